@@ -1,0 +1,42 @@
+# Civil-affairs policy book. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY_BOOT ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_COMPILE_BYTECODE := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_LINK_MODE := copy
+export MPLBACKEND := Agg
+
+.PHONY: help setup run book test lint clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/uv:
+	$(PY_BOOT) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(BIN)/uv uv.lock pyproject.toml
+	$(BIN)/uv sync --frozen --inexact --extra test --quiet
+	$(BIN)/python -m ipykernel install --sys-prefix --name policybook --display-name "Python (policybook)" >/dev/null
+	touch $@
+
+setup: $(VENV)/.installed ## Create .venv, install the locked dependencies, register the kernel
+
+run: setup ## Execute every period's notebooks into book/periods/
+	$(BIN)/policybook run
+
+book: setup ## Execute the notebooks and build the HTML book (prints the path of index.html)
+	$(BIN)/policybook build
+
+lint: setup ## ruff check
+	$(BIN)/ruff check src tests benchmarks scripts
+
+test: lint ## ruff, then pytest: unit tests plus nbval over book/periods/
+	$(BIN)/pytest
+
+clean: ## Remove the built HTML (keeps .venv and executed notebooks)
+	rm -rf book/_build

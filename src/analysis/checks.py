@@ -1,0 +1,183 @@
+"""Evaluate the declarative checks (data/catalogue/checks.yml) on a period's figures.
+
+Each figure stands for an interval implied by its writing (see `figures.written_bounds`).
+A check *holds* when the written numbers satisfy it exactly, *holds within rounding* when
+some values inside the intervals satisfy it, and *fails* otherwise. A check whose
+figures are absent from the period is *not applicable*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.errors import Problem, UserError
+from analysis.figures import Bounds, written_bounds
+
+HOLDS = "holds"
+WITHIN = "holds within rounding"
+FAILS = "fails"
+NOT_APPLICABLE = "not applicable"
+VERDICT_ZH = {HOLDS: "成立", WITHIN: "在舍入误差内成立", FAILS: "不成立", NOT_APPLICABLE: "不适用"}
+DEFAULT_GEO = "341500"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check, with the numbers behind it."""
+
+    id: str
+    kind: str
+    title_zh: str
+    title_en: str
+    verdict: str
+    detail: str
+    indicators: tuple[str, ...]
+
+
+def load_checks(path: Path) -> list[dict]:
+    """Read checks.yml; every entry needs id, kind, titles."""
+    try:
+        checks = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise UserError(
+            Problem(str(path), f"not valid YAML: {exc}", "fix the YAML syntax")
+        ) from None
+    for n, check in enumerate(checks, start=1):
+        for key in ("id", "kind", "title_zh", "title_en"):
+            if key not in check:
+                raise UserError(Problem(str(path), f"check #{n} has no {key!r}",
+                                        "give every check id, kind, title_zh, title_en"))
+        if check["kind"] not in EVALUATORS:
+            raise UserError(Problem(str(path), f"check {check['id']!r}: unknown kind "
+                                    f"{check['kind']!r}", f"use one of {', '.join(EVALUATORS)}"))
+    return checks
+
+
+class _Missing(Exception):
+    pass
+
+
+def _lookup(figures: pd.DataFrame, ref: dict) -> pd.Series:
+    rows = figures[(figures["indicator"] == ref["indicator"])
+                   & (figures["geo"] == str(ref.get("geo", DEFAULT_GEO)))]
+    if "as_of" in ref:
+        rows = rows[rows["as_of"] == ref["as_of"]]
+    if rows.empty:
+        raise _Missing(ref["indicator"])
+    return rows.sort_values("as_of").iloc[-1]
+
+
+def _bounds(row: pd.Series) -> Bounds:
+    return written_bounds(row["value"], int(row["unit_mult"]), row.get("qualifier", ""))
+
+
+def _fmt(x: Decimal) -> str:
+    x = x.quantize(Decimal("0.01")) if x != x.to_integral() else x.quantize(Decimal(1))
+    return f"{x:,}"
+
+
+def _verdict(exact: bool, possible: bool) -> str:
+    return HOLDS if exact else WITHIN if possible else FAILS
+
+
+def _sum(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
+    total = _bounds(_lookup(figures, check["total"]))
+    parts = [_bounds(_lookup(figures, p)) for p in check["parts"]]
+    point = sum((p.point for p in parts), Decimal(0))
+    low = sum((p.low for p in parts), Decimal(0))
+    high = sum((p.high for p in parts), Decimal(0))
+    verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
+    return verdict, (f"total {_fmt(total.point)}, sum of parts {_fmt(point)}, "
+                     f"difference {_fmt(total.point - point)}; "
+                     f"rounding allows {_fmt(total.low - high)}..{_fmt(total.high - low)}")
+
+
+def _share(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
+    share = _bounds(_lookup(figures, check["share"]))
+    num = _bounds(_lookup(figures, check["numerator"]))
+    den = _bounds(_lookup(figures, check["denominator"]))
+    computed = 100 * num.point / den.point
+    low, high = 100 * num.low / den.high, 100 * num.high / den.low
+    exact = computed == share.point
+    verdict = _verdict(exact, low <= share.high and share.low <= high)
+    return verdict, (f"stated {share.point}%, computed {computed:.3f}% "
+                     f"({_fmt(num.point)} / {_fmt(den.point)}); the stated figure stands for "
+                     f"{share.low}..{share.high}%")
+
+
+def _subset(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
+    part = _bounds(_lookup(figures, check["part"]))
+    whole = _bounds(_lookup(figures, check["whole"]))
+    verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
+    return verdict, f"part {_fmt(part.point)} <= whole {_fmt(whole.point)}"
+
+
+def _months(as_of: str) -> Decimal:
+    if "/" not in as_of:
+        raise UserError(f"monthly average needs an interval as_of, got {as_of!r}")
+    start, end = (date.fromisoformat(d) for d in as_of.split("/"))
+    return Decimal((end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+def _monthly_average_below(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
+    amount_row = _lookup(figures, check["amount"])
+    amount = _bounds(amount_row)
+    recipients = _bounds(_lookup(figures, check["recipients"]))
+    standard = _bounds(_lookup(figures, check["standard"]))
+    months = _months(amount_row["as_of"])
+    average = amount.point / recipients.point / months
+    lowest = amount.low / recipients.high / months
+    verdict = _verdict(average < standard.point, lowest < standard.high)
+    return verdict, (f"{_fmt(amount.point)} 元 / {_fmt(recipients.point)} 人 / {months} 月 = "
+                     f"{average:.2f} 元/人/月, standard {_fmt(standard.point)}")
+
+
+def _ratio_at_least(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
+    left = _bounds(_lookup(figures, check["left"]))
+    right = _bounds(_lookup(figures, check["right"]))
+    factor = Decimal(str(check["factor"]))
+    floor = factor * right.point
+    verdict = _verdict(left.point >= floor, left.high >= factor * right.low)
+    return verdict, (f"{_fmt(left.point)} >= {factor} x {_fmt(right.point)} = {_fmt(floor)} "
+                     f"(ratio {left.point / right.point:.3f})")
+
+
+EVALUATORS = {
+    "sum": _sum,
+    "share": _share,
+    "subset": _subset,
+    "monthly_average_below": _monthly_average_below,
+    "ratio_at_least": _ratio_at_least,
+}
+
+
+def _indicators(check: dict) -> tuple[str, ...]:
+    found: list[str] = []
+    for value in check.values():
+        refs = value if isinstance(value, list) else [value]
+        found += [r["indicator"] for r in refs if isinstance(r, dict) and "indicator" in r]
+    return tuple(found)
+
+
+def evaluate(checks: list[dict], figures: pd.DataFrame) -> list[CheckResult]:
+    """Verdict of every check on one period's figures."""
+    results = []
+    for check in checks:
+        try:
+            verdict, detail = EVALUATORS[check["kind"]](check, figures)
+        except _Missing as missing:
+            verdict, detail = NOT_APPLICABLE, f"no figure for {missing} in this period"
+        results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
+                                   check["title_en"], verdict, detail, _indicators(check)))
+    return results
+
+
+def results_frame(results: list[CheckResult]) -> pd.DataFrame:
+    """Check results as a table (for notebooks and export)."""
+    return pd.DataFrame([r.__dict__ for r in results])

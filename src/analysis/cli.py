@@ -1,0 +1,88 @@
+"""The `policybook` command line (also `python -m analysis`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from analysis.errors import UserError
+from analysis.periods import parse_period
+from analysis.project import Project
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Civil-affairs policy book: validate data, execute notebooks, build the book.",
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+RootOption = Annotated[
+    str | None, typer.Option("--root", help="Project directory (default: found from cwd).")
+]
+PeriodArg = Annotated[str, typer.Argument(help="Period id: 2020, 2020H1, 2020Q3.")]
+OptionalPeriod = Annotated[
+    str | None, typer.Argument(help="Period id (default: every period in data/periods/).")
+]
+
+
+@app.command()
+def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
+    """Check the data against the contract, then print every check's verdict."""
+    from analysis.report import print_validation
+
+    project = Project.find(root)
+    periods = [parse_period(period)] if period else project.periods()
+    if not print_validation(project, periods, out):
+        raise typer.Exit(2)
+
+
+@app.command()
+def audit(period: PeriodArg, root: RootOption = None) -> None:
+    """List every numeric mention in source.txt and whether it is captured or excluded."""
+    from analysis.report import print_audit
+
+    project = Project.find(root)
+    if not print_audit(project, parse_period(period).id, out):
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(period: OptionalPeriod = None, root: RootOption = None) -> None:
+    """Execute the notebooks of one period (or all) into book/periods/<P>/."""
+    from analysis.pipeline import run as run_notebooks
+
+    run_notebooks(Project.find(root), parse_period(period).id if period else None)
+
+
+@app.command()
+def build(root: RootOption = None) -> None:
+    """Execute every period's notebooks, then build the HTML book."""
+    from analysis.pipeline import build_book
+    from analysis.pipeline import run as run_notebooks
+
+    project = Project.find(root)
+    run_notebooks(project)
+    index = build_book(project)
+    out.print(f"book built: {index}")
+
+
+def main() -> None:
+    """Entry point: user errors exit 2 with their message, never a traceback."""
+    from analysis.pipeline import NotebookFailed
+
+    try:
+        app()
+    except UserError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False)
+        sys.exit(2)
+    except NotebookFailed as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""A published chart: the figure, its numbers, its source line and its alt text."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+
+@dataclass
+class Chart:
+    """What a notebook shows for a chart: image with alt text, and the same numbers as a table."""
+
+    fig: plt.Figure
+    data: pd.DataFrame
+    title: str
+    source: str
+    alt: str
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        """An <img> with alt text and a caption; the figure is closed once rendered."""
+        data = base64.b64encode(self.png()).decode("ascii")
+        plt.close(self.fig)
+        return (
+            f'<figure class="policy-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(self.alt)}" style="max-width:100%;height:auto">'
+            f"<figcaption>{html.escape(self.title)}。来源:{html.escape(self.source)}"
+            "</figcaption></figure>"
+        )
+
+    def __repr__(self) -> str:
+        return f"Chart({self.title!r})"
+
+    def table(self) -> str:
+        """The chart's numbers as plain text (what nbval checks)."""
+        return self.data.to_string(index=False)

@@ -1,0 +1,94 @@
+"""Load a period's figures with their base values and the precision their writing implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.catalogue import Catalogue, load_catalogue
+from analysis.csvio import read_csv
+from analysis.project import Project
+
+FIGURE_COLUMNS = (
+    "indicator", "geo", "value", "unit_mult", "unit", "qualifier",
+    "as_of", "section", "quote", "note",
+)
+TARGET_COLUMNS = (
+    "indicator", "geo", "value", "unit_mult", "unit", "comparison",
+    "deadline", "set_in", "section", "quote", "note",
+)
+QUALIFIERS = ("", "more_than", "at_least", "approx")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The interval a written figure stands for, in base units."""
+
+    point: Decimal
+    low: Decimal
+    high: Decimal
+
+
+def written_bounds(value: str, unit_mult: int, qualifier: str = "") -> Bounds:
+    """Interval implied by the writing: 3.46万 -> 34550..34650; 200余 -> 200..300."""
+    number = Decimal(value)
+    scale = Decimal(10) ** int(unit_mult)
+    exponent = number.as_tuple().exponent
+    step = Decimal(10) ** exponent  # one unit of the last written digit
+    point = number * scale
+    if qualifier in ("more_than", "at_least"):
+        # "200余": at least 200, below the next step of its last significant digit
+        digits = number.normalize().as_tuple()
+        significant_step = Decimal(10) ** max(digits.exponent, exponent)
+        return Bounds(point, point, (number + significant_step) * scale)
+    half = step / 2 * scale
+    return Bounds(point, point - half, point + half)
+
+
+def base_value(value: str, unit_mult: int) -> float:
+    """value * 10**unit_mult as a float (for charts and tables)."""
+    try:
+        return float(Decimal(value) * Decimal(10) ** int(unit_mult))
+    except (InvalidOperation, ValueError):
+        return float("nan")
+
+
+def as_of_end(as_of: str) -> str:
+    """Last day of an ISO date or interval."""
+    return as_of.split("/")[-1]
+
+
+def load_figures(
+    project: Project, period: str, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
+    """figures.csv of a period, with labels from the catalogue and `base_value`."""
+    catalogue = catalogue or load_catalogue(project)
+    path = project.period_dir(period) / "figures.csv"
+    frame = read_csv(path)
+    return _enrich(frame, catalogue)
+
+
+def load_targets(project: Project, period: str, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """targets.csv of a period (empty frame with the columns if the period has none)."""
+    catalogue = catalogue or load_catalogue(project)
+    path: Path = project.period_dir(period) / "targets.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=list(TARGET_COLUMNS))
+    return _enrich(read_csv(path), catalogue)
+
+
+def _enrich(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["unit_mult"] = frame["unit_mult"].astype(int)
+    frame["base_value"] = [
+        base_value(v, m) for v, m in zip(frame["value"], frame["unit_mult"], strict=True)
+    ]
+    labels = catalogue.indicators.set_index("id")
+    frame["label_zh"] = frame["indicator"].map(labels["label_zh"])
+    frame["label_en"] = frame["indicator"].map(labels["label_en"])
+    frame["area"] = frame["indicator"].map(labels["area"])
+    frame["geo_zh"] = frame["geo"].map(catalogue.geo.set_index("code")["name_zh"])
+    return frame

@@ -1,0 +1,56 @@
+"""Period ids: YYYY, YYYYH1/H2, YYYYQ1..Q4, and the date range each covers."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from analysis.errors import UserError
+
+_PATTERN = re.compile(r"(?P<year>\d{4})(?:(?P<kind>[HQ])(?P<n>\d))?")
+_PARTS = {"H": 2, "Q": 4}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period with its first and last day."""
+
+    start: date
+    end: date
+    id: str
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def parse_period(text: str) -> Period:
+    """Parse a period id, raising UserError with the accepted forms if it is invalid."""
+    match = _PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match:
+        year = int(match["year"])
+        kind = match["kind"]
+        if 1949 <= year <= 2100:
+            if kind is None:
+                return Period(date(year, 1, 1), date(year, 12, 31), f"{year}")
+            n = int(match["n"])
+            if 1 <= n <= _PARTS[kind]:
+                months = 12 // _PARTS[kind]
+                first = (n - 1) * months + 1
+                last = first + months - 1
+                end = date(year, last, calendar.monthrange(year, last)[1])
+                return Period(date(year, first, 1), end, f"{year}{kind}{n}")
+    raise UserError(
+        f"invalid period {text!r}: use YYYY (2020), YYYYH1/YYYYH2 (2020H1) "
+        "or YYYYQ1..YYYYQ4 (2020Q3)"
+    )
+
+
+def is_period(text: str) -> bool:
+    """True if `text` is a valid period id."""
+    try:
+        parse_period(text)
+    except UserError:
+        return False
+    return True

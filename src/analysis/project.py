@@ -1,0 +1,76 @@
+"""Where each kind of file lives in a project checkout."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import UserError
+from analysis.periods import Period, is_period, parse_period
+
+NOTEBOOKS = (
+    "social_assistance",
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths of one project checkout (the directory holding `data/` and `book/`)."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, root: str | Path | None = None) -> Project:
+        """The project at `root`, $POLICYBOOK_ROOT, or the nearest parent of cwd with data/."""
+        if root is None:
+            root = os.environ.get("POLICYBOOK_ROOT")
+        if root is None:
+            here = Path.cwd().resolve()
+            for candidate in (here, *here.parents):
+                if (candidate / "data" / "catalogue").is_dir():
+                    root = candidate
+                    break
+        if root is None or not (Path(root) / "data" / "catalogue").is_dir():
+            raise UserError(
+                f"no project found at {root or Path.cwd()}: run from the project checkout "
+                "(the directory with data/catalogue/) or pass --root"
+            )
+        return cls(Path(root).resolve())
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def catalogue(self) -> Path:
+        return self.data / "catalogue"
+
+    @property
+    def reference(self) -> Path:
+        return self.data / "reference"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def book(self) -> Path:
+        return self.root / "book"
+
+    def period_dir(self, period: str | Period) -> Path:
+        """data/periods/<P>; the id is validated, so the path cannot escape data/."""
+        pid = parse_period(str(period)).id
+        return self.data / "periods" / pid
+
+    def book_period_dir(self, period: str | Period) -> Path:
+        return self.book / "periods" / parse_period(str(period)).id
+
+    def periods(self) -> list[Period]:
+        """Every period present under data/periods/, in time order."""
+        base = self.data / "periods"
+        if not base.is_dir():
+            return []
+        return sorted(
+            parse_period(p.name) for p in base.iterdir() if p.is_dir() and is_period(p.name)
+        )

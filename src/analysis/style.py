@@ -1,0 +1,57 @@
+"""The house chart style: seaborn theme, Noto Sans SC from a Python dependency, source lines."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib import font_manager
+
+PALETTE = ["#1f5f8b", "#e07b39", "#3a9d6b", "#b8405e", "#7a68a6", "#8c8c8c"]
+
+
+@cache
+def cjk_font_family() -> str:
+    """Register Noto Sans SC (shipped by pylopdf-fonts-zh-cn) with matplotlib; its family name."""
+    import pylopdf_fonts_zh_cn
+
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name()
+
+
+def use_house_style() -> None:
+    """Apply the theme, then the CJK font (seaborn's theme resets the font list)."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    family = cjk_font_family()
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "figure.figsize": (7.2, 4.2),
+        "figure.dpi": 110,
+        "savefig.dpi": 110,
+        "axes.titlesize": 13,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 11,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "legend.fontsize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+
+
+def source_line(fig: plt.Figure, text: str) -> None:
+    """Write the source under the chart, left-aligned, small and grey."""
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.text(0.01, 0.01, f"来源:{text}", ha="left", va="bottom", fontsize=8.5, color="#555555")
+
+
+def new_figure(width: float = 7.2, height: float = 4.2) -> tuple[plt.Figure, plt.Axes]:
+    """A figure in the house style."""
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(width, height))
+    return fig, ax

@@ -1,0 +1,78 @@
+"""The check engine on small synthetic figures (not from any report), then 2020H1's verdicts."""
+
+import pandas as pd
+import pytest
+
+from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate, load_checks
+
+
+def synthetic(*rows):
+    """Figures frame from (indicator, value, unit_mult, as_of[, qualifier]) tuples (synthetic)."""
+    return pd.DataFrame([
+        {"indicator": r[0], "geo": "341500", "value": r[1], "unit_mult": r[2], "as_of": r[3],
+         "qualifier": r[4] if len(r) > 4 else ""}
+        for r in rows
+    ])
+
+
+def verdict(check, figures):
+    [result] = evaluate([{"id": "c", "title_zh": "", "title_en": "", **check}], figures)
+    return result.verdict
+
+
+SUM = {"kind": "sum", "total": {"indicator": "t"}, "parts": [{"indicator": "a"}, {"indicator": "b"}]}
+
+
+@pytest.mark.parametrize(("total", "mult", "expected"), [
+    ("50549", 0, HOLDS),      # 7039 + 43510 exactly
+    ("5.05", 4, WITHIN),      # 50549 lies in 50450..50550
+    ("5.04", 4, FAILS),       # 50549 outside 50350..50450
+])
+def test_sum_verdict_follows_the_written_precision(total, mult, expected):
+    figures = synthetic(("t", total, mult, "2020-06-30"), ("a", "7039", 0, "2020-06-30"),
+                        ("b", "43510", 0, "2020-06-30"))
+    assert verdict(SUM, figures) == expected
+
+
+@pytest.mark.parametrize(("share", "expected"), [("81", WITHIN), ("80", FAILS), ("60.0", FAILS)])
+def test_share_is_compared_within_the_stated_rounding(share, expected):
+    figures = synthetic(("s", share, 0, "2020-06-30"), ("n", "9322", 0, "2020-06-30"),
+                        ("d", "11543", 0, "2020-06-30"))
+    check = {"kind": "share", "share": {"indicator": "s"}, "numerator": {"indicator": "n"},
+             "denominator": {"indicator": "d"}}
+    assert verdict(check, figures) == expected
+
+
+def test_ratio_at_least_holds_at_exact_equality_and_fails_below():
+    check = {"kind": "ratio_at_least", "left": {"indicator": "l"}, "right": {"indicator": "r"},
+             "factor": 1.3}
+    assert verdict(check, synthetic(("l", "819", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == HOLDS
+    assert verdict(check, synthetic(("l", "818", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == WITHIN
+    assert verdict(check, synthetic(("l", "800", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == FAILS
+
+
+def test_monthly_average_uses_the_months_of_the_window():
+    check = {"kind": "monthly_average_below", "amount": {"indicator": "m"},
+             "recipients": {"indicator": "p"}, "standard": {"indicator": "s"}}
+    # 600 yuan per person per month over 6 months, against standards 630 and 590 (synthetic)
+    base = [("m", "360000", 0, "2020-01-01/2020-06-30"), ("p", "100", 0, "2020-06-30")]
+    assert verdict(check, synthetic(*base, ("s", "630", 0, "2020-06-30"))) == HOLDS
+    assert verdict(check, synthetic(*base, ("s", "590", 0, "2020-06-30"))) == FAILS
+
+
+def test_subset_larger_than_whole_fails():
+    check = {"kind": "subset", "part": {"indicator": "p"}, "whole": {"indicator": "w"}}
+    assert verdict(check, synthetic(("p", "11", 0, "2020-06-30"), ("w", "3", 0, "2020-06-30"))) == FAILS
+
+
+def test_check_on_absent_figures_is_not_applicable():
+    assert verdict(SUM, synthetic(("t", "1", 0, "2020-06-30"))) == NOT_APPLICABLE
+
+
+def test_unknown_check_kind_is_a_user_error(tmp_path):
+    from analysis.errors import UserError
+
+    path = tmp_path / "checks.yml"
+    path.write_text("- {id: x, kind: nonsense, title_zh: a, title_en: b}\n", encoding="utf-8")
+    with pytest.raises(UserError, match="unknown kind"):
+        load_checks(path)

@@ -1,0 +1,37 @@
+"""pyproject.toml, uv.lock and environment.yml must agree."""
+
+import importlib.util
+import tomllib
+
+import yaml
+from conftest import ROOT
+from packaging.requirements import Requirement
+
+spec = importlib.util.spec_from_file_location("write_environment", ROOT / "scripts/write_environment.py")
+write_environment = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(write_environment)
+
+
+def test_environment_yml_is_generated_from_the_lock():
+    assert (ROOT / "environment.yml").read_text(encoding="utf-8") == write_environment.render()
+
+
+def test_environment_pins_lie_within_the_pyproject_ranges():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    ranges = {Requirement(s).name.lower(): Requirement(s).specifier
+              for s in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    pins = dict(line.split("==") for line in pip if "==" in line)
+    assert set(pins) == set(ranges)
+    for name, version in pins.items():
+        assert version in ranges[name], f"{name}=={version} outside {ranges[name]}"
+
+
+def test_lock_matches_pyproject():
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    root = next(p for p in lock["package"] if p["name"] == "civil-affairs-policybook")
+    locked = {d["name"] for d in root["dependencies"]}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {Requirement(s).name.lower() for s in project["dependencies"]}
+    assert declared == locked

@@ -1,0 +1,24 @@
+from decimal import Decimal
+
+from analysis.figures import base_value, written_bounds
+
+
+def test_wan_figure_stands_for_fifty_either_side():
+    b = written_bounds("3.46", 4)
+    assert (b.point, b.low, b.high) == (Decimal(34600), Decimal(34550), Decimal(34650))
+
+
+def test_one_decimal_percentage_is_plus_minus_five_hundredths():
+    b = written_bounds("60.0", 0)
+    assert (b.low, b.high) == (Decimal("59.95"), Decimal("60.05"))
+
+
+def test_yi_figure_uses_power_eight():
+    assert base_value("3.93", 8) == 393_000_000
+
+
+def test_more_than_is_a_lower_bound_up_to_the_next_step():
+    b = written_bounds("200", 0, "more_than")
+    assert (b.low, b.high) == (Decimal(200), Decimal(300))
+    b = written_bounds("9", 4, "more_than")
+    assert (b.low, b.high) == (Decimal(90000), Decimal(100000))
