@@ -34,7 +34,7 @@ def use_house_style() -> None:
         "figure.dpi": 110,
         "savefig.dpi": 110,
         "axes.titlesize": 13,
-        "axes.titleweight": "bold",
+        "axes.titleweight": "normal",
         "axes.labelsize": 11,
         "xtick.labelsize": 10,
         "ytick.labelsize": 10,
