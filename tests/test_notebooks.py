@@ -9,7 +9,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
 
 EXECUTED = sorted((ROOT / "book" / "periods").glob("*/*.ipynb"))
@@ -51,8 +50,9 @@ def test_nbval_fails_when_a_printed_figure_changes(tmp_path):
     assert _nbval(copy).returncode == 0, "the unmodified baseline should pass"
 
     printed = next(c for c in nb.cells if c.cell_type == "code" and c.outputs
-                   and c.outputs[0].get("name") == "stdout" and "630" in c.outputs[0]["text"])
-    printed.outputs[0]["text"] = printed.outputs[0]["text"].replace("630", "631", 1)
+                   and "630" in c.outputs[0].get("data", {}).get("text/plain", ""))
+    data = printed.outputs[0]["data"]
+    data["text/plain"] = data["text/plain"].replace("630", "631", 1)
     nbformat.write(nb, copy)
     result = _nbval(copy)
     assert result.returncode != 0

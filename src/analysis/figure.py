@@ -39,7 +39,3 @@ class Chart:
 
     def __repr__(self) -> str:
         return f"Chart({self.title!r})"
-
-    def table(self) -> str:
-        """The chart's numbers as plain text (what nbval checks)."""
-        return self.data.to_string(index=False)

@@ -25,12 +25,15 @@ class NotebookFailed(Exception):
 
 
 def _clean(path: Path) -> None:
-    """Drop volatile execution metadata so committed notebooks diff cleanly."""
+    """Drop volatile execution metadata; hide the injected parameters from readers."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
     nbformat.write(nb, path)
 
 

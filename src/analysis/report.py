@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate, load_checks
 from analysis.figures import load_figures
@@ -28,12 +27,11 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
             continue
         figures = load_figures(project, period.id)
         out.print(f"[bold]{period.id}[/]: {len(figures)} figures conform to the contract")
-        table = Table("check", "verdict", "numbers", title=f"{period.id} checks")
         results = evaluate(checks, figures)
         for result in results:
-            table.add_row(f"{result.id}\n{result.title_zh}",
-                          f"[{STYLE[result.verdict]}]{result.verdict}[/]", result.detail)
-        out.print(table)
+            out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {result.id}: "
+                      f"{result.title_zh}")
+            out.print(f"  {'':<21} {result.detail}", markup=False)
         counts = {v: sum(r.verdict == v for r in results) for v in STYLE}
         out.print(", ".join(f"{n} {v}" for v, n in counts.items()))
     return ok
