@@ -263,6 +263,13 @@ def test_every_figure_quote_shows_its_value(source) -> None:
         assert any(m.value == Decimal(row["value"]) for m in written), f"figures.csv row {i}"
 
 
+def test_row_sections_agree_with_the_headings() -> None:
+    rows = {name: read_csv(PERIOD / name)[1] for name in ("figures.csv", "targets.csv")}
+    for mention, why in audit(PERIOD).captured:
+        row = rows[why.source][why.row - 2]
+        assert row["section"] == mention.section, f"{why.source} row {why.row}"
+
+
 def test_exclusions_are_well_formed(source) -> None:
     header, rows = read_csv(PERIOD / "audit_exclusions.csv")
     assert header == ["text", "context", "reason"]
