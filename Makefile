@@ -33,7 +33,7 @@ book: setup ## Execute the notebooks and build the HTML book (prints the path of
 	$(BIN)/policybook build
 
 lint: setup ## ruff check
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check
 
 test: lint ## ruff, then pytest: unit tests plus nbval over book/periods/
 	$(BIN)/pytest
