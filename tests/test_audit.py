@@ -81,6 +81,43 @@ def test_quoted_terms_and_ordinals() -> None:
     assert ms[2].value == 0
 
 
+def test_congress_names_are_ordinals() -> None:
+    """Synthetic string: party congresses and plenums are numbered without 第."""
+    ms = find_mentions("学习党的十八大和二十大精神,贯彻十九届五中全会部署,党的一大旧址。")
+    assert [(m.text, m.kind, m.value) for m in ms] == [
+        ("十八大", "ordinal", 18), ("二十大", "ordinal", 20), ("十九届", "chinese", 19),
+        ("五中全会", "ordinal", 5), ("一大", "ordinal", 1),
+    ]
+
+
+def test_numeral_before_da_is_a_count_unless_a_word() -> None:
+    """Synthetic string: 三大/两大 are counts ("N major"); 一大批, 统一大市场 are not mentions."""
+    assert texts("打好三大攻坚战,完成两大任务,建成一大批项目,融入统一大市场。") == [
+        "三大", "两大",
+    ]
+    assert {m.kind for m in find_mentions("打好三大攻坚战。")} == {"chinese"}
+
+
+def test_one_x_service_slogans() -> None:
+    """Synthetic string: 一窗/一门/一网/一站 slogans are found; 统一/唯一 words are not."""
+    ms = find_mentions("推行一窗通办、一门受理、一网通办和一站式服务,一次办好;统一门户,唯一窗口。")
+    assert [(m.text, m.kind, m.value) for m in ms] == [
+        ("一窗", "chinese", 1), ("一门", "chinese", 1), ("一网", "chinese", 1),
+        ("一站", "chinese", 1), ("一次", "chinese", 1),
+    ]
+
+
+def test_bare_wan_yi_thresholds() -> None:
+    """Synthetic string: a bare 万/亿 as a size class (亿元以上) implies the numeral 1."""
+    ms = find_mentions("推进亿元以上项目,服务万人以上社区,扶持千万元以下企业,另有5亿元以上项目。")
+    assert [(m.text, m.kind, m.value, m.unit_mult) for m in ms] == [
+        ("亿元以上", "threshold", 1, 8), ("万人以上", "threshold", 1, 4),
+        ("千万元以下", "threshold", 1000, 4), ("5亿元以上", "arabic", 5, 8),
+    ]
+    # a bare unit without 以上/以下 (a unit label, a word like 万家) is not a mention
+    assert texts("单位:万元,情暖万家,亿元项目。") == []
+
+
 def test_dates_are_classified_and_years_need_four_digits() -> None:
     ms = find_mentions("2019年以来,1-3月,截至2021年5月,5月底前,截至7月15日,8月份,连续9年。")
     assert [(m.text, m.kind) for m in ms] == [

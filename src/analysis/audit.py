@@ -6,8 +6,17 @@
   measure word or unit (人, 人次, 元/人/月, %, 平方米, 所, 家, ...) and 以上/左右,
   e.g. ``3.46万人``, ``9万余名``, ``200余家``, ``3人以上``, ``630元/人/月``;
 - ``chinese``: a Chinese numeral used as a count, i.e. followed by a measure word
-  (两项, 三次, 四县, 一区, 六个, ...);
-- ``ordinal``: a Chinese numeral after 第 (第二批, 第二次);
+  (两项, 三次, 四县, 一区, 六个, ...). Two forms without a measure word count too: a small
+  numeral before 大 meaning "N major" (三大攻坚战, 两大任务; 一大 only after 党的/中共, so
+  一大批 and 统一大市场 are not mentions), and the "one-X" service slogans 一窗受理, 一门办理,
+  一网通办, 一站式, 一号文件, 一码通 (一 before 窗/门/网/站/号/证/码, not inside a word such
+  as 统一 or 唯一; 一次 is already a count);
+- ``ordinal``: a Chinese numeral after 第 (第二批, 第二次), and the numbered names of
+  party congresses and plenums, written without 第: 十九大, 党的二十大, 四中全会 (a
+  numeral before 大 is a congress when it is eleven or more or follows 党的/中共);
+- ``threshold``: a bare 万 or 亿 with no Arabic numeral in front, used as a size class with
+  以上/以下 (亿元以上, 万人以上, 千万元以下); the numeral is implied: number "1" (or the Chinese
+  numeral written, 千 in 千万元以下) with unit_mult 4 or 8, so 亿元以上 is "at least 1亿元";
 - ``quoted``: a quoted term that opens with a Chinese numeral (“五嵌入”, “十百千”,
   “一院一站一中心”, “零感染”): usually a programme name, sometimes a figure;
 - ``date``: 2020年6月30日, 2019年, 1-4月, 3月底, 6月份, 5月7日 (years have four digits,
@@ -96,6 +105,16 @@ _ARABIC_RE = re.compile(
 _CHINESE_RE = re.compile(
     rf"(?P<ord>第)?(?P<num>[{_CN_START}][{_CN_ANY}]*)"
     rf"(?P<measure>{_alternation(CHINESE_MEASURES)})"
+)
+_CONGRESS_RE = re.compile(
+    rf"(?<![{_CN_ANY}第])(?P<num>[{_HEAD_CN}两]+)(?P<tail>大(?![批量片早堆群])|中全会)"
+)
+_ONE_X_RE = re.compile(
+    rf"(?<![{_CN_ANY}统唯同单逐第进专划整归合])(?P<num>一)[窗门网站号证码](?=[\u4e00-\u9fff])"
+)
+_THRESHOLD_RE = re.compile(
+    rf"(?<![\d.{_CN_ANY}])(?P<num>[{_CN_START}]+?)?(?P<mult>[万亿])"
+    rf"(?P<measure>{_alternation(ARABIC_MEASURES)})?(?P<q>及?以上|以下)"
 )
 _QUOTED_RE = re.compile(rf"“(?P<term>(?P<num>[{_CN_START}][{_CN_ANY}]*)[^”\n]{{0,12}})”")
 _HEAD1_RE = re.compile(rf"^(?P<num>[{_HEAD_CN}]+)、", re.M)
@@ -220,6 +239,18 @@ def find_mentions(text: str) -> list[Mention]:
         add(m.start(), m.group(0), m.group("num"), "arabic", mult)
     for m in _QUOTED_RE.finditer(text):
         add(m.start("term"), m.group("term"), m.group("num"), "quoted")
+    for m in _THRESHOLD_RE.finditer(text):
+        mult = {"万": 4, "亿": 8}[m.group("mult")]
+        add(m.start(), m.group(0), m.group("num") or "1", "threshold", mult)
+    for m in _CONGRESS_RE.finditer(text):
+        after_party = text[max(0, m.start() - 2):m.start()] in ("党的", "中共")
+        value = chinese_to_int(m.group("num"))
+        if m.group("tail") == "中全会" or after_party or (value or 0) >= 11:
+            add(m.start(), m.group(0), m.group("num"), "ordinal")
+        elif value is not None and value > 1:  # 三大攻坚战: "N major", a count
+            add(m.start(), m.group(0), m.group("num"), "chinese")
+    for m in _ONE_X_RE.finditer(text):
+        add(m.start(), m.group(0), m.group("num"), "chinese")
     for m in _CHINESE_RE.finditer(text):
         kind = "ordinal" if m.group("ord") else "chinese"
         add(m.start(), m.group(0), m.group("num"), kind)

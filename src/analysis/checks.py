@@ -93,9 +93,9 @@ def _sum(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
-    return verdict, (f"total {_fmt(total.point)}, sum of parts {_fmt(point)}, "
-                     f"difference {_fmt(total.point - point)}; "
-                     f"rounding allows {_fmt(total.low - high)}..{_fmt(total.high - low)}")
+    return verdict, (f"合计 {_fmt(total.point)},分项之和 {_fmt(point)},"
+                     f"差 {_fmt(total.point - point)};书写精度允许的差为 "
+                     f"{_fmt(total.low - high)} 至 {_fmt(total.high - low)}")
 
 
 def _share(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
@@ -106,19 +106,19 @@ def _share(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
     low, high = 100 * num.low / den.high, 100 * num.high / den.low
     exact = computed == share.point
     verdict = _verdict(exact, low <= share.high and share.low <= high)
-    return verdict, (f"stated {share.point}%, computed {computed:.3f}% "
-                     f"({_fmt(num.point)} / {_fmt(den.point)}); the stated figure stands for "
-                     f"{share.low}..{share.high}%")
+    return verdict, (f"报告写作 {share.point}%(代表 {share.low}% 至 {share.high}%),"
+                     f"按 {_fmt(num.point)} / {_fmt(den.point)} 计算为 {computed:.3f}%")
 
 
 def _subset(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
     part = _bounds(_lookup(figures, check["part"]))
     whole = _bounds(_lookup(figures, check["whole"]))
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
-    return verdict, f"part {_fmt(part.point)} <= whole {_fmt(whole.point)}"
+    return verdict, f"部分 {_fmt(part.point)},总数 {_fmt(whole.point)}"
 
 
-def _months(as_of: str) -> Decimal:
+def months_in_window(as_of: str) -> Decimal:
+    """Calendar months covered by an ISO interval (2020-01-01/2020-06-30 -> 6)."""
     if "/" not in as_of:
         raise UserError(f"monthly average needs an interval as_of, got {as_of!r}")
     start, end = (date.fromisoformat(d) for d in as_of.split("/"))
@@ -130,12 +130,12 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame) -> tuple[str, str
     amount = _bounds(amount_row)
     recipients = _bounds(_lookup(figures, check["recipients"]))
     standard = _bounds(_lookup(figures, check["standard"]))
-    months = _months(amount_row["as_of"])
+    months = months_in_window(amount_row["as_of"])
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
     verdict = _verdict(average < standard.point, lowest < standard.high)
-    return verdict, (f"{_fmt(amount.point)} 元 / {_fmt(recipients.point)} 人 / {months} 月 = "
-                     f"{average:.2f} 元/人/月, standard {_fmt(standard.point)}")
+    return verdict, (f"{_fmt(amount.point)} 元 ÷ {_fmt(recipients.point)} 人 ÷ {months} 个月 = "
+                     f"{average:.2f} 元/人/月,标准 {_fmt(standard.point)} 元/人/月")
 
 
 def _ratio_at_least(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
@@ -144,8 +144,8 @@ def _ratio_at_least(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
     factor = Decimal(str(check["factor"]))
     floor = factor * right.point
     verdict = _verdict(left.point >= floor, left.high >= factor * right.low)
-    return verdict, (f"{_fmt(left.point)} >= {factor} x {_fmt(right.point)} = {_fmt(floor)} "
-                     f"(ratio {left.point / right.point:.3f})")
+    return verdict, (f"{_fmt(left.point)},下限 {factor} × {_fmt(right.point)} = {_fmt(floor)}"
+                     f"(实际倍数 {left.point / right.point:.3f})")
 
 
 EVALUATORS = {
@@ -172,7 +172,7 @@ def evaluate(checks: list[dict], figures: pd.DataFrame) -> list[CheckResult]:
         try:
             verdict, detail = EVALUATORS[check["kind"]](check, figures)
         except _Missing as missing:
-            verdict, detail = NOT_APPLICABLE, f"no figure for {missing} in this period"
+            verdict, detail = NOT_APPLICABLE, f"本期没有 {missing} 的数字"
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
                                    check["title_en"], verdict, detail, _indicators(check)))
     return results

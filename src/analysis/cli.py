@@ -16,7 +16,7 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Civil-affairs policy book: validate data, execute notebooks, build the book.",
 )
-out = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 RootOption = Annotated[
@@ -35,7 +35,7 @@ def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
 
     project = Project.find(root)
     periods = [parse_period(period)] if period else project.periods()
-    if not print_validation(project, periods, out):
+    if not print_validation(project, periods, console):
         raise typer.Exit(2)
 
 
@@ -45,7 +45,7 @@ def audit(period: PeriodArg, root: RootOption = None) -> None:
     from analysis.report import print_audit
 
     project = Project.find(root)
-    if not print_audit(project, parse_period(period).id, out):
+    if not print_audit(project, parse_period(period).id, console):
         raise typer.Exit(1)
 
 
@@ -66,7 +66,26 @@ def build(root: RootOption = None) -> None:
     project = Project.find(root)
     run_notebooks(project)
     index = build_book(project)
-    out.print(f"book built: {index}")
+    console.print(f"book built: {index}")
+
+
+@app.command()
+def export(
+    period: PeriodArg,
+    out: Annotated[str, typer.Argument(help="Path of the .xlsx file to write.")],
+    root: RootOption = None,
+) -> None:
+    """Write the period's figures, checks and catalogue to a formatted Excel workbook."""
+    from pathlib import Path
+
+    from analysis.export import export as export_xlsx
+    from analysis.view import PeriodView
+
+    if not out.endswith(".xlsx"):
+        raise UserError(f"{out}: the export must be an .xlsx file")
+    project = Project.find(root)
+    view = PeriodView.load(project.root, parse_period(period).id)
+    console.print(f"written: {export_xlsx(view, Path(out))}")
 
 
 def main() -> None:

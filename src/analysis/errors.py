@@ -24,7 +24,7 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        text = f"{where}: {self.message}"
+        text = f"{where}: {self.message}" if where else self.message
         if self.fix:
             text += f" (fix: {self.fix})"
         return text

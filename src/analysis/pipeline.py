@@ -11,7 +11,9 @@ from pathlib import Path
 
 import nbformat
 
+from analysis.catalogue import load_catalogue
 from analysis.errors import UserError
+from analysis.figures import load_figures, load_targets
 from analysis.periods import Period, parse_period
 from analysis.project import NOTEBOOKS, Project
 from analysis.toc import write_toc
@@ -68,23 +70,47 @@ def execute(project: Project, period: Period, name: str) -> Path:
     return target
 
 
+def notebooks_for(project: Project, period: Period) -> list[str]:
+    """The notebooks a period has data for: an area with no figures gets no page."""
+    catalogue = load_catalogue(project)
+    figures = load_figures(project, period.id, catalogue)
+    areas = set(figures["area"])
+    has_targets = any(len(load_targets(project, p.id, catalogue))
+                      for p in project.periods() if p <= period)
+    wanted = []
+    for name, needs in NOTEBOOKS.items():
+        if (needs is None and len(figures)) or needs in areas or (
+                needs == "targets" and has_targets):
+            wanted.append(name)
+    return wanted
+
+
 def run(project: Project, period: str | None = None) -> list[Path]:
-    """Execute every notebook of one period (or of all periods)."""
+    """Execute the notebooks of one period (or of all periods); drop pages left without data."""
     periods = [parse_period(period)] if period else project.periods()
     if period and not project.period_dir(period).is_dir():
         raise UserError(f"no data for period {period}: data/periods/{period}/ does not exist")
     done = []
     for p in periods:
-        for name in NOTEBOOKS:
+        wanted = notebooks_for(project, p)
+        for name in wanted:
             print(f"executing {name} for {p.id}", file=sys.stderr)
             done.append(execute(project, p, name))
+        for stale in project.book_period_dir(p).glob("*.ipynb"):
+            if stale.stem not in wanted:
+                stale.unlink()
     write_toc(project)
     return done
 
 
 def build_book(project: Project) -> Path:
     """jupyter-book build (warnings are errors); the path of index.html."""
+    from analysis.appendix import write_appendix
+    from analysis.search import write_search_dict
+
     write_toc(project)
+    write_appendix(project)
+    write_search_dict(project)
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else shutil.which("jupyter-book") or "jupyter-book",
            "build", "book", "-W", "-n", "--keep-going", "-q"]

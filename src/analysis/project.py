@@ -9,9 +9,16 @@ from pathlib import Path
 from analysis.errors import UserError
 from analysis.periods import Period, is_period, parse_period
 
-NOTEBOOKS = (
-    "social_assistance",
-)
+# notebook -> the work area whose figures it needs (None: always, when the period has figures)
+NOTEBOOKS: dict[str, str | None] = {
+    "overview": None,
+    "social_assistance": "social_assistance",
+    "elderly_care": "elderly_care",
+    "social_organizations": "social_organizations",
+    "community_governance": "community_governance",
+    "public_services": "public_services",
+    "plan_tracking": "targets",
+}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.ticker import FuncFormatter
 
+THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9d6b", "#b8405e", "#7a68a6", "#8c8c8c"]
 
 
@@ -50,8 +52,14 @@ def source_line(fig: plt.Figure, text: str) -> None:
     fig.text(0.01, 0.01, f"来源:{text}", ha="left", va="bottom", fontsize=8.5, color="#555555")
 
 
-def new_figure(width: float = 7.2, height: float = 4.2) -> tuple[plt.Figure, plt.Axes]:
-    """A figure in the house style."""
+def new_panels(rows: int, width: float = 7.2, height: float = 4.2):
+    """A figure in the house style with `rows` stacked axes (always a list)."""
     use_house_style()
-    fig, ax = plt.subplots(figsize=(width, height))
+    fig, axes = plt.subplots(rows, 1, figsize=(width, height), squeeze=False)
+    return fig, list(axes[:, 0])
+
+
+def new_figure(width: float = 7.2, height: float = 4.2):
+    """A figure in the house style with one axes."""
+    fig, [ax] = new_panels(1, width, height)
     return fig, ax

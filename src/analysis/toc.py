@@ -34,6 +34,7 @@ def toc(project: Project) -> dict:
         if chapters:
             parts.append({"caption": f"{period_label_zh(period)}({period.id})",
                           "chapters": chapters})
+    parts.append({"caption": "说明", "chapters": [{"file": "method"}, {"file": "appendix"}]})
     return {"format": "jb-book", "root": "intro", "parts": parts}
 
 

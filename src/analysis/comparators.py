@@ -1,0 +1,33 @@
+"""Comparators from data/reference/: other cities, Anhui, China, earlier Lu'an, with reliability."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.csvio import read_csv
+from analysis.project import Project
+
+RELIABILITY_ZH = {
+    "official_notice": "政府公告",
+    "news_report": "新闻报道",
+    "repost_or_mirror": "转载或镜像",
+}
+
+
+def load_comparators(project: Project) -> pd.DataFrame:
+    """comparators.csv joined with its sources' url and reliability (Chinese label added)."""
+    comparators = read_csv(project.reference / "comparators.csv")
+    sources = read_csv(project.reference / "sources.csv")
+    frame = comparators.merge(
+        sources[["source_id", "url", "publisher", "reliability"]], on="source_id", how="left"
+    )
+    frame["reliability_zh"] = frame["reliability"].map(RELIABILITY_ZH)
+    frame["value_monthly_yuan"] = pd.to_numeric(frame["value_monthly_yuan"], errors="coerce")
+    return frame
+
+
+def monthly_standards(project: Project, indicators: list[str]) -> pd.DataFrame:
+    """Comparator standards of the given indicators, in 元/人/月 (derived where written yearly)."""
+    frame = load_comparators(project)
+    frame = frame[frame["indicator"].isin(indicators) & frame["value_monthly_yuan"].notna()]
+    return frame.sort_values(["indicator", "as_of"]).reset_index(drop=True)

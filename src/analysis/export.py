@@ -1,0 +1,84 @@
+"""Excel export of a period's tables for officials: figures, checks, derived metrics, catalogue."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from analysis.checks import VERDICT_ZH, results_frame
+from analysis.view import PeriodView, written_text
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
+FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are reproducible
+
+
+def neutralize(value: object) -> object:
+    """Text that Excel would run as a formula (=, +, -, @ ...) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
+    """The sheets of the export, keyed by sheet name."""
+    f = view.figures
+    figures = pd.DataFrame({
+        "指标代码": f["indicator"], "指标": f["label_zh"], "Indicator": f["label_en"],
+        "地区代码": f["geo"], "地区": f["geo_zh"],
+        "原文写法": [written_text(r, view.catalogue) for _, r in f.iterrows()],
+        "基准值": f["base_value"], "单位": f["unit"], "时点": f["as_of"],
+        "章节": f["section"], "原文": f["quote"], "说明": f["note"],
+    })
+    checks = results_frame(view.checks)
+    checks = pd.DataFrame({"核验代码": checks["id"], "核验": checks["title_zh"],
+                           "Check": checks["title_en"], "结果": checks["verdict"].map(VERDICT_ZH),
+                           "数字": checks["detail"]})
+    catalogue = view.catalogue.indicators.rename(columns={
+        "id": "指标代码", "area": "领域", "label_zh": "指标", "label_en": "Indicator",
+        "unit": "单位", "kind": "类型", "description": "说明"})
+    return {"数据": figures, "核验": checks, "指标目录": catalogue}
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
+    """Write formatted sheets atomically (temporary file, then rename)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    wb.properties.creator = "policybook"
+    for name, frame in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([neutralize(None if pd.isna(v) else v) if not isinstance(v, str)
+                       else neutralize(v) for v in row])
+        for cell in ws[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(vertical="center")
+        ws.freeze_panes = "A2"
+        for i, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column))] + [len(str(v)) for v in frame[column]])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6))
+        ws.auto_filter.ref = ws.dimensions
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def export(view: PeriodView, out: Path) -> Path:
+    """Write the period's export workbook to `out`."""
+    write_xlsx(tables(view), out)
+    return out
