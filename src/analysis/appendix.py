@@ -39,12 +39,12 @@ def render(project: Project) -> str:
                      f"{{download}}`figures_{period.id}.xlsx "
                      f"<downloads/{period.id}/figures_{period.id}.xlsx>`")
     lines += ["", "## 指标目录", "",
-              "| 领域 | 代码 | 指标 | Indicator | 单位 | 类型 |",
+              "| 领域 | 指标 | Indicator | 单位 | 类型 | 代码 |",
               "| --- | --- | --- | --- | --- | --- |"]
     for _, row in catalogue.indicators.iterrows():
         area = AREAS.get(row["area"], (row["area"],))[0]
         lines.append("| " + " | ".join(_cell(v) for v in (
-            area, f"`{row['id']}`", row["label_zh"], row["label_en"], row["unit"], row["kind"]))
+            area, row["label_zh"], row["label_en"], row["unit"], row["kind"], f"`{row['id']}`"))
             + " |")
     lines += ["", "## 计量单位", "", "| 代码 | 中文 | English | 类别 |",
               "| --- | --- | --- | --- |"]
