@@ -15,7 +15,7 @@ from analysis.catalogue import load_catalogue
 from analysis.errors import UserError
 from analysis.figures import load_figures, load_targets
 from analysis.periods import Period, parse_period
-from analysis.project import NOTEBOOKS, Project
+from analysis.project import CROSS_PERIOD_NOTEBOOKS, NOTEBOOKS, Project
 from analysis.toc import write_toc
 
 KERNEL = "policybook"
@@ -41,13 +41,15 @@ def _clean(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute(project: Project, period: Period, name: str) -> Path:
-    """Run notebooks/<name>.ipynb for `period` into book/periods/<P>/<name>.ipynb, atomically."""
+def execute(project: Project, period: Period | None, name: str) -> Path:
+    """Run notebooks/<name>.ipynb for `period` into book/periods/<P>/<name>.ipynb (or, for a
+    cross-period notebook, into book/<name>.ipynb), atomically."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     source = project.notebooks / f"{name}.ipynb"
-    out_dir = project.book_period_dir(period)
+    out_dir = project.book_period_dir(period) if period else project.book
+    parameters = {"period": period.id, "root": "../../.."} if period else {"root": ".."}
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.ipynb"
     fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=out_dir)
@@ -56,7 +58,7 @@ def execute(project: Project, period: Period, name: str) -> Path:
     try:
         papermill.execute_notebook(
             str(source), str(tmp),
-            parameters={"period": period.id, "root": "../../.."},
+            parameters=parameters,
             kernel_name=KERNEL, cwd=str(out_dir), progress_bar=False, log_output=False,
             execution_timeout=TIMEOUT_S, request_save_on_cell_execute=False,
         )
@@ -64,7 +66,7 @@ def execute(project: Project, period: Period, name: str) -> Path:
         os.replace(tmp, target)
     except PapermillExecutionError as err:
         raise NotebookFailed(
-            f"{source.relative_to(project.root)} for {period.id} failed in cell "
+            f"{source.relative_to(project.root)} for {period or 'all periods'} failed in cell "
             f"{err.exec_count}: {err.ename}: {err.evalue}"
         ) from None
     finally:
@@ -101,6 +103,10 @@ def run(project: Project, period: str | None = None) -> list[Path]:
         for stale in project.book_period_dir(p).glob("*.ipynb"):
             if stale.stem not in wanted:
                 stale.unlink()
+    if project.periods():
+        for name in CROSS_PERIOD_NOTEBOOKS:
+            print(f"executing {name} across periods", file=sys.stderr)
+            done.append(execute(project, None, name))
     write_toc(project)
     return done
 

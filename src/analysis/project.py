@@ -19,6 +19,8 @@ NOTEBOOKS: dict[str, str | None] = {
     "public_services": "public_services",
     "plan_tracking": "targets",
 }
+# notebooks over all periods, executed after the per-period ones into book/<name>.ipynb
+CROSS_PERIOD_NOTEBOOKS = ("trends",)
 
 
 @dataclass(frozen=True)
