@@ -25,7 +25,7 @@ def _present(view: PeriodView, indicators: list[str]) -> list[str]:
 
 def _source(view: PeriodView, indicators: list[str]) -> str:
     sections = sorted({view.row(i)["section"] for i in indicators})
-    return f"六安市民政局{view.label}工作汇报,第 {'、'.join(sections)} 节"
+    return f"{view.source_title},第 {'、'.join(sections)} 节"
 
 
 def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataFrame:
@@ -98,7 +98,7 @@ def standards(view: PeriodView, factor: float = 1.3) -> Chart | None:
     if view.has("dibao_standard"):
         goal = factor * view.value("dibao_standard")
         data["相对低保标准倍数"] = (data["元/人/月"] / view.value("dibao_standard")).round(3)
-    chart = _hbar(data, "元/人/月", f"{view.label}六安市社会救助标准", "元/人/月",
+    chart = _hbar(data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
                   _source(view, ids), goal=goal, goal_label=f"低保标准×{factor} = {goal:.0f}"
                   if goal else "")
     chart.alt = _alt("救助标准条形图,虚线为特困标准下限", data, "元/人/月", "元/人/月")
@@ -191,7 +191,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     year = view.period.start.year
     others = others[others["as_of"].str[:4].astype(int).between(year - 1, year)]
     own = pd.DataFrame([{
-        "地区": "六安市", "指标": view.row("dibao_standard")["label_zh"], "时点": view.row(
+        "地区": view.place, "指标": view.row("dibao_standard")["label_zh"], "时点": view.row(
             "dibao_standard")["as_of"], "元/人/月": view.value("dibao_standard"),
         "来源可靠性": "本期报告", "来源": _source(view, ["dibao_standard"]),
     }])
@@ -224,7 +224,7 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     if not view.has("dibao_standard"):
         return None
     history = monthly_standards(view.project, ["dibao_urban_standard", "dibao_rural_standard"])
-    history = history[history["geo"] == "341500"]
+    history = history[history["geo"] == view.geo]
     series = {"dibao_urban_standard": "城市低保标准", "dibao_rural_standard": "农村低保标准"}
     now = view.row("dibao_standard")
     data = pd.concat([
@@ -246,9 +246,9 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     ax.set_ylim(0, data["元/人/月"].max() * 1.2)
     ax.set_ylabel("元/人/月")
     ax.legend(frameon=False, loc="lower right")
-    title = "六安市低保标准的变化"
+    title = f"{view.place}低保标准的变化"
     ax.set_title(title, loc="left")
-    source = "2017年:皖西日报(新闻报道,农村标准按年标准÷12折算);本期:六安市民政局工作汇报"
+    source = f"更早的标准:对比数据(见表中来源与可靠性,年标准÷12折算);本期:{view.source_title}"
     source_line(fig, source)
     alt = "折线图:" + ",".join(f"{r['时点']} {r['标准']}{r['元/人/月']:.0f}元/人/月"
                                for _, r in data.iterrows())

@@ -88,6 +88,32 @@ def export(
     console.print(f"written: {export_xlsx(view, Path(out))}")
 
 
+@app.command("new-period")
+def new_period(period: PeriodArg, root: RootOption = None) -> None:
+    """Create data/periods/<P>/ with an Excel entry workbook (refuses an existing period)."""
+    from analysis.workbook import new_period as create
+
+    path = create(Project.find(root), period)
+    console.print(f"created {path}\nfill it in, then: policybook import {period} {path}")
+
+
+@app.command("import")
+def import_(
+    period: PeriodArg,
+    file: Annotated[str, typer.Argument(help="Filled entry workbook (.xlsx) or figures .csv.")],
+    root: RootOption = None,
+) -> None:
+    """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
+    from pathlib import Path
+
+    from analysis.importer import import_period, recover_interrupted
+
+    project = Project.find(root)
+    recover_interrupted(project)
+    folder = import_period(project, period, Path(file))
+    console.print(f"imported into {folder}; next: policybook build")
+
+
 def main() -> None:
     """Entry point: user errors exit 2 with their message, never a traceback."""
     from analysis.pipeline import NotebookFailed

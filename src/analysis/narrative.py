@@ -18,12 +18,14 @@ from analysis.view import CITY, PeriodView
 
 SENTENCES: dict[str, list[str]] = {
     "social_assistance": [
-        "全市保障城市低保对象{dibao_urban_recipients}、资金{dibao_urban_spending},农村低保对象"
+        "{place}保障城市低保对象{dibao_urban_recipients}、资金{dibao_urban_spending},农村低保对象"
         "{dibao_rural_recipients}、资金{dibao_rural_spending};农村对象占低保对象总数的"
         "{pct:dibao_rural_recipients:dibao_urban_recipients+dibao_rural_recipients}。",
-        "城乡低保标准为{dibao_standard};城市特困人员供养标准为{tekun_urban_standard}"
-        "(低保标准的{ratio:tekun_urban_standard:dibao_standard}倍),农村特困人员基本生活标准为"
-        "{tekun_rural_basic_standard}(低保标准的{ratio:tekun_rural_basic_standard:dibao_standard}倍)。",
+        "城乡低保标准为{dibao_standard}。",
+        "城市特困人员供养标准为{tekun_urban_standard},是低保标准的"
+        "{ratio:tekun_urban_standard:dibao_standard}倍。",
+        "农村特困人员基本生活标准为{tekun_rural_basic_standard},是低保标准的"
+        "{ratio:tekun_rural_basic_standard:dibao_standard}倍。",
         "按资金和人数折算,城市低保月人均支出约{monthly:dibao_urban_spending:dibao_urban_recipients}元,"
         "农村低保约{monthly:dibao_rural_spending:dibao_rural_recipients}元。",
         "保障城市特困供养人员{tekun_urban_recipients}、资金{tekun_urban_spending};农村特困供养人员"
@@ -33,7 +35,7 @@ SENTENCES: dict[str, list[str]] = {
         "按人数计算占{pct:poor_backstop_total:poor_unlifted_total}(报告写作{poor_backstop_share})。",
         "实施临时救助{temp_assistance_cases}、{temp_assistance_spending},其中“救急难”救助"
         "{jijinan_cases}、{jijinan_spending}。",
-        "全市孤儿{orphans}、留守和困境儿童{left_behind_distressed_children}得到关爱;截至"
+        "{place}孤儿{orphans}、留守和困境儿童{left_behind_distressed_children}得到关爱;截至"
         "{date:orphan_support_spending}发放孤儿基本保障资金{orphan_support_spending}。",
         "为困难残疾人{disability_living_subsidy_recipients}发放生活补贴"
         "{disability_living_subsidy_spending},为重度残疾人{disability_care_subsidy_recipients}发放"
@@ -42,14 +44,14 @@ SENTENCES: dict[str, list[str]] = {
         "{vagrant_assistance_spending}。",
     ],
     "elderly_care": [
-        "社区康养中心年度建设任务{community_care_centres_task},截至{date:community_care_centres_completed}"
+        "{place}社区康养中心年度建设任务{community_care_centres_task},截至{date:community_care_centres_completed}"
         "已建成{community_care_centres_completed},完成任务的"
         "{pct:community_care_centres_completed:community_care_centres_task}。",
         "政府购买居家养老服务完成订单{home_care_orders}、订单额{home_care_order_value}。",
         "特困供养机构上报改造{tekun_facility_upgrades_submitted}、资金{tekun_facility_upgrade_funding};"
         "社会化转型完成{tekun_facilities_socialized},完成转型床位占比"
         "{tekun_facility_beds_socialized_share},法人登记率{tekun_facility_legal_person_rate}。",
-        "全市失能半失能特困人员集中供养率{disabled_tekun_centralized_rate}。",
+        "{place}失能半失能特困人员集中供养率{disabled_tekun_centralized_rate}。",
         "失能建档立卡贫困人员社会化组织化试点入住情况:{geo:disabled_poor_care_pilot_residents}。",
     ],
     "social_organizations": [
@@ -65,7 +67,7 @@ SENTENCES: dict[str, list[str]] = {
         "解决社区用房{community_office_space_resolved},城市社区服务设施覆盖率"
         "{urban_community_facility_coverage},每百户居民拥有的综合服务设施达到"
         "{community_facility_area_per_100_households}。",
-        "全市{rural_community_pilots}农村社区开展试点,覆盖率{rural_community_pilot_coverage},"
+        "{place}{rural_community_pilots}农村社区开展试点,覆盖率{rural_community_pilot_coverage},"
         "距100%的目标还差{gap:rural_community_pilot_coverage}个百分点。",
         "城乡社区(村)工作委员会组建挂牌率{community_committee_listing_rate},"
         "{provincial_consultation_demo_units}城乡社区(村)协商示范单位被命名为省级试点单位。",
@@ -74,13 +76,13 @@ SENTENCES: dict[str, list[str]] = {
     ],
     "public_services": [
         "截至{date:marriage_registrations}办理婚姻登记{marriage_registrations}。",
-        "全市已建成城市公益性公墓{urban_public_cemeteries_built}、开工"
+        "{place}已建成城市公益性公墓{urban_public_cemeteries_built}、开工"
         "{urban_public_cemeteries_under_construction}、完成规划选址{urban_public_cemeteries_sited};"
         "建成乡镇公益性公墓{township_public_cemeteries_built},在建"
         "{township_public_cemeteries_under_construction}、已立项{township_public_cemeteries_approved},"
         "仍有{township_public_cemeteries_not_built}未建。",
         "惠民殡葬工程已有{funeral_benefit_beneficiaries}受益。",
-        "全市实名认证志愿者{volunteers_registered},占常住人口的{volunteers_population_share};"
+        "{place}实名认证志愿者{volunteers_registered},占常住人口的{volunteers_population_share};"
         "有活动记录的志愿者{volunteers_active},按人数计算活动率为"
         "{pct2:volunteers_active:volunteers_registered}(报告写作{volunteers_activity_rate})。",
         "“慈善一日捐”共募集善款{charity_day_funds_raised},发放救助资金{charity_day_aid_disbursed};"
@@ -116,6 +118,8 @@ class _Fields:
     def field(self, key: str) -> str:
         kind, _, rest = key.partition(":") if ":" in key else ("", "", key)
         view = self.view
+        if key == "place":
+            return view.place
         if kind == "":
             if not view.has(rest):
                 raise _Absent(rest)
@@ -164,7 +168,12 @@ def area_text(view: PeriodView, area: str) -> str:
     """Narrative paragraph(s) of one work area for the period (markdown)."""
     found = sentences(view, area)
     if not found:
-        return f"{view.label}的报告没有这一领域的数字。"
+        rows = view.figures[view.figures["area"] == area]
+        if rows.empty:
+            return f"{view.label}的报告没有这一领域的数字。"
+        found = ["本期数字:" + "、".join(
+            f"{r['geo_zh']}{r['label_zh']}{view.written(r['indicator'], r['geo'])}"
+            for _, r in rows.iterrows()) + "。"]
     return f"{view.label}," + "\n\n".join(found)
 
 

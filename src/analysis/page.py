@@ -16,8 +16,10 @@ def text(markdown: str) -> None:
 
 
 def chart(item: Chart | None) -> None:
-    """Show a chart (image with alt text and source); nothing when the period lacks its data."""
-    if item is not None:
+    """Show a chart (image with alt text and source), or say that the period lacks its data."""
+    if item is None:
+        display(Markdown("*本期没有绘制此图所需的数字。*"))
+    else:
         display(item)
 
 

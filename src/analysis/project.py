@@ -76,10 +76,12 @@ class Project:
         return self.book / "periods" / parse_period(str(period)).id
 
     def periods(self) -> list[Period]:
-        """Every period present under data/periods/, in time order."""
+        """Every period with figures under data/periods/, in time order (a period created by
+        `new-period` joins once its workbook is imported)."""
         base = self.data / "periods"
         if not base.is_dir():
             return []
         return sorted(
-            parse_period(p.name) for p in base.iterdir() if p.is_dir() and is_period(p.name)
+            parse_period(p.name) for p in base.iterdir()
+            if p.is_dir() and is_period(p.name) and (p / "figures.csv").exists()
         )

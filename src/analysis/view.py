@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.checks import CheckResult, evaluate, load_checks
@@ -29,6 +30,7 @@ class PeriodView:
     figures: pd.DataFrame
     targets: pd.DataFrame
     checks: list[CheckResult]
+    geo: str = CITY
 
     @classmethod
     def load(cls, root: str | Path, period: str) -> PeriodView:
@@ -39,28 +41,41 @@ class PeriodView:
         figures = load_figures(project, parsed.id, catalogue)
         checks = evaluate(load_checks(project.catalogue / "checks.yml"), figures)
         targets = load_targets(project, parsed.id, catalogue)
-        return cls(project, parsed, catalogue, figures, targets, checks)
+        return cls(project, parsed, catalogue, figures, targets, checks, main_geo(figures))
+
+    @property
+    def source_title(self) -> str:
+        """Title of the period's source (source.yml), for source lines under charts."""
+        path = self.project.period_dir(self.period) / "source.yml"
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+        return (meta or {}).get("title") or f"{self.label}数据"
+
+    @property
+    def place(self) -> str:
+        """Chinese name of the place the period is mainly about (六安市, or a county)."""
+        return self.catalogue.geo.set_index("code").at[self.geo, "name_zh"]
 
     @property
     def label(self) -> str:
         return period_label_zh(self.period)
 
-    def has(self, indicator: str, geo: str = CITY) -> bool:
-        rows = self.figures
+    def has(self, indicator: str, geo: str | None = None) -> bool:
+        rows, geo = self.figures, geo or self.geo
         return bool(((rows["indicator"] == indicator) & (rows["geo"] == geo)).any())
 
-    def row(self, indicator: str, geo: str = CITY) -> pd.Series:
-        """The latest figure of an indicator for a place."""
+    def row(self, indicator: str, geo: str | None = None) -> pd.Series:
+        """The latest figure of an indicator for a place (default: the period's main place)."""
+        geo = geo or self.geo
         rows = self.figures[(self.figures["indicator"] == indicator) & (self.figures["geo"] == geo)]
         if rows.empty:
             raise KeyError(f"{indicator} ({geo}) not in {self.period.id}")
         return rows.sort_values("as_of").iloc[-1]
 
-    def value(self, indicator: str, geo: str = CITY) -> float:
+    def value(self, indicator: str, geo: str | None = None) -> float:
         """Base value (value x 10**unit_mult)."""
         return float(self.row(indicator, geo)["base_value"])
 
-    def written(self, indicator: str, geo: str = CITY) -> str:
+    def written(self, indicator: str, geo: str | None = None) -> str:
         """The figure as the report writes it: 3.46万人, 630元/人/月, 200余家."""
         return written_text(self.row(indicator, geo), self.catalogue)
 
@@ -68,6 +83,13 @@ class PeriodView:
         """Every figure of a work area with its provenance (for the trace table)."""
         rows = self.figures[self.figures["area"] == area]
         return trace_table(rows, self.catalogue)
+
+
+def main_geo(figures: pd.DataFrame) -> str:
+    """The city when the period has city-wide figures, else its most frequent place."""
+    if figures.empty or (figures["geo"] == CITY).any():
+        return CITY
+    return str(figures["geo"].mode().iloc[0])
 
 
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
