@@ -58,7 +58,7 @@ def _hbar(data: pd.DataFrame, value_name: str, title: str, xlabel: str, source: 
     ax.xaxis.set_major_formatter(THOUSANDS)
     if goal is not None:
         ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2)
-        ax.text(goal, -0.55, f" {goal_label}", fontsize=9, va="bottom")
+        ax.set_xlabel(f"{xlabel}(虚线:{goal_label})")
     ax.set_title(title, loc="left")
     source_line(fig, source)
     return Chart(fig, data, title, source, "")
@@ -201,9 +201,9 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         "来源": others["url"],
     })
     data = pd.concat([own, rest], ignore_index=True)
-    labels = [f"{r['地区']} {r['指标']}({r['时点'][:7]},{r['来源可靠性']})"
+    labels = [f"{r['地区']} {r['指标']}\n({r['时点'][:7]},{r['来源可靠性']})"
               for _, r in data.iterrows()]
-    fig, ax = new_figure(width=8.4, height=1.8 + 0.5 * len(data))
+    fig, ax = new_figure(width=7.6, height=1.8 + 0.75 * len(data))
     colours = [PALETTE[0]] + [PALETTE[5]] * (len(data) - 1)
     bars = ax.barh(labels, data["元/人/月"], color=colours)
     ax.bar_label(bars, labels=[f"{v:,.0f}" for v in data["元/人/月"]], padding=4)
@@ -242,7 +242,7 @@ def standards_over_time(view: PeriodView) -> Chart | None:
         ax.plot(when, part["元/人/月"], marker="o", label=label, color=PALETTE[n])
         for x, y in zip(when, part["元/人/月"], strict=True):
             ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
-                        xytext=(0, 7 if n == 0 else -15), ha="center", fontsize=9)
+                        xytext=(0, 7 if n == 0 else -15), ha="center", fontsize=10.5)
     ax.set_ylim(0, data["元/人/月"].max() * 1.2)
     ax.set_ylabel("元/人/月")
     ax.legend(frameon=False, loc="lower right")

@@ -32,15 +32,15 @@ def use_house_style() -> None:
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
-        "figure.figsize": (7.2, 4.2),
+        "figure.figsize": (6.4, 4.0),
         "figure.dpi": 110,
         "savefig.dpi": 110,
-        "axes.titlesize": 13,
+        "axes.titlesize": 14,
         "axes.titleweight": "normal",
-        "axes.labelsize": 11,
-        "xtick.labelsize": 10,
-        "ytick.labelsize": 10,
-        "legend.fontsize": 10,
+        "axes.labelsize": 12,
+        "xtick.labelsize": 11.5,
+        "ytick.labelsize": 11.5,
+        "legend.fontsize": 11,
         "axes.spines.top": False,
         "axes.spines.right": False,
     })
@@ -49,17 +49,17 @@ def use_house_style() -> None:
 def source_line(fig: plt.Figure, text: str) -> None:
     """Write the source under the chart, left-aligned, small and grey."""
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.text(0.01, 0.01, f"来源:{text}", ha="left", va="bottom", fontsize=8.5, color="#555555")
+    fig.text(0.01, 0.01, f"来源:{text}", ha="left", va="bottom", fontsize=9.5, color="#555555")
 
 
-def new_panels(rows: int, width: float = 7.2, height: float = 4.2):
+def new_panels(rows: int, width: float = 6.4, height: float = 4.0):
     """A figure in the house style with `rows` stacked axes (always a list)."""
     use_house_style()
     fig, axes = plt.subplots(rows, 1, figsize=(width, height), squeeze=False)
     return fig, list(axes[:, 0])
 
 
-def new_figure(width: float = 7.2, height: float = 4.2):
+def new_figure(width: float = 6.4, height: float = 4.0):
     """A figure in the house style with one axes."""
     fig, [ax] = new_panels(1, width, height)
     return fig, ax

@@ -82,7 +82,7 @@ def standards_chart(project: Project) -> Chart | None:
         ax.plot(when, part["base_value"], marker="o", label=label, color=PALETTE[n % 6])
         for x, y in zip(when, part["base_value"], strict=True):
             ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=9)
+                        ha="center", fontsize=10.5)
     ax.set_ylim(0, data["base_value"].max() * 1.2)
     ax.set_ylabel("元/人/月")
     ax.legend(frameon=False, loc="lower right")
