@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -11,8 +13,8 @@ from analysis.view import PeriodView
 
 
 def text(markdown: str) -> None:
-    """Show generated narrative as markdown."""
-    display(Markdown(markdown))
+    """Show generated narrative as markdown; text from the data is escaped, never markup."""
+    display(Markdown(html.escape(markdown, quote=False)))
 
 
 def chart(item: Chart | None) -> None:

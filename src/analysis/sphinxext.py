@@ -1,0 +1,47 @@
+"""Sphinx fixes for the book, loaded through `sphinx: extra_extensions` in book/_config.yml.
+
+- Chinese search: every word of the search dictionary that occurs in a text is indexed.
+  jieba's cut_for_search adds only the 2- and 3-character words inside a longer word, so a
+  4-character term (城市低保) inside a longer dictionary word (the label 城市低保对象) or next
+  to another term (城市低保标准 -> 城市 / 低保标准) was not indexed, and not found.
+- Sphinx 7.4 writes an inline script added after the builder started twice (once as filename
+  None, once as ''; sphinx-doc/sphinx#13402), so sphinx-thebe's `const THEBE_JS_URL = ...`
+  is declared twice and every page logs a SyntaxError.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sphinx import search
+from sphinx.search.zh import SearchChinese
+
+
+class SearchChineseTerms(SearchChinese):
+    """jieba segmentation plus every dictionary word found in the text."""
+
+    def init(self, options: dict[str, str]) -> None:
+        super().init(options)
+        path = options.get("dict")
+        self.terms: list[str] = []
+        if path and os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                self.terms = [line.split()[0] for line in f if line.strip()]
+
+    def split(self, input: str) -> list[str]:
+        words = super().split(input)
+        return words + [term for term in self.terms if term in input and term not in words]
+
+
+def _drop_duplicate_scripts(app, env, docnames) -> None:
+    """Scripts added with filename None since the builder started are also in the registry,
+    from which the HTML builder adds them again (as '') before writing: keep that copy."""
+    files = getattr(app.builder, "_js_files", None)
+    if files is not None:
+        files[:] = [js for js in files if js.filename is not None]
+
+
+def setup(app):
+    search.languages["zh"] = SearchChineseTerms
+    app.connect("env-before-read-docs", _drop_duplicate_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

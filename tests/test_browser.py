@@ -1,0 +1,193 @@
+"""Every page of the built book in headless Chromium, offline: no remote request, no console
+error, every chart loaded, Chinese text, and the Chinese full-text search (issue 7).
+
+The book is built from the committed notebooks into a temporary directory (Sphinx only, a few
+seconds), so the test does not depend on a previous `make book`. Without Chromium on PATH the
+tests are skipped, unless $CI is set (then they fail: .ci/run installs Chromium).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+from browser import Browser, PageReport, Tab, build_book, chromium_or_skip, copy_book_sources
+from conftest import ROOT
+
+from analysis.project import Project
+from analysis.toc import toc
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+# Sphinx pages that are not in the table of contents
+HELPERS = ["genindex", "search"]
+# docnames in the order of the table of contents, read from the committed sources
+PAGES = ["intro"] + [chapter["file"] for part in toc(Project(ROOT))["parts"]
+                     for chapter in part["chapters"]] + HELPERS
+
+# query -> pages the search must list (more may be listed)
+SEARCHES = {
+    "低保": {"periods/2020H1/social_assistance", "periods/2020H1/overview"},
+    # a compound term: found only if jieba indexed it as one word (the user dictionary)
+    "城市低保": {"periods/2020H1/social_assistance"},
+    "特困人员": {"periods/2020H1/social_assistance"},
+}
+SEARCH_IDS = ["dibao", "urban-dibao", "tekun-persons"]
+
+IMAGES_JS = """[...document.images].map(i => ({
+    src: i.getAttribute('src').slice(0, 60), complete: i.complete, width: i.naturalWidth}))"""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return chromium_or_skip()
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory) -> Path:
+    """The book built from the committed sources into a temporary directory, or the built
+    HTML directory named by $POLICYBOOK_TEST_HTML (e.g. book/_build/html after `make book`)."""
+    if os.environ.get("POLICYBOOK_TEST_HTML"):
+        return Path(os.environ["POLICYBOOK_TEST_HTML"]).resolve()
+    root = tmp_path_factory.mktemp("book")
+    (root / "data").symlink_to(ROOT / "data")
+    copy_book_sources(ROOT, root)
+    return build_book(root)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    with Browser(chromium) as b:
+        yield b
+
+
+def _open(browser: Browser, html: Path, page: str, query: str | None = None) -> Tab:
+    """A tab with html/page loaded (search.html?q=query when a query is given)."""
+    url = (html / page).as_uri()
+    return browser.open(url if query is None else f"{url}?q={quote(query)}")
+
+
+def _problems(report: PageReport, html: Path) -> list[str]:
+    """Remote requests, files outside the book, failed loads, console errors, dialogs."""
+    root = html.as_uri() + "/"
+    outside = [u for u in report.requests if u.startswith("file:") and not u.startswith(root)]
+    return ([f"remote request: {u}" for u in report.non_local_requests]
+            + [f"file outside the book: {u}" for u in outside]
+            + [f"console: {e}" for e in report.errors]
+            + [f"dialog: {d}" for d in report.dialogs]
+            + [f"failed load: {f}" for f in report.failed])
+
+
+def _expects_images(html: Path, page: str) -> bool:
+    """Whether the page's source notebook has image outputs (charts)."""
+    source = ROOT / "book" / f"{page}.ipynb"
+    return source.exists() and "image/png" in source.read_text(encoding="utf-8")
+
+
+def test_every_built_page_is_checked(html):
+    built = {p.relative_to(html).with_suffix("").as_posix() for p in html.rglob("*.html")
+             if "_static" not in p.parts and "_sources" not in p.parts}
+    assert built - {"index"} == set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_offline_without_errors(browser, html, page):
+    with _open(browser, html, f"{page}.html") as tab:
+        images = tab.evaluate(IMAGES_JS)
+        # the article's h1: genindex has an empty print-only h1 before it
+        title, lang, h1 = tab.evaluate(
+            "[document.title, document.documentElement.lang, "
+            "(document.querySelector('article h1') ?? document.querySelector('h1'))?.innerText]")
+        report = tab.settle()
+    problems = _problems(report, html)
+    assert not problems, "\n".join(problems)
+    assert [i for i in images if not (i["complete"] and i["width"] > 0)] == []
+    if _expects_images(html, page):
+        assert images, f"{page}: the notebook has charts but the page shows no image"
+    assert CJK.search(title), f"no Chinese in the title: {title!r}"
+    assert CJK.search(h1 or ""), f"no Chinese in the h1: {h1!r}"
+    assert lang.startswith("zh"), lang
+
+
+def test_index_redirects_to_the_first_page(browser, html):
+    with _open(browser, html, "index.html") as tab:
+        tab.wait_until("location.pathname.endsWith('/intro.html') "
+                       "&& document.readyState === 'complete' && !!document.querySelector('h1')")
+        report = tab.settle()
+    problems = _problems(report, html)
+    assert not problems, "\n".join(problems)
+
+
+def _search(browser: Browser, html: Path, query: str) -> tuple[list[str], str, PageReport]:
+    """The docnames listed by search.html?q=query, the summary line, and the report."""
+    with _open(browser, html, "search.html", query) as tab:
+        summary = tab.wait_until(
+            "document.querySelector('#search-results p.search-summary')?.innerText")
+        links = tab.evaluate("[...document.querySelectorAll('#search-results ul.search li > a')]"
+                             ".map(a => a.getAttribute('href'))")
+        report = tab.settle()
+    found = [unquote(urlsplit(href).path).removesuffix(".html") for href in links]
+    return found, summary, report
+
+
+@pytest.mark.parametrize("query", SEARCHES, ids=SEARCH_IDS)
+def test_search_finds_the_pages(browser, html, query):
+    found, summary, report = _search(browser, html, query)
+    missing = SEARCHES[query] - set(found)
+    assert not missing, f"search for {query} lists {found} ({summary}), not {sorted(missing)}"
+    problems = _problems(report, html)
+    assert not problems, "\n".join(problems)
+
+
+def _article_text(path: Path) -> str:
+    """The text of a page's main content (what Sphinx indexes), tags and scripts removed."""
+    page = path.read_text(encoding="utf-8")
+    match = re.search(r"<article\b.*?>(.*)</article>", page, re.S)
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", match.group(1) if match else "", flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", text))
+
+
+@pytest.mark.parametrize("query", ["低保", "城市低保"], ids=["dibao", "urban-dibao"])
+def test_search_lists_every_page_that_contains_the_term(browser, html, query):
+    """A domain term is found wherever it is written, also inside a longer indicator label
+    (城市低保对象) or next to another term (城市低保标准)."""
+    containing = {page for page in PAGES if page not in HELPERS
+                  and query in _article_text(html / f"{page}.html")}
+    found, summary, _ = _search(browser, html, query)
+    assert containing - set(found) == set(), (
+        f"search for {query} lists {sorted(found)} ({summary}); the term is written in "
+        f"{sorted(containing)}")
+
+
+def test_search_for_an_absent_word_finds_nothing(browser, html):
+    found, summary, _ = _search(browser, html, "xyzzyplugh")
+    assert found == [] and summary
+
+
+def test_search_dictionary_was_used(html):
+    """Sphinx ignores a missing dictionary silently: 城市低保 must be one indexed word."""
+    text = (html / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text.removeprefix("Search.setIndex(").removesuffix(")"))
+    assert "城市低保" in index["terms"] or "城市低保" in index["titleterms"]
+
+
+def test_harness_sees_remote_requests_errors_and_broken_images(browser, tmp_path):
+    """The checks above are not vacuous: a page that breaks each rule is caught."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<html lang="zh"><title>坏页</title><h1>坏页</h1>'
+        '<img src="https://example.invalid/a.png"><img src="missing.png">'
+        "<script>console.error('boom')</script><script>undefined_name()</script>",
+        encoding="utf-8")
+    with browser.open(page.as_uri()) as tab:
+        images = tab.evaluate(IMAGES_JS)
+        report = tab.settle()
+    assert report.non_local_requests == ["https://example.invalid/a.png"]
+    assert any("boom" in e for e in report.errors)
+    assert any("undefined_name" in e for e in report.errors)
+    assert any(f.startswith("Image") for f in report.failed)
+    assert all(i["width"] == 0 for i in images)
