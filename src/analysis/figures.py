@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pandas as pd
@@ -33,9 +33,27 @@ class Bounds:
 
 
 def written_bounds(value: str, unit_mult: int, qualifier: str = "") -> Bounds:
-    """Interval implied by the writing: 3.46万 -> 34550..34650; 200余 -> 200..300."""
-    number = Decimal(value)
-    scale = Decimal(10) ** int(unit_mult)
+    """Interval implied by the writing: 3.46万 -> 34550..34650; 200余 -> 200..300.
+
+    Raises ValueError if `value` is not a finite decimal number or `unit_mult` not an integer
+    (or either is beyond what decimal arithmetic can hold).
+    """
+    try:
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ValueError(f"not a finite decimal number: {value!r}")
+        return _bounds(number, Decimal(10) ** int(unit_mult), qualifier)
+    except (ArithmeticError, TypeError):  # InvalidOperation, Overflow; int(None)
+        raise ValueError(f"no bounds for value {value!r} with unit_mult {unit_mult!r}") from None
+
+
+def _bounds(number: Decimal, scale: Decimal, qualifier: str) -> Bounds:
+    with localcontext() as ctx:  # exact: a half step needs one digit more than the number
+        ctx.prec = max(ctx.prec, len(number.as_tuple().digits) + 2)
+        return _exact_bounds(number, scale, qualifier)
+
+
+def _exact_bounds(number: Decimal, scale: Decimal, qualifier: str) -> Bounds:
     exponent = number.as_tuple().exponent
     step = Decimal(10) ** exponent  # one unit of the last written digit
     point = number * scale
@@ -52,7 +70,7 @@ def base_value(value: str, unit_mult: int) -> float:
     """value * 10**unit_mult as a float (for charts and tables)."""
     try:
         return float(Decimal(value) * Decimal(10) ** int(unit_mult))
-    except (InvalidOperation, ValueError):
+    except (ArithmeticError, ValueError, TypeError):  # InvalidOperation, Overflow, int('x')
         return float("nan")
 
 

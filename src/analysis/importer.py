@@ -6,9 +6,11 @@ sheet, row and column and how to fix it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from openpyxl.utils import get_column_letter
 
 from analysis.catalogue import AREAS, KINDS, Catalogue, load_catalogue
 from analysis.errors import Problem, UserError
@@ -53,8 +56,17 @@ def _text(value: object) -> str:
 
 
 def read_csv_any(path: Path) -> pd.DataFrame:
-    """A figures CSV in UTF-8 (with or without BOM) or GBK/GB18030 as saved by Chinese Excel."""
-    raw = path.read_bytes()
+    """A figures CSV in UTF-8 (with or without BOM) or GBK/GB18030 as saved by Chinese Excel.
+
+    Rows are numbered as a spreadsheet shows them (header = row 1); the frame's index is that
+    number - 2, as for a workbook sheet. Raises UserError for anything that is not such a CSV.
+    """
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(Problem(file, f"cannot read the file ({exc.strerror})",
+                                "check the path and the file's permissions")) from None
     for encoding in ENCODINGS:
         try:
             text = raw.decode(encoding)
@@ -62,16 +74,69 @@ def read_csv_any(path: Path) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
     else:
-        raise UserError(Problem(str(path), "cannot decode the file as UTF-8 or GBK",
+        text = None
+    if text is None or "\x00" in text:  # UTF-16 without BOM decodes, with NULs
+        raise UserError(Problem(file, "cannot decode the file as text in UTF-8 or GBK "
+                                "(UTF-16, or not a CSV at all?)",
                                 "in Excel use 另存为 → CSV UTF-8 (逗号分隔)"))
     if not text.strip():
-        raise UserError(Problem(str(path), "the file is empty", "export the figures sheet"))
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise UserError(Problem(str(path), f"not a readable CSV: {exc}",
-                                "check the quoting of cells that contain commas")) from None
-    return frame.map(str.strip)
+        raise UserError(Problem(file, "the file is empty", "export the figures sheet"))
+    records: list[tuple[int, list[str]]] = []
+    try:  # strict: an unclosed quote is an error, not a cell that swallows the rest
+        for cells in csv.reader(io.StringIO(text, newline=""), strict=True):
+            records.append((len(records) + 1, cells))
+    except csv.Error as exc:
+        raise UserError(Problem(file, f"not a readable CSV: {exc}",
+                                "check the quoting of cells that contain commas or quotes",
+                                row=len(records) + 1)) from None
+    problems: list[Problem] = []
+    frame = _table([(n, [c.strip() for c in cells]) for n, cells in records], file, None,
+                   problems)
+    if problems:
+        raise UserError(problems)
+    return frame
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not \t \n \r
+
+
+def _table(records: list[tuple[int, list[str]]], file: str, sheet: str | None,
+           problems: list[Problem]) -> pd.DataFrame:
+    """A frame of text from (row number, cells): the first non-empty row is the header.
+
+    Appends a Problem for a header named twice and for a value in a column without a
+    header; empty rows are skipped; the index is the row number - 2."""
+    records = [(n, cells) for n, cells in records if any(cells)] or [(1, [])]
+    (_, header), data = records[0], records[1:]
+    while header and header[-1] == "":
+        header.pop()
+    first: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in first:
+            problems.append(Problem(file, f"column {name!r} appears twice (columns "
+                                    f"{get_column_letter(first[name] + 1)} and "
+                                    f"{get_column_letter(i + 1)})",
+                                    "keep one column of each name", sheet=sheet, column=name))
+        elif name:
+            first[name] = i
+    fix = "delete the value or give its column a header" + (
+        "" if sheet else "; quote cells that contain commas")
+    rows, index = [], []
+    for n, cells in data:
+        for i, cell in enumerate(cells):
+            if cell and (i >= len(header) or not header[i]):
+                problems.append(Problem(file, f"value {cell!r} in column "
+                                        f"{get_column_letter(i + 1)}, which has no header",
+                                        fix, sheet=sheet, row=n))
+            elif control := _CONTROL.search(cell):
+                problems.append(Problem(file, f"control character U+{ord(control[0]):04X} in "
+                                        f"{cell!r}", "delete it (it comes with text copied "
+                                        "from a PDF or a web page)", sheet=sheet, row=n,
+                                        column=header[i]))
+        cells = cells + [""] * (len(header) - len(cells))
+        rows.append([cells[i] for i in first.values()])
+        index.append(n - 2)
+    return pd.DataFrame(rows, columns=list(first), index=index, dtype=object).astype(str)
 
 
 def _sheet_frame(wb, name: str, columns: tuple[str, ...], file: str,
@@ -91,23 +156,27 @@ def _sheet_frame(wb, name: str, columns: tuple[str, ...], file: str,
     if not rows:
         return pd.DataFrame(columns=list(columns))
     header = [_text(c.value) for c in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    records = []
     for row in rows[1:]:
-        values = []
-        for cell in row[: len(header)]:
-            if cell.data_type == "f" or (isinstance(cell.value, str)
-                                         and cell.value.startswith("=")):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
                 problems.append(Problem(file, f"formula {cell.value!r} without a stored value",
                                         "type the value itself, not a formula", sheet=name,
-                                        row=cell.row, column=header[cell.column - 1]))
-            values.append(_text(cell.value))
-        if any(values):
-            records.append((row[0].row, values))
-    frame = pd.DataFrame([v for _, v in records], columns=header,
-                         index=[r - 2 for r, _ in records]).astype(str)
-    return frame
+                                        row=cell.row, column=_header_of(header, cell.column)))
+            elif isinstance(cell.value, int | float) and "%" in str(cell.number_format):
+                # 81% is stored as 0.81: importing it as text would write 0.81
+                problems.append(Problem(file, f"percentage-formatted cell holds {cell.value!r}",
+                                        "format the cell as text and type the number as "
+                                        "written (81 for 81%)", sheet=name, row=cell.row,
+                                        column=_header_of(header, cell.column)))
+    return _table([(row[0].row, [_text(c.value) for c in row]) for row in rows], file, name,
+                  problems)
+
+
+def _header_of(header: list[str], column: int) -> str:
+    """`value (C)`: the header of a 1-based column with its letter, or just the letter."""
+    letter = get_column_letter(column)
+    name = header[column - 1] if column <= len(header) else ""
+    return f"{name} ({letter})" if name else letter
 
 
 def read_workbook(path: Path) -> Entry:
@@ -116,20 +185,24 @@ def read_workbook(path: Path) -> Entry:
 
     file = str(path)
     try:
-        wb = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
+        wb = formulas = load_workbook(path, data_only=False)
+        found = [c for ws in formulas.worksheets for row in ws.iter_rows() for c in row
+                 if c.data_type == "f"]
+        if found:  # the cached values of formulas: a second, slow load only when needed
+            wb = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise UserError(Problem(file, f"not a readable .xlsx workbook ({type(exc).__name__})",
                                 "save it from Excel as .xlsx")) from None
     problems: list[Problem] = []
-    for ws in formulas.worksheets:  # formulas whose cached value is missing
+    for ws in dict.fromkeys(c.parent for c in found):  # formulas without a cached value
         cached = wb[ws.title]
+        header = [_text(c.value) for c in next(ws.iter_rows(max_row=1), ())]
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f" and cached[cell.coordinate].value is None:
                     problems.append(Problem(file, f"formula {cell.value!r} has no computed value",
                                             "type the value instead of a formula", sheet=ws.title,
-                                            row=cell.row, column=str(cell.column_letter)))
+                                            row=cell.row, column=_header_of(header, cell.column)))
     figures = _sheet_frame(wb, FIGURES, FIGURE_COLUMNS, file, problems)
     targets = _sheet_frame(wb, TARGETS, TARGET_COLUMNS, file, problems, required=False)
     catalogue = _sheet_frame(wb, CATALOGUE, INDICATOR_COLUMNS, file, problems, required=False)
@@ -147,14 +220,26 @@ def read_workbook(path: Path) -> Entry:
                  catalogue if catalogue is not None else pd.DataFrame(), source, problems)
 
 
+# a new indicator's labels go into the narrative's markdown, which passes HTML tags through
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
 def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Catalogue,
                                                                              list[Problem]]:
     rows = entry.new_indicators
     if rows.empty:
         return catalogue, []
+    missing = [c for c in INDICATOR_COLUMNS if c not in rows.columns]
+    if missing:
+        return catalogue, [Problem(file, f"missing column {c!r}", "the header must have: "
+                                   f"{', '.join(INDICATOR_COLUMNS)}", sheet=CATALOGUE, column=c)
+                           for c in missing]
     known = set(catalogue.indicators["id"])
-    new = rows[~rows["id"].isin(known)] if "id" in rows else rows.iloc[0:0]
-    problems = []
+    new = rows[~rows["id"].isin(known)]
+    problems = [Problem(file, f"indicator {row['id']!r} is added twice", "keep one row per "
+                        "new indicator", sheet=CATALOGUE, row=int(index) + 2, column="id")
+                for index, row in new[new["id"].duplicated()].iterrows()]
+    new = new[~new["id"].duplicated()]
     units = set(catalogue.units["id"])
     for index, row in new.iterrows():
         where = {"file": file, "sheet": CATALOGUE, "row": int(index) + 2}
@@ -166,7 +251,8 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
             ("kind", row.get("kind") in KINDS, f"use one of {', '.join(KINDS)}"),
             ("label_zh", bool(row.get("label_zh")), "give the Chinese label"),
             ("label_en", bool(row.get("label_en")), "give the English label"),
-        ]
+        ] + [(col, not _MARKUP.search(row.get(col, "")), "labels are shown as text in the book: "
+              "remove the HTML tag") for col in ("label_zh", "label_en", "description")]
         problems += [Problem(message=f"invalid {col} {row.get(col, '')!r} for new indicator",
                              fix=fix, column=col, **where) for col, ok, fix in checks if not ok]
     merged = pd.concat([catalogue.indicators, new[list(INDICATOR_COLUMNS)]], ignore_index=True)
@@ -177,6 +263,9 @@ def load_entry(path: Path) -> Entry:
     """Read a workbook (.xlsx) or a figures CSV (.csv)."""
     if not path.exists():
         raise UserError(Problem(str(path), "file not found", "check the path"))
+    if not path.is_file():
+        raise UserError(Problem(str(path), "is a directory (or not a regular file), not a file",
+                                "give the path of the .xlsx workbook or the .csv file"))
     if path.stat().st_size > MAX_BYTES:
         raise UserError(Problem(str(path), f"file too large ({path.stat().st_size:,} bytes; "
                                 f"the limit is {MAX_BYTES:,})",
@@ -185,8 +274,14 @@ def load_entry(path: Path) -> Entry:
     if suffix == ".xlsx":
         return read_workbook(path)
     if suffix == ".csv":
-        return Entry(read_csv_any(path), None, pd.DataFrame(), {}, [])
+        frame = read_csv_any(path)
+        if frame.empty:
+            raise UserError(Problem(str(path), "the file has no figures (a header, no rows)",
+                                    "enter at least one figure"))
+        return Entry(frame, None, pd.DataFrame(), {}, [])
     raise UserError(Problem(str(path), f"unsupported file type {suffix!r}",
+                            "open it in Excel and save it as .xlsx (Excel 工作簿)" if suffix in
+                            (".xls", ".xlsm", ".xlsb", ".ods", ".et") else
                             "import the .xlsx entry workbook or a figures .csv"))
 
 
@@ -224,7 +319,11 @@ def _write(project: Project, pid: str, folder: Path, entry: Entry, catalogue: Ca
     staging = Path(tempfile.mkdtemp(prefix=f".{pid}.import.", dir=folder.parent))
     try:
         if folder.exists():
-            shutil.copytree(folder, staging, dirs_exist_ok=True)
+            shutil.copytree(folder, staging, dirs_exist_ok=True)  # its mode too
+        else:  # mkdtemp makes it 0700: a new period gets the mode of any new directory
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(staging, 0o777 & ~umask)
         _write_csv(entry.figures, FIGURE_COLUMNS, staging / "figures.csv")
         if entry.targets is not None:
             _write_csv(entry.targets, TARGET_COLUMNS, staging / "targets.csv")

@@ -9,7 +9,8 @@ from datetime import date
 
 from analysis.errors import UserError
 
-_PATTERN = re.compile(r"(?P<year>\d{4})(?:(?P<kind>[HQ])(?P<n>\d))?")
+# ASCII digits only (`\d` would accept full-width ２０２０ and other scripts' digits)
+_PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:(?P<kind>[HQ])(?P<n>[0-9]))?")
 _PARTS = {"H": 2, "Q": 4}
 
 

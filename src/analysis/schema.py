@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,10 +18,11 @@ from analysis.figures import FIGURE_COLUMNS, QUALIFIERS, TARGET_COLUMNS, as_of_e
 from analysis.periods import Period, parse_period
 from analysis.project import Project
 
-DECIMAL = r"-?\d+(\.\d+)?"
-ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+# ASCII digits only: `\d` would also accept full-width １２３ and other scripts' digits
+DECIMAL = r"-?[0-9]+(\.[0-9]+)?"
+ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 AS_OF = rf"{ISO_DATE}(/{ISO_DATE})?"
-SECTION = r"\d+(\.\d+)*"
+SECTION = r"[0-9]+(\.[0-9]+)*"
 CHINESE_DIGITS = {
     0: "零", 1: "一", 2: "二两", 3: "三", 4: "四", 5: "五",
     6: "六", 7: "七", 8: "八", 9: "九", 10: "十",
@@ -69,11 +71,14 @@ def _schema_problems(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str)
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as err:
-        return [_problem(case, frame, file) for case in err.failure_cases.to_dict("records")]
+        key = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique or [])
+        found = [_problem(case, frame, file, key) for case in
+                 err.failure_cases.to_dict("records")]
+        return list(dict.fromkeys(found))  # a duplicate row fails once per key column
     return []
 
 
-def _problem(case: dict, frame: pd.DataFrame, file: str) -> Problem:
+def _problem(case: dict, frame: pd.DataFrame, file: str, key: list[str]) -> Problem:
     column = case.get("column")
     check = str(case.get("check"))
     index = case.get("index")
@@ -84,6 +89,12 @@ def _problem(case: dict, frame: pd.DataFrame, file: str) -> Problem:
     if check in ("multiple_fields_uniqueness", "field_uniqueness") or column is None or (
         isinstance(column, str) and column.startswith("(")
     ):
+        if row is not None and key:
+            same = (frame[key] == frame.loc[index, key]).all(axis=1)
+            rows = ", ".join(str(int(i) + 2) for i in frame.index[same])
+            return Problem(file, f"duplicate row: rows {rows} have the same "
+                           f"{', '.join(key)} {tuple(frame.loc[index, key])}",
+                           f"keep one row per {', '.join(key)}", row=row)
         return Problem(file, "duplicate row for the same (indicator, geo, as_of)",
                        "keep one row per indicator, geo and date", row=row)
     value = frame.at[index, column] if row is not None else case.get("failure_case")
@@ -92,10 +103,23 @@ def _problem(case: dict, frame: pd.DataFrame, file: str) -> Problem:
 
 
 def _decimal(text: str) -> Decimal | None:
+    """The number of a contract decimal string; None for anything else (also NaN, 1e5, ∞)."""
+    if not isinstance(text, str) or not re.fullmatch(DECIMAL, text):
+        return None
     try:
         return Decimal(text)
     except InvalidOperation:
         return None
+
+
+def _bad_date(text: str) -> str | None:
+    """The first part of an ISO date or interval that is not a real date (2020-02-30)."""
+    for part in text.split("/"):
+        try:
+            dt.date.fromisoformat(part)
+        except ValueError:
+            return part
+    return None
 
 
 def written_forms(value: str, unit_mult: int) -> list[str]:
@@ -132,7 +156,17 @@ def _row_problems(
                                         "write the percentage as a number from 0 to 100", line,
                                         "value"))
         as_of = row.get("as_of")
-        if as_of and re.fullmatch(AS_OF, as_of):
+        for column in ("as_of", "deadline"):  # well-formed but not a calendar date
+            text = row.get(column)
+            if text and re.fullmatch(AS_OF, text) and (bad := _bad_date(text)):
+                problems.append(Problem(file, f"{column} {text}" + (
+                                        "" if bad == text else f": {bad}") + " is not a date",
+                                        FIXES[column], line, column))
+        if as_of and re.fullmatch(AS_OF, as_of) and "/" in as_of and (
+                as_of.split("/")[0] > as_of.split("/")[1]):
+            problems.append(Problem(file, f"as_of {as_of}: the interval ends before it starts",
+                                    "write the interval as start/end", line, "as_of"))
+        if as_of and re.fullmatch(AS_OF, as_of) and not _bad_date(as_of):
             end = as_of_end(as_of)
             if not period.start.isoformat() <= end <= period.end.isoformat():
                 problems.append(Problem(file, f"as_of {as_of} ends outside period {period.id} "
@@ -163,7 +197,8 @@ def validate_table(
     """Every problem in a figures or targets table, as located Problems."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        close = {c: _closest(c, list(frame.columns)) for c in missing}
+        unexpected = [c for c in frame.columns if c not in columns]  # not another's name
+        close = {c: _closest(c, unexpected) for c in missing}
         return [Problem(file, f"missing column {c!r}" +
                         (f" (found {close[c]!r}: misspelt?)" if close[c] else ""),
                         f"the header must have: {', '.join(columns)}", column=c)

@@ -149,6 +149,9 @@ def new_period(project: Project, period: str) -> Path:
                                 "edit its files, or import into it with `policybook import`"))
     wb = build(project, pid)
     staging = Path(tempfile.mkdtemp(prefix=f".{pid}.", dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a period folder is not
     try:
         wb.save(staging / f"entry_{pid}.xlsx")
         os.rename(staging, folder)

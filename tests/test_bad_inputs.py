@@ -1,0 +1,572 @@
+"""Issue 7: a corpus of bad inputs for `policybook import`, each with the message it must give.
+
+Every case runs the real command line against a copy of the project: most in-process through
+`analysis.cli.main` (sys.argv patched, SystemExit caught: fast), the ones marked `sub` also as
+a real `python -m analysis import` subprocess. Each bad case must exit 2, print an `error:`
+line that holds all of the case's expected pieces (the place: file / sheet / row / column, what
+is wrong, and the fix), never a traceback, and leave data/ byte-identical.
+
+Inputs are generated here (CSV text edited from the 2020H1 figures, workbooks built with
+`analysis.workbook.build` and openpyxl) except where the stored bytes are the point: see
+tests/bad_inputs/README.md. The good controls at the end must import (exit 0).
+
+Decision on markup (HTML/script): a quote or note is data. It is accepted as written (when the
+period has source.txt, a quote must still be verbatim, so a script tag is rejected there as
+"not found verbatim") and escaped where the book shows it (`analysis.page.frame` uses
+`DataFrame.to_html`, which escapes). A new indicator's labels are different: they are put into
+the narrative's markdown, which passes HTML through, so a tag (`<` followed by a letter,
+`/`, `!` or `?`) is rejected there; `<60岁` is fine.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+from openpyxl import Workbook
+
+from analysis import cli
+from analysis.importer import MAX_BYTES
+from analysis.project import Project
+from analysis.workbook import build
+
+BAD = Path(__file__).parent / "bad_inputs"
+FIGURES_2020H1 = ROOT / "data/periods/2020H1/figures.csv"
+N_INDICATORS = len(pd.read_csv(ROOT / "data/catalogue/indicators.csv"))
+NEW_ROW = N_INDICATORS + 2  # the catalogue sheet row where a new indicator goes
+
+SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level 2020H2 workbook
+    ["dibao_standard", "341522", "650", "0", "yuan_per_person_month", "", "2020-07-01", "1",
+     "", "SYNTHETIC"],
+    ["tekun_rural_basic_standard", "341522", "845", "0", "yuan_per_person_month", "",
+     "2020-07-01", "2", "", "SYNTHETIC"],
+    ["synthetic_new_indicator", "341522", "12.5", "4", "yuan", "", "2020-07-01/2020-12-31",
+     "3", "", "SYNTHETIC"],
+]
+NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标",
+                 "Synthetic test", "yuan", "money", "SYNTHETIC indicator for tests"]
+SYNTHETIC_TARGET = ["dibao_standard", "341522", "700", "0", "yuan_per_person_month",
+                    "at_least", "2020-12-31", "2020H2", "1", "", "SYNTHETIC"]
+
+Builder = Callable[[Path, Project], Path]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    period: str
+    make: Builder            # writes (or points to) the input file
+    expect: tuple[str, ...]  # all on one `error:` line: place, what, fix
+    sub: bool = False        # also through a real subprocess
+
+
+# ---------------------------------------------------------------- CSV builders
+
+
+def _rows_2020h1() -> list[list[str]]:
+    with FIGURES_2020H1.open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def _write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def csv_cell(row: int, column: str, value: str) -> Builder:
+    """The 2020H1 figures with one cell changed (row as a spreadsheet counts: header = 1)."""
+    def make(tmp: Path, project: Project) -> Path:
+        rows = _rows_2020h1()
+        rows[row - 1][rows[0].index(column)] = value
+        return _write_rows(tmp / "figures.csv", rows)
+    return make
+
+
+def csv_rows(edit: Callable[[list[list[str]]], list[list[str]]]) -> Builder:
+    def make(tmp: Path, project: Project) -> Path:
+        return _write_rows(tmp / "figures.csv", edit(_rows_2020h1()))
+    return make
+
+
+def csv_bytes(data: bytes, name: str = "figures.csv") -> Builder:
+    def make(tmp: Path, project: Project) -> Path:
+        path = tmp / name
+        path.write_bytes(data)
+        return path
+    return make
+
+
+def stored(name: str) -> Builder:
+    return lambda tmp, project: BAD / name
+
+
+def too_large(tmp: Path, project: Project) -> Path:
+    path = tmp / "figures.csv"
+    with path.open("wb") as f:  # sparse: takes no disk space, never committed
+        f.truncate(10 * MAX_BYTES)
+    return path
+
+
+def directory(tmp: Path, project: Project) -> Path:
+    path = tmp / "figures.csv"
+    path.mkdir()
+    return path
+
+
+def random_bytes(tmp: Path, project: Project) -> Path:
+    import random
+
+    path = tmp / "figures.csv"
+    path.write_bytes(random.Random(7).randbytes(4096))
+    return path
+
+
+def drop_column(name: str) -> Callable[[list[list[str]]], list[list[str]]]:
+    def edit(rows):
+        i = rows[0].index(name)
+        return [r[:i] + r[i + 1:] for r in rows]
+    return edit
+
+
+def rename_column(old: str, new: str) -> Callable[[list[list[str]]], list[list[str]]]:
+    def edit(rows):
+        rows[0][rows[0].index(old)] = new
+        return rows
+    return edit
+
+
+# ---------------------------------------------------------------- workbook builders
+
+
+def workbook(mutate: Callable[[Workbook], None] | None = None, period: str = "2020H2",
+             rows: list[list[str]] = SYNTHETIC_ROWS, indicator: list[str] | None = NEW_INDICATOR,
+             full: bool = False) -> Builder:
+    """An entry workbook as `policybook new-period` makes it, filled, then `mutate`d.
+
+    Unless `full`, the empty text-formatted cells (2000 rows per sheet) are dropped: they
+    make saving and reading ten times slower and do not matter to the importer."""
+    def make(tmp: Path, project: Project) -> Path:
+        wb = build(project, period)
+        if not full:
+            for ws in wb.worksheets:
+                for key in [k for k, c in ws._cells.items() if c.value is None]:
+                    del ws._cells[key]
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row, start=1):
+                wb["figures"].cell(row=r, column=c, value=value)
+        if indicator:
+            for c, value in enumerate(indicator, start=1):
+                wb["catalogue"].cell(row=NEW_ROW, column=c, value=value)
+        wb["source"]["B2"] = "SYNTHETIC 合成测试通知"
+        if mutate:
+            mutate(wb)
+        path = tmp / f"entry_{period}.xlsx"
+        wb.save(path)
+        return path
+    return make
+
+
+def cell(sheet: str, ref: str, value) -> Callable[[Workbook], None]:
+    def mutate(wb):
+        wb[sheet][ref] = value
+    return mutate
+
+
+def new_indicator(column: str, value: str) -> Builder:
+    changed = list(NEW_INDICATOR)
+    changed[["id", "area", "label_zh", "label_en", "unit", "kind"].index(column)] = value
+    return workbook(indicator=changed)
+
+
+def merge(wb):
+    wb["figures"].merge_cells("J2:J3")
+
+
+def percent_cell(wb):
+    wb["figures"]["C2"] = 0.81  # typed as 81% into a cell Excel formatted as a percentage
+    wb["figures"]["C2"].number_format = "0%"
+
+
+def rename_sheet(wb):
+    wb["figures"].title = "数据"
+
+
+def clear_rows(wb):
+    wb["figures"].delete_rows(2, 10)
+
+
+def add_indicator_twice(wb):
+    for c, value in enumerate(NEW_INDICATOR, start=1):
+        wb["catalogue"].cell(row=NEW_ROW + 1, column=c, value=value)
+
+
+def add_target(comparison: str, rows: int = 1) -> Callable[[Workbook], None]:
+    def mutate(wb):
+        row = list(SYNTHETIC_TARGET)
+        row[5] = comparison
+        for r in range(2, 2 + rows):
+            for c, value in enumerate(row, start=1):
+                wb["targets"].cell(row=r, column=c, value=value)
+    return mutate
+
+
+def empty_workbook(tmp: Path, project: Project) -> Path:
+    path = tmp / "entry.xlsx"
+    Workbook().save(path)
+    return path
+
+
+def unclosed_quote(tmp: Path, project: Project) -> Path:
+    text = FIGURES_2020H1.read_text(encoding="utf-8").splitlines()
+    text[2] = text[2].replace(",我市", ',"我市', 1)  # row 3: opens a quote never closed
+    assert '"我市' in text[2]
+    path = tmp / "figures.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- the corpus
+
+VALUE_FIX = "as a decimal in the written unit (3.46 for 3.46万)"
+PERIOD_FIX = "use YYYY (2020), YYYYH1/YYYYH2 (2020H1) or YYYYQ1..YYYYQ4 (2020Q3)"
+SPARSE = stored("excel_utf8_bom.csv")  # a valid file, for the cases about the period argument
+
+CASES = [
+    # -- columns
+    Case("csv_missing_column", "2020H1", csv_rows(drop_column("unit")),
+         ("column unit: missing column 'unit' (fix: the header must have: indicator, geo",)),
+    Case("csv_misspelt_column", "2020H1", csv_rows(rename_column("indicator", "indicater")),
+         ("column indicator: missing column 'indicator' (found 'indicater': misspelt?)",
+          "the header must have")),
+    Case("csv_column_twice", "2020H1",
+         csv_rows(lambda rows: [r + [r[2]] for r in rows]),
+         ("column value: column 'value' appears twice (columns C and K)",
+          "keep one column of each name")),
+    Case("csv_value_beyond_header", "2020H1",
+         csv_rows(lambda rows: [rows[0], rows[1] + ["3.46万人"], *rows[2:]]),
+         ("row 2: value '3.46万人' in column K, which has no header",
+          "quote cells that contain commas")),
+    Case("csv_unclosed_quote", "2020H1", unclosed_quote,
+         ("row 3: not a readable CSV", "check the quoting")),
+    # -- catalogue vocabularies
+    Case("csv_unknown_indicator", "2020H1", csv_cell(2, "indicator", "dibao_standart"),
+         ("row 2, column indicator: invalid indicator 'dibao_standart'",
+          "use an id from data/catalogue/indicators.csv")),
+    Case("csv_unknown_unit", "2020H1", csv_cell(2, "unit", "parsec"),
+         ("row 2, column unit: invalid unit 'parsec'", "data/catalogue/units.csv")),
+    Case("csv_unknown_geo", "2020H1", csv_cell(3, "geo", "999999"),
+         ("row 3, column geo: invalid geo '999999'", "six-digit code from data/catalogue/geo.csv")),
+    Case("csv_unit_not_the_indicators", "2020H1", csv_cell(2, "unit", "yuan"),
+         ("row 2, column unit: unit 'yuan' does not match indicator", "use 'person'")),
+    Case("csv_unit_mult_3", "2020H1", csv_cell(2, "unit_mult", "3"),
+         ("row 2, column unit_mult: invalid unit_mult '3'", "use 0, 4 (万) or 8 (亿)")),
+    Case("csv_unknown_qualifier", "2020H1", csv_cell(2, "qualifier", "about"),
+         ("row 2, column qualifier: invalid qualifier 'about'", "approx (约/左右)")),
+    # -- values
+    Case("csv_value_not_a_number", "2020H1", csv_cell(2, "value", "abc"),
+         ("row 2, column value: invalid value 'abc'", VALUE_FIX)),
+    Case("csv_value_with_wan", "2020H1", csv_cell(2, "value", "3.46万"),
+         ("row 2, column value: invalid value '3.46万'", VALUE_FIX)),
+    Case("csv_value_thousands_separator", "2020H1", csv_cell(3, "value", "11,543"),
+         ("row 3, column value: invalid value '11,543'", VALUE_FIX)),
+    Case("csv_value_fullwidth_digits", "2020H1", csv_cell(2, "value", "１７５３"),
+         ("row 2, column value: invalid value '１７５３'", VALUE_FIX)),
+    Case("csv_value_nan", "2020H1", csv_cell(2, "value", "NaN"),  # was a traceback
+         ("row 2, column value: invalid value 'NaN'", VALUE_FIX), sub=True),
+    Case("csv_value_infinity", "2020H1", csv_cell(2, "value", "Infinity"),  # was a traceback
+         ("row 2, column value: invalid value 'Infinity'", VALUE_FIX)),
+    Case("csv_negative_count", "2020H1", csv_cell(2, "value", "-1753"),
+         ("row 2, column value: negative count -1753", "counts and amounts cannot be negative")),
+    Case("csv_percentage_above_100", "2020H1", csv_cell(10, "value", "181"),
+         ("row 10, column value: percentage 181 outside 0-100", "a number from 0 to 100")),
+    Case("csv_duplicate_row", "2020H1", csv_rows(lambda rows: [*rows, rows[1]]),
+         ("row 2: duplicate row: rows 2, 120 have the same indicator, geo, as_of "
+          "('poor_backstop_newly_included', '341500', '2020-01-01/2020-03-31')",
+          "keep one row per indicator, geo, as_of")),
+    # -- dates and sections
+    Case("csv_as_of_outside_period", "2020H1", csv_cell(3, "as_of", "2019-12-31"),
+         ("row 3, column as_of: as_of 2019-12-31 ends outside period 2020H1",
+          "use a date within the period")),
+    Case("csv_as_of_not_a_date", "2020H1", csv_cell(3, "as_of", "2020-02-30"),
+         ("row 3, column as_of: as_of 2020-02-30 is not a date", "write an ISO date")),
+    Case("csv_as_of_reversed_interval", "2020H1", csv_cell(2, "as_of", "2020-03-31/2020-01-01"),
+         ("row 2, column as_of: as_of 2020-03-31/2020-01-01: the interval ends before it starts",
+          "start/end")),
+    Case("csv_as_of_with_slashes", "2020H1", csv_cell(3, "as_of", "2020/06/30"),
+         ("row 3, column as_of: invalid as_of '2020/06/30'", "write an ISO date 2020-06-30")),
+    Case("csv_section_in_chinese", "2020H1", csv_cell(2, "section", "一、(一)1."),
+         ("row 2, column section: invalid section '一、(一)1.'", "like 1.1.3")),
+    # -- quotes (2020H1 has source.txt)
+    Case("csv_quote_not_in_source", "2020H1", csv_cell(2, "quote", "这句话不在报告里"),
+         ("row 2, column quote: quote not found verbatim in source.txt",
+          "copy the clause exactly")),
+    Case("csv_quote_without_the_value", "2020H1", csv_cell(2, "quote", "其中农村低保7128人"),
+         ("row 2, column quote: quote does not contain the value '1753'",
+          "quote the clause where the number is written")),
+    Case("csv_empty_quote", "2020H1", csv_cell(2, "quote", ""),
+         ("row 2, column quote: empty quote", "copy the clause containing the figure")),
+    Case("csv_script_in_quote", "2020H1", csv_cell(2, "quote", "<script>alert(1)</script>"),
+         ("row 2, column quote: quote not found verbatim in source.txt: "
+          "'<script>alert(1)</script>'", "copy the clause exactly")),
+    # -- row numbers are the spreadsheet's, also after a blank line
+    Case("csv_row_number_after_blank_line", "2020H1",
+         csv_rows(lambda rows: [rows[0], [], [rows[1][0], "999999", *rows[1][2:]], *rows[2:]]),
+         ("row 3, column geo: invalid geo '999999'", "six-digit code")),
+    # -- the file itself
+    Case("csv_empty_file", "2020H1", csv_bytes(b""),
+         ("figures.csv: the file is empty", "export the figures sheet")),
+    Case("csv_blank_lines_only", "2020H1", csv_bytes(b"\r\n \r\n\r\n"),
+         ("figures.csv: the file is empty", "export the figures sheet")),
+    Case("csv_header_only", "2020H1",
+         csv_bytes(FIGURES_2020H1.read_bytes().splitlines(keepends=True)[0]),
+         ("figures.csv: the file has no figures", "enter at least one figure")),
+    Case("csv_utf16_without_bom", "2021", stored("utf16le_no_bom.csv"),
+         ("utf16le_no_bom.csv: cannot decode the file as text in UTF-8 or GBK",
+          "CSV UTF-8"), sub=True),
+    Case("csv_random_bytes", "2020H1", random_bytes,
+         ("cannot decode the file as text in UTF-8 or GBK", "CSV UTF-8")),
+    Case("csv_far_too_large", "2020H1", too_large,
+         ("figures.csv: file too large", f"the limit is {MAX_BYTES:,}",
+          "import one period's figures only"), sub=True),
+    Case("txt_file", "2020H1", csv_bytes(FIGURES_2020H1.read_bytes(), "figures.txt"),
+         ("figures.txt: unsupported file type '.txt'", "a figures .csv")),
+    Case("xls_file", "2020H1",
+         csv_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "entry.xls"),
+         ("entry.xls: unsupported file type '.xls'", "save it as .xlsx")),
+    Case("directory_not_a_file", "2020H1", directory,
+         ("figures.csv: is a directory", "give the path of the .xlsx workbook or the .csv"),
+         sub=True),
+    Case("file_not_found", "2020H1", lambda tmp, project: tmp / "no_such_file.csv",
+         ("no_such_file.csv: file not found", "check the path")),
+    Case("xlsx_not_a_workbook", "2020H1", csv_bytes(FIGURES_2020H1.read_bytes(), "entry.xlsx"),
+         ("entry.xlsx: not a readable .xlsx workbook", "save it from Excel as .xlsx")),
+    Case("xlsx_zero_bytes", "2020H1", csv_bytes(b"", "entry.xlsx"),
+         ("entry.xlsx: not a readable .xlsx workbook", "save it from Excel as .xlsx")),
+    # -- the period argument
+    Case("period_2020H3", "2020H3", SPARSE, ("invalid period '2020H3'", PERIOD_FIX)),
+    Case("period_20201", "20201", SPARSE, ("invalid period '20201'", PERIOD_FIX)),
+    Case("period_dot_dot", "../x", SPARSE, ("invalid period '../x'", PERIOD_FIX), sub=True),
+    Case("period_absolute_path", "/tmp/evil2020", SPARSE,
+         ("invalid period '/tmp/evil2020'", PERIOD_FIX)),
+    Case("period_empty", "", SPARSE, ("invalid period ''", PERIOD_FIX)),
+    Case("period_lower_case", "2020h1", SPARSE, ("invalid period '2020h1'", PERIOD_FIX)),
+    # -- workbooks
+    Case("xlsx_empty_workbook", "2020H2", empty_workbook,
+         ("sheet figures: sheet 'figures' not found (sheets: Sheet)",
+          "use the workbook made by `policybook new-period`")),
+    Case("xlsx_sheet_renamed", "2020H2", workbook(rename_sheet),
+         ("sheet figures: sheet 'figures' not found", "do not rename its sheets")),
+    Case("xlsx_no_rows", "2020H2", workbook(clear_rows, indicator=None, full=True),
+         ("sheet figures: the figures sheet has no rows", "enter at least one figure")),
+    Case("xlsx_formula_without_value", "2020H2", workbook(cell("figures", "C2", "=600+50"), full=True),
+         ("sheet figures, row 2, column value (C): formula '=600+50' has no computed value",
+          "type the value instead of a formula")),
+    Case("xlsx_merged_cells", "2020H2", workbook(merge),
+         ("sheet figures, row 2: merged cells J2:J3", "unmerge them"), sub=True),
+    Case("xlsx_value_with_wan", "2020H2", workbook(cell("figures", "C2", "3.46万")),
+         ("sheet figures, row 2, column value: invalid value '3.46万'", VALUE_FIX)),
+    Case("xlsx_percent_formatted_cell", "2020H2", workbook(percent_cell),
+         ("sheet figures, row 2, column value (C): percentage-formatted cell holds 0.81",
+          "format the cell as text")),
+    Case("xlsx_unknown_geo", "2020H2", workbook(cell("figures", "B3", "341599")),
+         ("sheet figures, row 3, column geo: invalid geo '341599'", "six-digit code")),
+    Case("xlsx_as_of_outside_period", "2020H2", workbook(cell("figures", "G4", "2020-06-30")),
+         ("sheet figures, row 4, column as_of: as_of 2020-06-30 ends outside period 2020H2",
+          "use a date within the period")),
+    Case("xlsx_header_column_twice", "2020H2", workbook(cell("figures", "K1", "note")),
+         ("sheet figures, column note: column 'note' appears twice (columns J and K)",
+          "keep one column of each name")),
+    Case("xlsx_value_beyond_header", "2020H2", workbook(cell("figures", "L3", "3.46万")),
+         ("sheet figures, row 3: value '3.46万' in column L, which has no header",
+          "give its column a header")),
+    Case("xlsx_duplicate_target", "2020H2", workbook(add_target("at_least", rows=2)),
+         ("sheet targets, row 3: duplicate row: rows 2, 3 have the same indicator, geo, "
+          "deadline", "keep one row per indicator, geo, deadline")),
+    Case("xlsx_target_bad_comparison", "2020H2", workbook(add_target("more")),
+         ("sheet targets, row 2, column comparison: invalid comparison 'more'",
+          "use at_least, at_most or equal")),
+    Case("xlsx_new_indicator_bad_area", "2020H2", new_indicator("area", "welfare"),
+         (f"sheet catalogue, row {NEW_ROW}, column area: invalid area 'welfare' for new "
+          "indicator", "use one of social_assistance")),
+    Case("xlsx_new_indicator_bad_unit", "2020H2", new_indicator("unit", "parsec"),
+         (f"sheet catalogue, row {NEW_ROW}, column unit: invalid unit 'parsec' for new "
+          "indicator", "use a unit id")),
+    Case("xlsx_new_indicator_bad_id", "2020H2",
+         workbook(cell("catalogue", f"A{NEW_ROW}", "Synthetic-New")),
+         (f"sheet catalogue, row {NEW_ROW}, column id: invalid id 'Synthetic-New'",
+          "lower-case letters, digits and _")),
+    Case("xlsx_new_indicator_added_twice", "2020H2", workbook(add_indicator_twice),
+         (f"sheet catalogue, row {NEW_ROW + 1}, column id: indicator 'synthetic_new_indicator' "
+          "is added twice", "keep one row per new indicator")),
+    Case("xlsx_new_indicator_script_label", "2020H2",
+         new_indicator("label_zh", "<script>alert(1)</script>"),
+         (f"sheet catalogue, row {NEW_ROW}, column label_zh: invalid label_zh "
+          "'<script>alert(1)</script>'", "remove the HTML tag")),
+    Case("xlsx_catalogue_header_renamed", "2020H2", workbook(cell("catalogue", "B1", "areas")),
+         ("sheet catalogue, column area: missing column 'area'", "the header must have: id")),
+]
+
+
+# ---------------------------------------------------------------- running the command
+
+
+def data_hash(project: Project) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(project.data.rglob("*")):
+        digest.update(str(path.relative_to(project.root)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "argv", ["policybook", *args])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:  # noqa: BLE001 - a traceback is the bug this test looks for
+        pytest.fail(f"policybook {' '.join(args)} raised {type(exc).__name__}: {exc}")
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def run_subprocess(args: list[str]) -> tuple[int, str]:
+    result = subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    return result.returncode, result.stdout + result.stderr
+
+
+def check_rejected(code: int, output: str, case: Case) -> None:
+    assert "Traceback" not in output, output
+    assert code == 2, output
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
+    assert any(all(piece in line for piece in case.expect) for line in errors), (
+        f"no error line holds {case.expect}:\n{output}")
+    assert all("(fix: " in line or "invalid period" in line for line in errors), output
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_rejected_with_its_place_and_fix(case, project_copy, tmp_path,
+                                                     monkeypatch, capsys):
+    source = case.make(tmp_path, project_copy)
+    before = data_hash(project_copy)
+    args = ["import", case.period, str(source), "--root", str(project_copy.root)]
+    check_rejected(*run_in_process(args, monkeypatch, capsys), case)
+    assert data_hash(project_copy) == before
+    assert not Path("/tmp/evil2020").exists()
+    if case.sub:
+        check_rejected(*run_subprocess(args), case)
+        assert data_hash(project_copy) == before
+
+
+def test_the_corpus_is_large_and_its_ids_unique():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids)) >= 30
+    assert sum(c.sub for c in CASES) >= 5
+
+
+# ---------------------------------------------------------------- good controls
+
+
+@pytest.mark.parametrize("name", ["excel_gbk.csv", "excel_utf8_bom.csv"])
+def test_csv_saved_by_chinese_excel_imports(name, project_copy, monkeypatch, capsys):
+    code, output = run_in_process(["import", "2021", str(BAD / name), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+    figures = pd.read_csv(project_copy.period_dir("2021") / "figures.csv", dtype=str,
+                          keep_default_na=False)
+    assert list(figures["value"]) == ["700", "910"]
+    assert figures.at[0, "quote"] == "霍邱县城乡低保标准提高到每人每月700元"
+    assert set(figures["note"]) == {"SYNTHETIC 合成测试数字"}
+
+
+def test_gbk_csv_imports_through_a_real_subprocess(project_copy):
+    code, output = run_subprocess(["import", "2021", str(BAD / "excel_gbk.csv"), "--root",
+                                   str(project_copy.root)])
+    assert code == 0 and "Traceback" not in output, output
+    assert (project_copy.period_dir("2021") / "figures.csv").exists()
+
+
+def test_filled_workbook_control_imports(project_copy, tmp_path, monkeypatch, capsys):
+    """The unmutated workbook the xlsx cases start from is valid: each case fails for its
+    own reason."""
+    path = workbook(add_target("at_least"), full=True)(tmp_path, project_copy)
+    code, output = run_in_process(["import", "2020H2", str(path), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+    assert (project_copy.period_dir("2020H2") / "targets.csv").exists()
+
+
+def test_markup_in_quote_and_note_is_data_and_escaped_when_shown(project_copy, tmp_path,
+                                                                  monkeypatch, capsys):
+    script = "<script>alert('x')</script>"
+    rows = list(csv.reader(io.StringIO(
+        (BAD / "excel_utf8_bom.csv").read_text(encoding="utf-8-sig"), newline="")))
+    rows[1][8], rows[1][9] = f"标准{rows[1][2]}元{script}", f"<b>SYNTHETIC</b> {script}"
+    path = _write_rows(tmp_path / "figures.csv", rows)
+    code, output = run_in_process(["import", "2021", str(path), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+    figures = pd.read_csv(project_copy.period_dir("2021") / "figures.csv", dtype=str,
+                          keep_default_na=False)
+    assert script in figures.at[0, "quote"] and script in figures.at[0, "note"]
+
+    from analysis import page
+    from analysis.view import PeriodView
+
+    shown = []
+    monkeypatch.setattr(page, "display", lambda item: shown.append(item.data))
+    page.trace(PeriodView.load(project_copy.root, "2021"), "social_assistance")
+    [html] = shown
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_markup_in_quote_is_rejected_where_source_txt_exists(project_copy, tmp_path,
+                                                              monkeypatch, capsys):
+    """...but a note with markup is accepted in 2020H1 too (notes are not checked)."""
+    rows = _rows_2020h1()
+    rows[1][9] = "<img src=x onerror=alert(1)>"
+    path = _write_rows(tmp_path / "figures.csv", rows)
+    code, output = run_in_process(["import", "2020H1", str(path), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+
+
+def test_leading_blank_lines_and_crlf_are_fine(project_copy, tmp_path, monkeypatch, capsys):
+    raw = (BAD / "excel_utf8_bom.csv").read_bytes()
+    path = tmp_path / "figures.csv"
+    path.write_bytes(raw[:3] + b"\r\n\r\n" + raw[3:])
+    code, output = run_in_process(["import", "2021", str(path), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+
+
+def test_stored_inputs_are_small_and_documented():
+    readme = (BAD / "README.md").read_text(encoding="utf-8")
+    for path in BAD.iterdir():
+        assert path.stat().st_size < 10_000, path
+        assert path.name == "README.md" or path.name in readme, path
+
+
+def test_a_new_period_folder_gets_the_usual_permissions(project_copy, monkeypatch, capsys):
+    """The staging folder comes from mkdtemp (0700); the period must not stay private."""
+    code, output = run_in_process(["import", "2021", str(BAD / "excel_gbk.csv"), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+    umask = os.umask(0)
+    os.umask(umask)
+    assert project_copy.period_dir("2021").stat().st_mode & 0o777 == 0o777 & ~umask
