@@ -20,7 +20,7 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: $(BIN)/uv uv.lock pyproject.toml
-	$(BIN)/uv sync --frozen --inexact --extra test --quiet
+	$(BIN)/uv sync --frozen --inexact --extra test --extra dask --quiet
 	$(BIN)/python -m ipykernel install --sys-prefix --name policybook --display-name "Python (policybook)" >/dev/null
 	touch $@
 

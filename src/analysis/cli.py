@@ -28,12 +28,21 @@ OptionalPeriod = Annotated[
 ]
 
 
+def _project(root: str | None) -> Project:
+    """The project, after finishing or undoing an import that was killed midway."""
+    from analysis.importer import recover_interrupted
+
+    project = Project.find(root)
+    recover_interrupted(project)
+    return project
+
+
 @app.command()
 def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
     """Check the data against the contract, then print every check's verdict."""
     from analysis.report import print_validation
 
-    project = Project.find(root)
+    project = _project(root)
     periods = [parse_period(period)] if period else project.periods()
     if not print_validation(project, periods, console):
         raise typer.Exit(2)
@@ -44,28 +53,58 @@ def audit(period: PeriodArg, root: RootOption = None) -> None:
     """List every numeric mention in source.txt and whether it is captured or excluded."""
     from analysis.report import print_audit
 
-    project = Project.find(root)
+    project = _project(root)
     if not print_audit(project, parse_period(period).id, console):
         raise typer.Exit(1)
 
 
 @app.command()
-def run(period: OptionalPeriod = None, root: RootOption = None) -> None:
-    """Execute the notebooks of one period (or all) into book/periods/<P>/."""
+def run(
+    period: OptionalPeriod = None,
+    root: RootOption = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Notebooks executed in parallel (default: one per core).",
+    )] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Re-execute every notebook, whether its inputs changed or not.",
+    )] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress (for CI): only the summary and errors.",
+    )] = False,
+    fresh_kernels: Annotated[bool, typer.Option(
+        "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).",
+    )] = False,
+) -> None:
+    """Execute the notebooks of one period (or all) whose inputs changed, into book/periods/<P>/."""
     from analysis.pipeline import run as run_notebooks
 
-    run_notebooks(Project.find(root), parse_period(period).id if period else None)
+    run_notebooks(_project(root), parse_period(period).id if period else None, jobs=jobs,
+                  force=force, quiet=quiet, fresh_kernels=fresh_kernels)
 
 
 @app.command()
-def build(root: RootOption = None) -> None:
-    """Execute every period's notebooks, then build the HTML book."""
+def build(
+    root: RootOption = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Notebooks executed in parallel (default: one per core).",
+    )] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Re-execute every notebook and rebuild the HTML, changed or not.",
+    )] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress (for CI): only the summaries and errors.",
+    )] = False,
+    fresh_kernels: Annotated[bool, typer.Option(
+        "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).",
+    )] = False,
+) -> None:
+    """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)."""
     from analysis.pipeline import build_book
     from analysis.pipeline import run as run_notebooks
 
-    project = Project.find(root)
-    run_notebooks(project)
-    index = build_book(project)
+    project = _project(root)
+    run_notebooks(project, jobs=jobs, force=force, quiet=quiet, fresh_kernels=fresh_kernels)
+    index = build_book(project, force=force, quiet=quiet)
     console.print(f"book built: {index}")
 
 
@@ -83,7 +122,7 @@ def export(
 
     if not out.endswith(".xlsx"):
         raise UserError(f"{out}: the export must be an .xlsx file")
-    project = Project.find(root)
+    project = _project(root)
     view = PeriodView.load(project.root, parse_period(period).id)
     console.print(f"written: {export_xlsx(view, Path(out))}")
 
@@ -106,10 +145,9 @@ def import_(
     """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
     from pathlib import Path
 
-    from analysis.importer import import_period, recover_interrupted
+    from analysis.importer import import_period
 
-    project = Project.find(root)
-    recover_interrupted(project)
+    project = _project(root)
     folder = import_period(project, period, Path(file))
     console.print(f"imported into {folder}; next: policybook build")
 

@@ -1,0 +1,232 @@
+"""`policybook run`: only changed notebooks execute, failures keep the previous output, any
+Executor (a local Dask cluster too) runs the jobs.
+
+The notebooks are replaced by tiny ones (parameters cell, one line that reads the data) in a
+copy of the project with a SYNTHETIC second period, so each execution takes a fraction of a
+second once a worker's kernel is warm.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+from analysis.pipeline import Inputs, book_hash, execute_jobs, plan, run, stored_hash
+from analysis.project import CROSS_PERIOD_NOTEBOOKS, NOTEBOOKS, Project
+from analysis.synthetic import copy_period
+
+PERIODS = ["2020H1", "2021H1"]  # 2021H1 is a SYNTHETIC copy of 2020H1
+PAGES = {f"{p}/{name}" for p in PERIODS for name in NOTEBOOKS}
+ALL = PAGES | set(CROSS_PERIOD_NOTEBOOKS)
+
+
+def tiny_notebook(parameters: str, body: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "policybook", "display_name": "Python (policybook)",
+                                 "language": "python"}
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# tiny"), params, nbformat.v4.new_code_cell(body)]
+    return nb
+
+
+PER_PERIOD = tiny_notebook(
+    'period = "2020H1"\nroot = "../.."',
+    'from pathlib import Path\n'
+    'figures = Path(root, "data", "periods", period, "figures.csv").read_text(encoding="utf-8")\n'
+    'print(period, figures.count("\\n"))')
+CROSS = tiny_notebook(
+    'root = ".."',
+    'from pathlib import Path\nprint(sorted(p.name for p in Path(root, "data", "periods").iterdir()))')
+
+
+def executed_keys(project: Project) -> dict[str, Path]:
+    pages = {f"{p.parent.name}/{p.stem}": p for p in project.book.glob("periods/*/[!.]*.ipynb")}
+    return pages | {name: project.book / f"{name}.ipynb" for name in CROSS_PERIOD_NOTEBOOKS
+                    if (project.book / f"{name}.ipynb").exists()}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def package_snapshot():
+    """The package source enters every hash: read it once, so that editing src/ while the
+    tests run (in a working tree) does not make everything stale half-way."""
+    listing = Inputs.package()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Inputs, "package", staticmethod(lambda: listing))
+        yield listing
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> Path:
+    """A project copy with tiny notebooks and two periods, executed once."""
+    root = tmp_path_factory.mktemp("executed")
+    shutil.copytree(ROOT / "data", root / "data")
+    (root / "notebooks").mkdir()
+    (root / "book").mkdir()
+    for name in NOTEBOOKS:
+        nbformat.write(PER_PERIOD, root / "notebooks" / f"{name}.ipynb")
+    for name in CROSS_PERIOD_NOTEBOOKS:
+        nbformat.write(CROSS, root / "notebooks" / f"{name}.ipynb")
+    project = Project(root)
+    copy_period(project, "2020H1", "2021H1")
+    summary = run(project, jobs=2, quiet=True)
+    assert set(summary.executed) == ALL and not summary.failed
+    return root
+
+
+@pytest.fixture
+def copy(executed, tmp_path) -> Project:
+    """The executed project copied to another path (as a fresh clone would be)."""
+    shutil.copytree(executed, tmp_path / "clone")
+    return Project(tmp_path / "clone")
+
+
+def test_every_executed_notebook_records_its_input_hash_and_output(executed):
+    project = Project(executed)
+    pages = executed_keys(project)
+    assert set(pages) == ALL
+    for path in pages.values():
+        assert (stored_hash(path) or "").startswith("sha256:")
+    nb = nbformat.read(pages["2021H1/overview"], as_version=4)
+    assert nb.cells[-1].outputs[0]["text"].startswith("2021H1 ")
+    assert not list(project.book.rglob(".*.ipynb")), "no temporary file is left behind"
+
+
+def test_unchanged_inputs_at_another_path_execute_nothing(copy):
+    before = {k: p.read_bytes() for k, p in executed_keys(copy).items()}
+    summary = run(copy, jobs=2, quiet=True)
+    assert summary.executed == [] and set(summary.unchanged) == ALL
+    assert {k: p.read_bytes() for k, p in executed_keys(copy).items()} == before
+
+
+def test_force_executes_everything(copy):
+    assert {job.key for job in plan(copy, force=True).jobs} == ALL
+
+
+def test_a_data_change_in_one_period_executes_its_notebooks_and_the_cross_period_ones(copy):
+    figures = copy.period_dir("2021H1") / "figures.csv"
+    figures.write_text(figures.read_text(encoding="utf-8").replace(
+        "SYNTHETIC copy", "SYNTHETIC (edited) copy", 1), encoding="utf-8")
+    before = executed_keys(copy)["2020H1/overview"].read_bytes()
+    summary = run(copy, jobs=2, quiet=True)
+    assert set(summary.executed) == {f"2021H1/{n}" for n in NOTEBOOKS} | set(CROSS_PERIOD_NOTEBOOKS)
+    assert set(summary.unchanged) == {f"2020H1/{n}" for n in NOTEBOOKS}
+    assert executed_keys(copy)["2020H1/overview"].read_bytes() == before
+
+
+@pytest.mark.parametrize("change, expected", [
+    # later periods read the targets set in earlier ones (plan tracking, progress charts)
+    ("data/periods/2020H1/targets.csv", ALL),
+    ("data/catalogue/units.csv", ALL),
+    ("data/reference/comparators.csv", ALL),
+    ("notebooks/elderly_care.ipynb", {"2020H1/elderly_care", "2021H1/elderly_care"}),
+    ("notebooks/trends.ipynb", {"trends"}),
+])
+def test_what_an_input_change_executes(copy, change, expected):
+    path = copy.root / change
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert {job.key for job in plan(copy).jobs} == expected
+
+
+def test_a_change_to_the_package_source_executes_everything(copy, package_snapshot,
+                                                            monkeypatch):
+    changed = [(name, "0" * 64 if name.endswith("charts.py") else digest)
+               for name, digest in package_snapshot]
+    monkeypatch.setattr(Inputs, "package", staticmethod(lambda: changed))
+    assert {job.key for job in plan(copy).jobs} == ALL
+
+
+def test_line_endings_do_not_change_the_hash(copy):
+    path = copy.catalogue / "units.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert plan(copy).jobs == []
+
+
+def test_temporary_notebooks_of_a_killed_run_are_removed_and_are_not_pages(copy):
+    leftover = copy.book_period_dir("2020H1") / ".overview.x1y2z3.ipynb"
+    leftover.write_text("{", encoding="utf-8")  # half-written
+    summary = run(copy, jobs=1, quiet=True)
+    assert summary.executed == [] and summary.removed == [] and not leftover.exists()
+
+
+def test_a_period_whose_data_is_gone_loses_its_pages(copy):
+    shutil.rmtree(copy.period_dir("2021H1"))
+    work = plan(copy)
+    assert {p.parent.name for p in work.stale_pages} == {"2021H1"}
+    assert {job.key for job in work.jobs} == set(CROSS_PERIOD_NOTEBOOKS)
+
+
+def test_failing_notebook_keeps_its_previous_output_and_the_run_exits_1_naming_it(copy):
+    broken = tiny_notebook('period = "2020H1"\nroot = "../.."',
+                           'x = 1\nraise ValueError("boom")')
+    nbformat.write(broken, copy.notebooks / "elderly_care.ipynb")
+    units = copy.catalogue / "units.csv"  # every other notebook is stale too
+    units.write_bytes(units.read_bytes() + b"\n")
+    before = {k: p.read_bytes() for k, p in executed_keys(copy).items()}
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "run", "--root", str(copy.root), "-j", "2", "-q"],
+        capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    err = result.stderr
+    assert "notebooks/elderly_care.ipynb for 2020H1 failed in cell 3" in err
+    assert "notebooks/elderly_care.ipynb for 2021H1 failed in cell 3" in err
+    assert "ValueError: boom" in err and "x = 1" in err
+    assert "Traceback" not in err + result.stdout
+    assert "2 failed" in err and f"{len(ALL) - 2} executed" in err
+    after = executed_keys(copy)
+    for period in PERIODS:  # the previous executed version stays, the others are updated
+        assert after[f"{period}/elderly_care"].read_bytes() == before[f"{period}/elderly_care"]
+        assert after[f"{period}/overview"].read_bytes() != before[f"{period}/overview"]
+    assert not list(copy.book.rglob(".*.ipynb"))
+
+
+def test_book_hash_ignores_the_location_and_generated_files_but_not_pages(executed, copy):
+    assert book_hash(copy) == book_hash(Project(executed))
+    (copy.book / "appendix.md").write_text("generated", encoding="utf-8")
+    (copy.book / "_build").mkdir(exist_ok=True)
+    (copy.book / "_build" / "x.html").write_text("output", encoding="utf-8")
+    assert book_hash(copy) == book_hash(Project(executed))
+    (copy.book / "method.md").write_text("# 方法", encoding="utf-8")
+    assert book_hash(copy) != book_hash(Project(executed))
+
+
+def test_jobs_run_on_a_local_dask_cluster(copy):
+    distributed = pytest.importorskip("distributed")
+    from analysis.runner import shutdown_kernels
+
+    work = plan(copy, force=True)
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        try:
+            results = execute_jobs(work.stages, client.get_executor())
+            worker_pids = set(client.run(os.getpid).values())
+        finally:
+            client.run(shutdown_kernels)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    assert {r.key for r in results} == ALL
+    assert {int(r.worker.rsplit(":", 1)[1]) for r in results} <= worker_pids
+    assert os.getpid() not in worker_pids
+    pages = executed_keys(copy)
+    assert all(stored_hash(pages[job.key]) == job.input_hash for job in work.jobs)
+    assert run(copy, quiet=True).executed == []
+
+
+def test_run_and_build_accept_jobs_force_and_quiet():
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    for command in ("run", "build"):
+        result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0
+        for option in ("--jobs", "--force", "--quiet"):
+            assert option in result.stdout, (command, option)
+
