@@ -119,9 +119,13 @@ def test_killed_import_is_recovered_from_its_backup(project_copy):
     assert not list(base.glob(".*"))
 
 
-def test_sparse_county_period_builds_into_the_book(project_copy, tmp_path):
-    """A SYNTHETIC notice-style county period (two standards, no source.txt) gets only the
-    pages it has data for, and the book builds."""
+def test_new_periods_from_workbook_and_csv_build_into_the_book(project_copy, tmp_path):
+    """Two SYNTHETIC periods: 2020H2 through new-period, a programmatically filled workbook
+    and import; 2021, a notice-style county period (two standards, no source.txt) from CSV.
+    Each gets only the pages it has data for, the trends page grows, and the book builds."""
+    workbook = new_period(project_copy, "2020H2")
+    fill(workbook)
+    import_period(project_copy, "2020H2", workbook)
     import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
     shutil.copytree(ROOT / "book", project_copy.book, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_build"))
@@ -133,4 +137,7 @@ def test_sparse_county_period_builds_into_the_book(project_copy, tmp_path):
     html = (project_copy.book / "_build/html/periods/2021/social_assistance.html").read_text()
     assert "霍邱县" in html and "700元/人/月" in html
     toc = (project_copy.book / "_toc.yml").read_text(encoding="utf-8")
-    assert "2021年(2021)" in toc
+    assert "2021年(2021)" in toc and "2020年下半年(2020H2)" in toc
+    assert (project_copy.book / "periods/2020H2/social_assistance.ipynb").exists()
+    trends = (project_copy.book / "_build/html/trends.html").read_text(encoding="utf-8")
+    assert "城市低保标准" in trends and "630" in trends
