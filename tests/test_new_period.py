@@ -141,3 +141,26 @@ def test_new_periods_from_workbook_and_csv_build_into_the_book(project_copy, tmp
     assert (project_copy.book / "periods/2020H2/social_assistance.ipynb").exists()
     trends = (project_copy.book / "_build/html/trends.html").read_text(encoding="utf-8")
     assert "城市低保标准" in trends and "630" in trends
+
+
+def test_county_period_checks_use_the_county_figures(project_copy):
+    """SYNTHETIC 2021 notice for 霍邱县: 910 = 1.3 x 700, checked at the county, not the city."""
+    from analysis.checks import HOLDS
+    from analysis.view import PeriodView
+
+    import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
+    view = PeriodView.load(project_copy.root, "2021")
+    verdicts = {r.id: r.verdict for r in view.checks}
+    assert view.geo == "341522"
+    assert verdicts["tekun_rural_standard_vs_dibao"] == HOLDS
+
+
+def test_a_later_period_without_the_figure_leaves_targets_in_progress(project_copy):
+    """Targets due 2020-12-31, last reported 2020-06-30: a SYNTHETIC 2021 county notice does
+    not make them 'not met', because no figure dated after the deadline falls short."""
+    from analysis import plans
+
+    import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
+    status = plans.track(project_copy).set_index("indicator")["状态"]
+    assert status["community_care_centres_completed"] == plans.IN_PROGRESS
+    assert status["standard_demo_communities_completed"] == plans.NO_DATA

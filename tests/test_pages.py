@@ -57,14 +57,40 @@ def test_chart_for_absent_figures_is_none(view):
 
 
 @pytest.mark.parametrize("area", narrative.SENTENCES)
-def test_every_number_in_the_narrative_is_a_figure_or_derived_from_figures(view, area):
+def test_every_number_in_the_narrative_is_a_written_figure_or_a_derived_one(view, area):
     text = narrative.area_text(view, area)
     written = {re.sub(r"[^\d.]", "", view.written(i, g)) for i, g in
                zip(view.figures["indicator"], view.figures["geo"], strict=True)}
-    derived = set(re.findall(r"(?:占|的|约|为|差)(\d+\.\d+)", text))
+    derived = {n for n in DERIVED if n in text}
+    dates = {"2020", "1", "5", "6", "18", "30", "31"}
     for number in re.findall(r"\d+(?:\.\d+)?", text.replace(view.label, "")):
-        assert number in written or number in derived or number in {"2020", "1", "5", "6", "18",
-                                                                   "30", "31", "100"}, number
+        assert number in written | dates or any(number in d for d in derived), number
+
+
+def _derived(view) -> dict[str, float]:
+    """The derived numbers of the narrative, recomputed here from the figures."""
+    v = view.value
+    return {
+        f"{100 * v('dibao_rural_recipients') / (v('dibao_urban_recipients') + v('dibao_rural_recipients')):.1f}%": 83.9,
+        f"{v('tekun_urban_standard') / v('dibao_standard'):.2f}": 1.64,
+        f"{v('tekun_rural_basic_standard') / v('dibao_standard'):.2f}": 1.30,
+        f"{v('dibao_urban_spending') / v('dibao_urban_recipients') / 6:.2f}": 442.89,
+        f"{v('dibao_rural_spending') / v('dibao_rural_recipients') / 6:.2f}": 363.69,
+        f"{100 * v('poor_backstop_total') / v('poor_unlifted_total'):.1f}%": 80.8,
+        f"{100 * v('community_care_centres_completed') / v('community_care_centres_task'):.1f}%": 27.3,
+        f"{100 - v('rural_community_pilot_coverage'):.1f}": 5.2,
+        f"{100 * v('volunteers_active') / v('volunteers_registered'):.2f}%": 59.94,
+    }
+
+
+DERIVED = _derived(PeriodView.load(ROOT, "2020H1"))
+
+
+def test_derived_numbers_in_the_narrative_match_the_arithmetic(view):
+    text = "".join(narrative.area_text(view, a) for a in narrative.SENTENCES)
+    for shown, expected in DERIVED.items():
+        assert shown in text
+        assert float(shown.rstrip("%")) == pytest.approx(expected, abs=0.006)
 
 
 def test_narrative_leaves_out_sentences_whose_figures_are_absent(view):
@@ -77,7 +103,8 @@ def test_narrative_leaves_out_sentences_whose_figures_are_absent(view):
 def test_plan_tracking_reports_progress_of_each_target(project):
     status = plans.track(project).set_index("indicator")
     assert status.loc["community_care_centres_completed", "状态"] == plans.IN_PROGRESS
-    assert status.loc["community_care_centres_completed", "最新值"] == "3"
+    assert status.loc["community_care_centres_completed", "最新值"] == "3所"
+    assert status.loc["community_care_centres_completed", "目标值"] == "11所"
     assert status.loc["standard_demo_communities_completed", "状态"] == plans.NO_DATA
 
 
@@ -98,3 +125,36 @@ def test_export_workbook_has_figures_checks_and_catalogue(view, tmp_path):
 def test_toc_lists_each_period_page_and_the_appendix(project):
     files = [c["file"] for part in toc(project)["parts"] for c in part["chapters"]]
     assert "periods/2020H1/overview" in files and "appendix" in files
+
+
+def _without(view, *indicators):
+    figures = view.figures[~view.figures["indicator"].isin(indicators)]
+    return PeriodView(view.project, view.period, view.catalogue, figures, view.targets,
+                      view.checks, view.geo)
+
+
+def test_average_payment_with_only_rural_figures(view):
+    chart = charts.average_payment(_without(view, "dibao_urban_spending"))
+    assert list(chart.data["指标"]) == ["农村低保月人均支出"]
+
+
+def test_spending_with_a_single_date_has_no_monthly_average(view):
+    figures = view.figures.copy()
+    figures.loc[figures["indicator"] == "dibao_urban_spending", "as_of"] = "2020-06-30"
+    single = PeriodView(view.project, view.period, view.catalogue, figures, view.targets,
+                        view.checks, view.geo)
+    assert "城市低保月人均支出" not in set(charts.average_payment(single).data["指标"])
+    assert "月人均支出约" not in narrative.area_text(single, "social_assistance")
+    from analysis.checks import NOT_APPLICABLE, evaluate, load_checks
+
+    results = evaluate(load_checks(ROOT / "data/catalogue/checks.yml"), figures)
+    verdict = {r.id: r.verdict for r in results}
+    assert verdict["dibao_urban_monthly_average_below_standard"] == NOT_APPLICABLE
+
+
+def test_latest_figure_is_chosen_by_the_end_of_its_window(view):
+    from analysis.figures import latest
+
+    rows = view.figures.iloc[:2].copy()
+    rows["as_of"] = ["2020-01-01/2020-06-30", "2020-05-31"]
+    assert latest(rows)["as_of"] == "2020-01-01/2020-06-30"

@@ -17,7 +17,6 @@ AREAS = {
     "public_services": ("民政公共服务", "Public services"),
 }
 KINDS = ("stock", "flow", "money", "rate", "standard", "target", "progress")
-DIMENSIONS = ("count", "money", "rate", "standard", "area")
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,6 @@ class Catalogue:
     indicators: pd.DataFrame
     units: pd.DataFrame
     geo: pd.DataFrame
-
-    def unit_of(self, indicator: str) -> str:
-        return self.indicators.set_index("id").at[indicator, "unit"]
 
 
 def load_catalogue(project: Project) -> Catalogue:

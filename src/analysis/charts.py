@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from analysis.checks import months_in_window
+from analysis.checks import months_in_window, per_person_month
 from analysis.comparators import monthly_standards
 from analysis.figure import Chart
 from analysis.plans import track
@@ -109,23 +109,27 @@ def average_payment(view: PeriodView) -> Chart | None:
     """Average monthly payment per 低保 recipient (spending / recipients / months) vs standard."""
     pairs = [("城市低保", "dibao_urban_spending", "dibao_urban_recipients"),
              ("农村低保", "dibao_rural_spending", "dibao_rural_recipients")]
-    rows = []
+    rows, used = [], ["dibao_standard"]
     for label, spending, recipients in pairs:
-        if view.has(spending) and view.has(recipients) and view.has("dibao_standard"):
-            months = int(months_in_window(view.row(spending)["as_of"]))
-            average = view.value(spending) / view.value(recipients) / months
-            rows.append({"指标": f"{label}月人均支出", "元/人/月": round(average, 2),
-                         "计算": f"{view.written(spending)} ÷ {view.written(recipients)} ÷ "
-                                 f"{months}个月",
-                         "章节": view.row(spending)["section"],
-                         "indicator": f"{spending} / {recipients}"})
+        if not (view.has(spending) and view.has(recipients) and view.has("dibao_standard")):
+            continue
+        as_of = view.row(spending)["as_of"]
+        average = per_person_month(view.value(spending), view.value(recipients), as_of)
+        if average is None:
+            continue
+        rows.append({"指标": f"{label}月人均支出", "元/人/月": round(average, 2),
+                     "计算": f"{view.written(spending)} ÷ {view.written(recipients)} ÷ "
+                             f"{months_in_window(as_of)}个月",
+                     "章节": view.row(spending)["section"],
+                     "indicator": f"{spending} / {recipients}"})
+        used += [spending, recipients]
     if not rows:
         return None
     data = pd.DataFrame(rows)
     standard = view.value("dibao_standard")
     chart = _hbar(data, "元/人/月", f"{view.label}低保月人均支出与保障标准", "元/人/月",
-                  _source(view, ["dibao_standard", "dibao_urban_spending"]), "{:,.2f}",
-                  goal=standard, goal_label=f"低保标准 {standard:.0f}")
+                  _source(view, used), "{:,.2f}", goal=standard,
+                  goal_label=f"低保标准 {standard:.0f}")
     chart.alt = _alt("月人均支出条形图,虚线为低保标准", data, "元/人/月", "元/人/月")
     return chart
 
@@ -145,7 +149,7 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
         "章节": status["章节"], "indicator": status["indicator"],
     }).reset_index(drop=True)
     chart = _hbar(data, "完成比例%", f"截至{view.label}的年度目标完成进度", "完成比例(%)",
-                  "六安市民政局工作汇报中的年度目标与截至本期的完成数", "{:g}%", goal=100,
+                  "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%", goal=100,
                   goal_label="目标")
     chart.alt = _alt("目标完成进度条形图", data, "完成比例%", "%")
     return chart
@@ -210,7 +214,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     ax.invert_yaxis()
     ax.set_xlim(0, data["元/人/月"].max() * 1.18)
     ax.set_xlabel("元/人/月(按年标准折算的已除以12)")
-    title = "低保标准:六安与省内城市、全国平均"
+    title = f"低保标准:{view.place}与省内城市、全国平均"
     fig.suptitle(title, x=0.01, ha="left", fontsize=13)
     source = "本期报告;对比数据见 data/reference/sources.csv(括号内为来源可靠性)"
     source_line(fig, source)

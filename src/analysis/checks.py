@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from analysis.errors import Problem, UserError
-from analysis.figures import Bounds, written_bounds
+from analysis.figures import Bounds, latest, written_bounds
 
 HOLDS = "holds"
 WITHIN = "holds within rounding"
@@ -63,14 +63,14 @@ class _Missing(Exception):
     pass
 
 
-def _lookup(figures: pd.DataFrame, ref: dict) -> pd.Series:
+def _lookup(figures: pd.DataFrame, ref: dict, geo: str) -> pd.Series:
     rows = figures[(figures["indicator"] == ref["indicator"])
-                   & (figures["geo"] == str(ref.get("geo", DEFAULT_GEO)))]
+                   & (figures["geo"] == str(ref.get("geo", geo)))]
     if "as_of" in ref:
         rows = rows[rows["as_of"] == ref["as_of"]]
     if rows.empty:
-        raise _Missing(ref["indicator"])
-    return rows.sort_values("as_of").iloc[-1]
+        raise _Missing(f"本期没有 {ref['indicator']} 的数字")
+    return latest(rows)
 
 
 def _bounds(row: pd.Series) -> Bounds:
@@ -86,9 +86,9 @@ def _verdict(exact: bool, possible: bool) -> str:
     return HOLDS if exact else WITHIN if possible else FAILS
 
 
-def _sum(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
-    total = _bounds(_lookup(figures, check["total"]))
-    parts = [_bounds(_lookup(figures, p)) for p in check["parts"]]
+def _sum(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+    total = _bounds(_lookup(figures, check["total"], geo))
+    parts = [_bounds(_lookup(figures, p, geo)) for p in check["parts"]]
     point = sum((p.point for p in parts), Decimal(0))
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
@@ -98,10 +98,10 @@ def _sum(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
                      f"{_fmt(total.low - high)} 至 {_fmt(total.high - low)}")
 
 
-def _share(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
-    share = _bounds(_lookup(figures, check["share"]))
-    num = _bounds(_lookup(figures, check["numerator"]))
-    den = _bounds(_lookup(figures, check["denominator"]))
+def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+    share = _bounds(_lookup(figures, check["share"], geo))
+    num = _bounds(_lookup(figures, check["numerator"], geo))
+    den = _bounds(_lookup(figures, check["denominator"], geo))
     computed = 100 * num.point / den.point
     low, high = 100 * num.low / den.high, 100 * num.high / den.low
     exact = computed == share.point
@@ -110,27 +110,37 @@ def _share(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
                      f"按 {_fmt(num.point)} / {_fmt(den.point)} 计算为 {computed:.3f}%")
 
 
-def _subset(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
-    part = _bounds(_lookup(figures, check["part"]))
-    whole = _bounds(_lookup(figures, check["whole"]))
+def _subset(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+    part = _bounds(_lookup(figures, check["part"], geo))
+    whole = _bounds(_lookup(figures, check["whole"], geo))
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
     return verdict, f"部分 {_fmt(part.point)},总数 {_fmt(whole.point)}"
 
 
-def months_in_window(as_of: str) -> Decimal:
-    """Calendar months covered by an ISO interval (2020-01-01/2020-06-30 -> 6)."""
+def months_in_window(as_of: str) -> Decimal | None:
+    """Calendar months covered by an ISO interval (2020-01-01/2020-06-30 -> 6); None for a
+    single date, over which no monthly average can be taken."""
     if "/" not in as_of:
-        raise UserError(f"monthly average needs an interval as_of, got {as_of!r}")
+        return None
     start, end = (date.fromisoformat(d) for d in as_of.split("/"))
     return Decimal((end.year - start.year) * 12 + end.month - start.month + 1)
 
 
-def _monthly_average_below(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
-    amount_row = _lookup(figures, check["amount"])
+def per_person_month(amount: float, recipients: float, as_of: str) -> float | None:
+    """Average monthly amount per recipient over the amount's window (None: no window)."""
+    months = months_in_window(as_of)
+    return None if months is None else amount / recipients / float(months)
+
+
+def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+    amount_row = _lookup(figures, check["amount"], geo)
     amount = _bounds(amount_row)
-    recipients = _bounds(_lookup(figures, check["recipients"]))
-    standard = _bounds(_lookup(figures, check["standard"]))
+    recipients = _bounds(_lookup(figures, check["recipients"], geo))
+    standard = _bounds(_lookup(figures, check["standard"], geo))
     months = months_in_window(amount_row["as_of"])
+    if months is None:
+        raise _Missing(f"{check['amount']['indicator']} 只有时点 {amount_row['as_of']},"
+                       "没有时段,无法按月平均")
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
     verdict = _verdict(average < standard.point, lowest < standard.high)
@@ -138,9 +148,9 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame) -> tuple[str, str
                      f"{average:.2f} 元/人/月,标准 {_fmt(standard.point)} 元/人/月")
 
 
-def _ratio_at_least(check: dict, figures: pd.DataFrame) -> tuple[str, str]:
-    left = _bounds(_lookup(figures, check["left"]))
-    right = _bounds(_lookup(figures, check["right"]))
+def _ratio_at_least(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+    left = _bounds(_lookup(figures, check["left"], geo))
+    right = _bounds(_lookup(figures, check["right"], geo))
     factor = Decimal(str(check["factor"]))
     floor = factor * right.point
     verdict = _verdict(left.point >= floor, left.high >= factor * right.low)
@@ -165,14 +175,15 @@ def _indicators(check: dict) -> tuple[str, ...]:
     return tuple(found)
 
 
-def evaluate(checks: list[dict], figures: pd.DataFrame) -> list[CheckResult]:
-    """Verdict of every check on one period's figures."""
+def evaluate(checks: list[dict], figures: pd.DataFrame,
+             geo: str = DEFAULT_GEO) -> list[CheckResult]:
+    """Verdict of every check on one period's figures; refs without a geo mean `geo`."""
     results = []
     for check in checks:
         try:
-            verdict, detail = EVALUATORS[check["kind"]](check, figures)
+            verdict, detail = EVALUATORS[check["kind"]](check, figures, geo)
         except _Missing as missing:
-            verdict, detail = NOT_APPLICABLE, f"本期没有 {missing} 的数字"
+            verdict, detail = NOT_APPLICABLE, str(missing)
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
                                    check["title_en"], verdict, detail, _indicators(check)))
     return results

@@ -79,6 +79,12 @@ def as_of_end(as_of: str) -> str:
     return as_of.split("/")[-1]
 
 
+def latest(rows: pd.DataFrame) -> pd.Series:
+    """The row whose date (or window end) is latest: 2020-06-30 beats 2020-01-01/2020-05-31."""
+    return rows.assign(_end=rows["as_of"].map(as_of_end)).sort_values("_end").iloc[-1].drop(
+        "_end")
+
+
 def load_figures(
     project: Project, period: str, catalogue: Catalogue | None = None
 ) -> pd.DataFrame:

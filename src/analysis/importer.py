@@ -158,15 +158,19 @@ def _sheet_frame(wb, name: str, columns: tuple[str, ...], file: str,
     header = [_text(c.value) for c in rows[0]]
     for row in rows[1:]:
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                problems.append(Problem(file, f"formula {cell.value!r} without a stored value",
-                                        "type the value itself, not a formula", sheet=name,
-                                        row=cell.row, column=_header_of(header, cell.column)))
-            elif isinstance(cell.value, int | float) and "%" in str(cell.number_format):
+            if isinstance(cell.value, int | float) and "%" in str(cell.number_format):
                 # 81% is stored as 0.81: importing it as text would write 0.81
                 problems.append(Problem(file, f"percentage-formatted cell holds {cell.value!r}",
                                         "format the cell as text and type the number as "
                                         "written (81 for 81%)", sheet=name, row=cell.row,
+                                        column=_header_of(header, cell.column)))
+            elif (isinstance(cell.value, float) and cell.column <= len(header)
+                  and header[cell.column - 1] == "value"):
+                # a number cell keeps no trailing zeros: 60.0 would arrive as 60
+                problems.append(Problem(file, f"value stored as a number ({cell.value!r}), which "
+                                        "loses the written precision",
+                                        "format the cell as text and type the number as "
+                                        "written (60.0, 3.46)", sheet=name, row=cell.row,
                                         column=_header_of(header, cell.column)))
     return _table([(row[0].row, [_text(c.value) for c in row]) for row in rows], file, name,
                   problems)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN, months_in_window
+from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN, per_person_month
 from analysis.figures import as_of_end
 from analysis.view import CITY, PeriodView
 
@@ -131,8 +131,11 @@ class _Fields:
         if kind == "ratio":
             return f"{self._value(parts[0]) / self._value(parts[1]):.2f}"
         if kind == "monthly":
-            average = self._value(parts[0]) / self._value(parts[1])
-            return f"{average / float(months_in_window(view.row(parts[0])['as_of'])):.2f}"
+            average = per_person_month(self._value(parts[0]), self._value(parts[1]),
+                                       view.row(parts[0])["as_of"])
+            if average is None:
+                raise _Absent(parts[0])
+            return f"{average:.2f}"
         if kind == "gap":
             return f"{100 - self._value(parts[0]):.1f}"
         if kind == "date":

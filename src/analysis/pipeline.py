@@ -35,7 +35,7 @@ from analysis.errors import UserError
 from analysis.figures import load_figures, load_targets
 from analysis.periods import Period, is_period, parse_period
 from analysis.project import CROSS_PERIOD_NOTEBOOKS, NOTEBOOKS, Project
-from analysis.runner import KERNEL, TIMEOUT_S, Job, Result, clean_notebook, execute_job
+from analysis.runner import KERNEL, TIMEOUT_S, Job, Result, execute_job
 from analysis.toc import write_toc
 
 __all__ = ["KERNEL", "TIMEOUT_S", "Inputs", "NotebookFailed", "Plan", "Summary", "book_hash",
@@ -54,7 +54,6 @@ TEXT_SUFFIXES = frozenset({".py", ".ipynb", ".csv", ".yml", ".yaml", ".txt", ".m
                            ".toml", ".css", ".js", ".html", ".svg"})
 BUILD_STAMP = ".policybook-build.json"  # in book/_build/: the inputs of the last good build
 
-_clean = clean_notebook  # executed-notebook clean-up (kept under its old name)
 
 
 class NotebookFailed(Exception):
@@ -179,7 +178,7 @@ def notebooks_for(project: Project, period: Period) -> list[str]:
     catalogue = load_catalogue(project)
     figures = load_figures(project, period.id, catalogue)
     has_targets = any(len(load_targets(project, p.id, catalogue))
-                      for p in project.periods() if p <= period)
+                      for p in project.periods_up_to(period))
     return _wanted(figures, has_targets)
 
 
@@ -218,10 +217,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
     inputs = Inputs(project)
     run_id = uuid.uuid4().hex
     catalogue = load_catalogue(project) if all_periods else None
-    targets_so_far, has_targets = False, {}
-    for p in all_periods:
-        targets_so_far = targets_so_far or bool(len(load_targets(project, p.id, catalogue)))
-        has_targets[p] = targets_so_far
+    with_targets = {p for p in all_periods if len(load_targets(project, p.id, catalogue))}
 
     result = Plan(stages=[[], []])
 
@@ -237,9 +233,9 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
             fresh_kernel=fresh_kernels))
 
     for p in selected:
-        wanted = _wanted(load_figures(project, p.id, catalogue), has_targets[p])
         # plan tracking and progress charts read the figures and targets of earlier periods
-        upto = [q for q in all_periods if q <= p or q.end <= p.end]
+        upto = project.periods_up_to(p)
+        wanted = _wanted(load_figures(project, p.id, catalogue), bool(with_targets & set(upto)))
         out = project.book_period_dir(p)
         for name in wanted:
             consider(0, f"{p.id}/{name}", name, out / f"{name}.ipynb", _period_parameters(p),
@@ -481,7 +477,7 @@ def execute(project: Project, period: Period | None, name: str) -> Path:
     if period:
         target = project.book_period_dir(period) / f"{name}.ipynb"
         parameters = _period_parameters(period)
-        periods = [p for p in project.periods() if p <= period or p.end <= period.end]
+        periods = project.periods_up_to(period)
         label = f"notebooks/{name}.ipynb for {period.id}"
     else:
         target, parameters = project.book / f"{name}.ipynb", CROSS_PARAMETERS

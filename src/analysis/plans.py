@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pandas as pd
 
-from analysis.figures import as_of_end, load_figures, load_targets
-from analysis.periods import parse_period
+from analysis.catalogue import load_catalogue
+from analysis.figures import as_of_end, latest, load_figures, load_targets
 from analysis.project import Project
+from analysis.view import written_text
 
 MET, IN_PROGRESS, NOT_MET, NO_DATA = "已完成", "推进中", "未完成", "暂无数据"
 
@@ -21,41 +22,36 @@ def _meets(value: Decimal, target: Decimal, comparison: str) -> bool:
 def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
     """Status of every target of every period (up to `up_to`) against the latest figure.
 
-    A target is met when the latest figure on or before its deadline satisfies it; in
-    progress while the deadline has not passed in the latest period; not met once a period
-    after the deadline reports a figure that falls short; no data when no period reports it.
+    Met when the latest figure satisfies the target; not met when it falls short and is dated
+    on or after the deadline; in progress when it falls short before the deadline; no data
+    when no period reports the indicator for that place.
     """
-    periods = project.periods()
-    if up_to is not None:
-        limit = parse_period(up_to)
-        periods = [p for p in periods if p.end <= limit.end]
-    figures = pd.concat([load_figures(project, p.id).assign(period=p.id) for p in periods],
+    catalogue = load_catalogue(project)
+    periods = project.periods() if up_to is None else project.periods_up_to(up_to)
+    figures = pd.concat([load_figures(project, p.id, catalogue) for p in periods],
                         ignore_index=True) if periods else pd.DataFrame()
-    last_day = periods[-1].end.isoformat() if periods else ""
     rows = []
     for period in periods:
-        targets = load_targets(project, period.id)
-        for _, target in targets.iterrows():
+        for _, target in load_targets(project, period.id, catalogue).iterrows():
             observed = figures[(figures["indicator"] == target["indicator"])
                                & (figures["geo"] == target["geo"])] if len(figures) else figures
             goal = Decimal(target["value"]) * Decimal(10) ** int(target["unit_mult"])
-            status, latest, when, progress = NO_DATA, "", "", float("nan")
+            status, shown, when, progress = NO_DATA, "", "", float("nan")
             if len(observed):
-                ends = observed["as_of"].map(as_of_end)
-                row = observed.assign(end=ends).sort_values("end").iloc[-1]
+                row = latest(observed)
                 value = Decimal(row["value"]) * Decimal(10) ** int(row["unit_mult"])
-                latest, when = row["value"], row["end"]
+                shown, when = written_text(row, catalogue), as_of_end(row["as_of"])
                 progress = float(value / goal) if goal else float("nan")
                 if _meets(value, goal, target["comparison"]):
                     status = MET
-                elif last_day > target["deadline"]:
+                elif when >= target["deadline"]:
                     status = NOT_MET
                 else:
                     status = IN_PROGRESS
             rows.append({
                 "提出期": period.id, "目标": target["label_zh"], "地区": target["geo_zh"],
-                "目标值": target["value"], "期限": target["deadline"], "最新值": latest,
-                "最新时点": when, "状态": status, "章节": target["section"],
+                "目标值": written_text(target, catalogue), "期限": target["deadline"],
+                "最新值": shown, "最新时点": when, "状态": status, "章节": target["section"],
                 "原文": target["quote"], "indicator": target["indicator"],
                 "progress": progress,
             })

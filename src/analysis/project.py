@@ -85,3 +85,9 @@ class Project:
             parse_period(p.name) for p in base.iterdir()
             if p.is_dir() and is_period(p.name) and (p / "figures.csv").exists()
         )
+
+    def periods_up_to(self, period: str | Period) -> list[Period]:
+        """Periods whose reports were complete by the end of `period` (itself included): what
+        plan tracking and progress pages of `period` may read."""
+        end = parse_period(str(period)).end
+        return [p for p in self.periods() if p.end <= end]

@@ -10,7 +10,7 @@ import yaml
 
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.checks import CheckResult, evaluate, load_checks
-from analysis.figures import load_figures, load_targets
+from analysis.figures import latest, load_figures, load_targets
 from analysis.periods import Period, parse_period
 from analysis.project import Project
 from analysis.toc import period_label_zh
@@ -39,9 +39,10 @@ class PeriodView:
         parsed = parse_period(period)
         catalogue = load_catalogue(project)
         figures = load_figures(project, parsed.id, catalogue)
-        checks = evaluate(load_checks(project.catalogue / "checks.yml"), figures)
+        geo = main_geo(figures)
+        checks = evaluate(load_checks(project.catalogue / "checks.yml"), figures, geo)
         targets = load_targets(project, parsed.id, catalogue)
-        return cls(project, parsed, catalogue, figures, targets, checks, main_geo(figures))
+        return cls(project, parsed, catalogue, figures, targets, checks, geo)
 
     @property
     def source_title(self) -> str:
@@ -69,7 +70,7 @@ class PeriodView:
         rows = self.figures[(self.figures["indicator"] == indicator) & (self.figures["geo"] == geo)]
         if rows.empty:
             raise KeyError(f"{indicator} ({geo}) not in {self.period.id}")
-        return rows.sort_values("as_of").iloc[-1]
+        return latest(rows)
 
     def value(self, indicator: str, geo: str | None = None) -> float:
         """Base value (value x 10**unit_mult)."""
