@@ -28,6 +28,16 @@ OptionalPeriod = Annotated[
 ]
 
 
+JobsOption = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, help="Notebooks executed in parallel (default: one per core).")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Re-execute every notebook (and rebuild the HTML), changed or not.")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress (for CI): only the summary and errors.")]
+FreshKernelsOption = Annotated[bool, typer.Option(
+    "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).")]
+
+
 def _project(root: str | None) -> Project:
     """The project, after finishing or undoing an import that was killed midway."""
     from analysis.importer import recover_interrupted
@@ -62,18 +72,10 @@ def audit(period: PeriodArg, root: RootOption = None) -> None:
 def run(
     period: OptionalPeriod = None,
     root: RootOption = None,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Notebooks executed in parallel (default: one per core).",
-    )] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Re-execute every notebook, whether its inputs changed or not.",
-    )] = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress (for CI): only the summary and errors.",
-    )] = False,
-    fresh_kernels: Annotated[bool, typer.Option(
-        "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).",
-    )] = False,
+    jobs: JobsOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    fresh_kernels: FreshKernelsOption = False,
 ) -> None:
     """Execute the notebooks of one period (or all) whose inputs changed, into book/periods/<P>/."""
     from analysis.pipeline import run as run_notebooks
@@ -85,18 +87,10 @@ def run(
 @app.command()
 def build(
     root: RootOption = None,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Notebooks executed in parallel (default: one per core).",
-    )] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Re-execute every notebook and rebuild the HTML, changed or not.",
-    )] = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="No progress (for CI): only the summaries and errors.",
-    )] = False,
-    fresh_kernels: Annotated[bool, typer.Option(
-        "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).",
-    )] = False,
+    jobs: JobsOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    fresh_kernels: FreshKernelsOption = False,
 ) -> None:
     """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)."""
     from analysis.pipeline import build_book
