@@ -1,10 +1,14 @@
-"""Labels, notes, quotes and place names holding HTML or script are escaped in the built book.
+"""Text from data is inert in every sink of the built book: HTML, MyST, matplotlib, the
+search dictionary and the downloads.
 
-A copy of the project gets a payload in one indicator's label, one figure's note and quote
-(the quote stays verbatim in a copied source.txt) and the city's name; the social-assistance
-notebook of 2020H1 is executed with papermill into the copy, the other executed notebooks are
-taken as committed, and the whole book (appendix included) is built with Sphinx. No page may
-hold a payload as markup, and in the browser no payload may run.
+A copy of the project gets hostile text in one indicator's label and description, one
+figure's note and quote (the quote stays verbatim in a copied source.txt), the city's name
+and the period's source title: HTML (script, onerror), MyST roles and links that would copy
+a file from outside the project into the book (`{download}`, relative links), remote images,
+`{math}` (which would load MathJax from a CDN), code fences, `$...$` (matplotlib math) and
+spreadsheet formulas. The social-assistance notebook of 2020H1 is executed with papermill
+into the copy, the other executed notebooks are taken as committed, and the whole book
+(appendix and downloads included) is built with Sphinx.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import csv
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
+import yaml
 from browser import Browser, build_book, chromium_or_skip, copy_book_sources
 from conftest import ROOT
 
@@ -26,24 +32,34 @@ NOTEBOOK = "social_assistance"
 INDICATOR = "dibao_standard"  # charted and traced on the social-assistance page
 CITY = "341500"
 # field -> the number its payload's alert() shows
-FIELDS = {"label": 1, "note": 2, "quote": 3, "place": 4}
+FIELDS = {"label": 1, "note": 2, "quote": 3, "place": 4, "description": 5, "title": 6}
+SECRET = "SECRET-FROM-OUTSIDE-THE-PROJECT-7f3a"
+FORMULA = '=HYPERLINK("http://example.invalid/x","点击")'
 
 
 def payload(field: str) -> str:
     # no quotes in the onerror value: Markdown (MyST) passes such a tag through as HTML
-    return f"<script>window.__xss_{field}=1</script><img src=x onerror=alert({FIELDS[field]})>"
+    return (f"<script>window.__xss_{field}=1</script><img src=x onerror=alert({FIELDS[field]})>"
+            f"{{download}}`leak_{field} <../../../../outside/secret.txt>`"
+            f"[link_{field}](../../../outside/secret.txt)"
+            f"![remote_{field}](http://example.invalid/{field}.png)"
+            f"{{math}}`x_{field}^2`$m_{field}^2$"
+            f"\n```python\nprint('fence_{field}')\n```\n")
 
 
 def raw_markers(field: str) -> list[str]:
     """What a page holds when the payload went through as markup."""
-    return [f"<script>window.__xss_{field}", f"<img src=x onerror=alert({FIELDS[field]})"]
+    return [f"<script>window.__xss_{field}", f"<img src=x onerror=alert({FIELDS[field]})",
+            f'<img alt="remote_{field}"', f">link_{field}</a>", f"leak_{field}</span></a>",
+            f'<span class="pre">leak_{field}', f"fence_{field}')</span>"]
 
 
 ESCAPED = "&lt;script&gt;window.__xss_{}"
-# where each field is shown, escaped (a note is only exported to the downloads, not shown)
+# where each field is shown, escaped (a note and a description are only in the downloads)
 SHOWN_ON = {"label": "periods/2020H1/social_assistance.html",
             "quote": "periods/2020H1/social_assistance.html",
-            "place": "periods/2020H1/social_assistance.html"}
+            "place": "periods/2020H1/social_assistance.html",
+            "title": "periods/2020H1/social_assistance.html"}
 
 
 def _rewrite_csv(path: Path, change) -> None:
@@ -66,6 +82,7 @@ def _inject(root: Path) -> None:
     def label(row):
         if row["id"] == INDICATOR:
             row["label_zh"] += payload("label")
+            row["description"] += payload("description")
             return True
 
     def place(row):
@@ -77,7 +94,7 @@ def _inject(root: Path) -> None:
 
     def note_and_quote(row):
         if row["indicator"] == INDICATOR and row["geo"] == CITY:
-            row["note"] += payload("note")
+            row["note"] = FORMULA + payload("note")
             quotes["old"], quotes["new"] = row["quote"], row["quote"] + payload("quote")
             row["quote"] = quotes["new"]
             return True
@@ -90,12 +107,19 @@ def _inject(root: Path) -> None:
     assert quotes["old"] in text
     # a new line, so that every other quote of the report stays verbatim as well
     source.write_text(text.rstrip("\n") + "\n" + quotes["new"] + "\n", encoding="utf-8")
+    meta_path = period / "source.yml"
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    meta["title"] += payload("title")
+    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     """The book built from a copy of the project with the payloads injected."""
-    root = tmp_path_factory.mktemp("escaping")
+    base = tmp_path_factory.mktemp("escaping")
+    (base / "outside").mkdir()
+    (base / "outside" / "secret.txt").write_text(SECRET, encoding="utf-8")
+    root = base / "project"
     for name in ("data", "notebooks"):
         shutil.copytree(ROOT / name, root / name)
     copy_book_sources(ROOT, root)
@@ -110,11 +134,41 @@ def _pages(html: Path) -> dict[str, str]:
 
 
 def test_the_payloads_reached_the_book(html):
-    """Not vacuous: the executed notebook used the modified data."""
+    """Not vacuous: the executed notebook used the modified data, without an error."""
     executed = (html.parents[2] / "book" / "periods" / PERIOD / f"{NOTEBOOK}.ipynb")
     text = executed.read_text(encoding="utf-8")
     for field in SHOWN_ON:
         assert f"__xss_{field}" in text, field
+    assert "Traceback" not in text and '"output_type": "error"' not in text
+
+
+def test_nothing_from_outside_the_project_is_copied_into_the_book(html):
+    leaked = [p for p in html.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+    assert leaked == []
+    downloads = sorted(p.name for p in (html / "_downloads").rglob("*") if p.is_file())
+    assert downloads == ["figures.csv", f"figures_{PERIOD}.xlsx"]
+
+
+def test_pages_load_no_mathjax_and_no_remote_image(html):
+    for name, page in _pages(html).items():
+        assert "mathjax" not in page.lower(), name
+        assert 'src="http' not in page, name
+
+
+def test_search_dictionary_holds_no_payload(html):
+    words = (html.parents[1] / "_search_dict.txt").read_text(encoding="utf-8")
+    assert "__xss_" not in words and "{download}" not in words
+
+
+def test_downloads_show_formulas_as_text(html):
+    [figures_csv] = (html / "_downloads").rglob("figures.csv")
+    with figures_csv.open(encoding="utf-8-sig", newline="") as f:
+        notes = [row["note"] for row in csv.DictReader(f)]
+    assert "'" + FORMULA + payload("note").replace("\n", "\n") in notes
+    [xlsx] = (html / "_downloads").rglob("*.xlsx")
+    cells = [c for ws in openpyxl.load_workbook(xlsx).worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str) and c.value.startswith(FORMULA)]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
 @pytest.mark.parametrize("field", FIELDS)
@@ -130,7 +184,7 @@ def test_no_payload_runs_in_the_browser(html):
     chromium = chromium_or_skip()
     shown = [name for name, page in _pages(html).items() if "__xss_" in page]
     assert shown
-    ran = {}
+    ran, remote = {}, {}
     with Browser(chromium) as browser:
         for name in shown:
             with browser.open((html / name).as_uri()) as tab:
@@ -138,4 +192,7 @@ def test_no_payload_runs_in_the_browser(html):
                 report = tab.settle()
             if flags or report.dialogs:
                 ran[name] = flags + report.dialogs
+            if report.non_local_requests:
+                remote[name] = report.non_local_requests
     assert ran == {}, f"payloads ran: {ran}"
+    assert remote == {}, f"pages fetched from outside the book: {remote}"

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 from analysis import charts, narrative, plans
-from analysis.export import export, neutralize
+from analysis.export import export
 from analysis.toc import toc
 from analysis.view import PeriodView
 
@@ -106,12 +106,6 @@ def test_plan_tracking_reports_progress_of_each_target(project):
     assert status.loc["community_care_centres_completed", "最新值"] == "3所"
     assert status.loc["community_care_centres_completed", "目标值"] == "11所"
     assert status.loc["standard_demo_communities_completed", "状态"] == plans.NO_DATA
-
-
-@pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x"])
-def test_export_neutralizes_formula_text(text):
-    assert neutralize(text) == "'" + text
-    assert neutralize("低保") == "低保" and neutralize(3.5) == 3.5
 
 
 def test_export_workbook_has_figures_checks_and_catalogue(view, tmp_path):

@@ -13,18 +13,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.checks import VERDICT_ZH, results_frame
+from analysis.escape import xlsx_cell
 from analysis.view import PeriodView, written_text
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are reproducible
-
-
-def neutralize(value: object) -> object:
-    """Text that Excel would run as a formula (=, +, -, @ ...) is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
@@ -56,9 +49,9 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
     for name, frame in sheets.items():
         ws = wb.create_sheet(name)
         ws.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            ws.append([neutralize(None if pd.isna(v) else v) if not isinstance(v, str)
-                       else neutralize(v) for v in row])
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
+            for c, v in enumerate(row, start=1):
+                xlsx_cell(ws.cell(r, c), v if isinstance(v, str) or not pd.isna(v) else None)
         for cell in ws[1]:
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = HEADER_FILL

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import pandas as pd
+
+from analysis.escape import html_text
 
 
 @dataclass
@@ -26,16 +27,19 @@ class Chart:
         self.fig.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
 
-    def _repr_html_(self) -> str:
+    def html(self) -> str:
         """An <img> with alt text and a caption; the figure is closed once rendered."""
         data = base64.b64encode(self.png()).decode("ascii")
         plt.close(self.fig)
         return (
             f'<figure class="policy-chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(self.alt)}" style="max-width:100%;height:auto">'
-            f"<figcaption>{html.escape(self.title)}。来源:{html.escape(self.source)}"
+            f'alt="{html_text(self.alt)}" style="max-width:100%;height:auto">'
+            f"<figcaption>{html_text(self.title)}。来源:{html_text(self.source)}"
             "</figcaption></figure>"
         )
+
+    def _repr_html_(self) -> str:
+        return self.html()
 
     def __repr__(self) -> str:
         return f"Chart({self.title!r})"

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN, per_person_month
+from analysis.escape import html_text
 from analysis.figures import as_of_end
 from analysis.view import CITY, PeriodView
 
@@ -152,7 +153,8 @@ class _Fields:
         raise ValueError(f"unknown field kind {kind!r} in a narrative template")
 
     def format(self, template: str) -> str:
-        return _FIELD.sub(lambda m: self.field(m.group(1)), template)
+        """The sentence with every field filled in, each escaped for HTML."""
+        return _FIELD.sub(lambda m: html_text(self.field(m.group(1))), template)
 
 
 def sentences(view: PeriodView, area: str) -> list[str]:
@@ -167,17 +169,26 @@ def sentences(view: PeriodView, area: str) -> list[str]:
     return out
 
 
+def _paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def _items(texts: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{t}</li>" for t in texts) + "</ul>"
+
+
 def area_text(view: PeriodView, area: str) -> str:
-    """Narrative paragraph(s) of one work area for the period (markdown)."""
+    """Narrative paragraph(s) of one work area for the period (HTML)."""
     found = sentences(view, area)
     if not found:
         rows = view.figures[view.figures["area"] == area]
         if rows.empty:
-            return f"{view.label}的报告没有这一领域的数字。"
-        found = ["本期数字:" + "、".join(
-            f"{r['geo_zh']}{r['label_zh']}{view.written(r['indicator'], r['geo'])}"
+            return _paragraphs([f"{html_text(view.label)}的报告没有这一领域的数字。"])
+        found = ["本期数字:" + "、".join(html_text(
+            f"{r['geo_zh']}{r['label_zh']}{view.written(r['indicator'], r['geo'])}")
             for _, r in rows.iterrows()) + "。"]
-    return f"{view.label}," + "\n\n".join(found)
+    found[0] = f"{html_text(view.label)},{found[0]}"
+    return _paragraphs(found)
 
 
 def headline(view: PeriodView, area: str) -> str | None:
@@ -193,19 +204,21 @@ def quality(view: PeriodView) -> str:
     text = (f"本期数据共核验{len(results)}项:{counts[HOLDS]}项{VERDICT_ZH[HOLDS]},"
             f"{counts[WITHIN]}项{VERDICT_ZH[WITHIN]},{counts[FAILS]}项{VERDICT_ZH[FAILS]}。")
     failing = [r for r in results if r.verdict == FAILS]
-    if failing:
-        text += "不成立的项目是报告自身数字之间的矛盾,如实列出:\n\n" + "\n".join(
-            f"- **{r.title_zh}**:{r.detail}" for r in failing)
-    return text
+    if not failing:
+        return _paragraphs([text])
+    return _paragraphs([text + "不成立的项目是报告自身数字之间的矛盾,如实列出:"]) + _items(
+        [f"<strong>{html_text(r.title_zh)}</strong>:{html_text(r.detail)}" for r in failing])
 
 
 def overview(view: PeriodView) -> str:
     """One headline sentence per work area present in the period (markdown list)."""
     from analysis.catalogue import AREAS
 
-    lines = [f"- **{AREAS[area][0]}**:{line}" for area in AREAS
+    lines = [f"<strong>{html_text(AREAS[area][0])}</strong>:{line}" for area in AREAS
              if (line := headline(view, area)) is not None]
-    return "\n".join(lines) if lines else f"{view.label}的报告没有可展示的数字。"
+    if not lines:
+        return _paragraphs([f"{html_text(view.label)}的报告没有可展示的数字。"])
+    return _items(lines)
 
 
 def audit(view: PeriodView) -> str:
@@ -214,11 +227,11 @@ def audit(view: PeriodView) -> str:
 
     folder = view.project.period_dir(view.period)
     if not (folder / "source.txt").exists():
-        return "本期没有报告全文(source.txt),不做录入完整性核查。"
+        return _paragraphs(["本期没有报告全文(source.txt),不做录入完整性核查。"])
     result = run_audit(folder)
     total = len(result.captured) + len(result.excluded) + len(result.unexplained)
     text = (f"报告全文中共识别出{total}处数字:{len(result.captured)}处已录入,"
             f"{len(result.excluded)}处为日期、序号或名称等并注明了不录入的理由,{len(result.unexplained)}处未解释。")
     if result.unexplained:
-        text += "未解释的数字:" + "、".join(m.text for m in result.unexplained) + "。"
-    return text
+        text += "未解释的数字:" + "、".join(html_text(m.text) for m in result.unexplained) + "。"
+    return _paragraphs([text])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -12,17 +10,18 @@ from analysis.figure import Chart
 from analysis.view import PeriodView
 
 
-def text(markdown: str) -> None:
-    """Show generated narrative as markdown; text from the data is escaped, never markup."""
-    display(Markdown(html.escape(markdown, quote=False)))
+def text(fragment: str) -> None:
+    """Show generated narrative: an HTML fragment in which every text from the data was
+    escaped where it was inserted (see `analysis.escape`); the MyST parser never reads it."""
+    display(HTML(f'<div class="policy-text">{fragment}</div>'))
 
 
 def chart(item: Chart | None) -> None:
     """Show a chart (image with alt text and source), or say that the period lacks its data."""
     if item is None:
         display(Markdown("*本期没有绘制此图所需的数字。*"))
-    else:
-        display(item)
+    else:  # rendered here, so that a drawing error fails the cell (a display hook would
+        display(HTML(item.html()))  # only print it into the page)
 
 
 def frame(data: pd.DataFrame) -> None:

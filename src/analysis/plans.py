@@ -59,9 +59,9 @@ def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
 
 
 def summary(status: pd.DataFrame) -> str:
-    """One sentence counting targets by status."""
+    """One sentence counting targets by status (an HTML paragraph)."""
     if status.empty:
-        return "本期报告没有提出有期限的目标。"
+        return "<p>本期报告没有提出有期限的目标。</p>"
     counts = status["状态"].value_counts()
     parts = [f"{counts[s]}项{s}" for s in (MET, IN_PROGRESS, NOT_MET, NO_DATA) if s in counts]
-    return f"共{len(status)}项有期限的目标:" + ",".join(parts) + "。"
+    return f"<p>共{len(status)}项有期限的目标:" + ",".join(parts) + "。</p>"

@@ -32,6 +32,9 @@ def use_house_style() -> None:
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
+        # text from data ($ in a source title) is drawn as written, never parsed as math
+        "text.parse_math": False,
+        "text.usetex": False,
         "figure.figsize": (6.4, 4.0),
         "figure.dpi": 110,
         "savefig.dpi": 110,
