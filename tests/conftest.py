@@ -17,10 +17,24 @@ def project() -> Project:
     return Project(ROOT)
 
 
+PINNED = "2020H1"  # the period whose figures and verdicts tests may pin
+
+
+def copy_data(dest: Path, periods: tuple[str, ...] = (PINNED,)) -> None:
+    """data/ of the checkout into `dest`/data with only `periods`: tests that add periods or
+    count pages never meet the real periods added later."""
+    (dest / "data" / "periods").mkdir(parents=True)
+    for name in ("catalogue", "reference"):
+        shutil.copytree(ROOT / "data" / name, dest / "data" / name)
+    shutil.copyfile(ROOT / "data" / "project.yml", dest / "data" / "project.yml")
+    for period in periods:
+        shutil.copytree(ROOT / "data" / "periods" / period, dest / "data" / "periods" / period)
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Project:
-    """A copy of data/ (and notebooks/) to modify freely."""
-    shutil.copytree(ROOT / "data", tmp_path / "data")
+    """A copy of data/ holding only the pinned period (and notebooks/) to modify freely."""
+    copy_data(tmp_path)
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     (tmp_path / "book").mkdir()
     return Project(tmp_path)

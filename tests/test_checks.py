@@ -16,7 +16,7 @@ def synthetic(*rows):
 
 
 def verdict(check, figures):
-    [result] = evaluate([{"id": "c", "title_zh": "", "title_en": "", **check}], figures)
+    [result] = evaluate([{"id": "c", "title_zh": "", "title_en": "", **check}], figures, "341500")
     return result.verdict
 
 
@@ -76,3 +76,51 @@ def test_unknown_check_kind_is_a_user_error(tmp_path):
     path.write_text("- {id: x, kind: nonsense, title_zh: a, title_en: b}\n", encoding="utf-8")
     with pytest.raises(UserError, match="unknown kind"):
         load_checks(path)
+
+
+def test_a_check_that_would_divide_by_zero_is_not_applicable_with_its_reason():
+    share = {"kind": "share", "share": {"indicator": "s"}, "numerator": {"indicator": "n"},
+             "denominator": {"indicator": "d"}}
+    figures = synthetic(("s", "50", 0, "2020-06-30"), ("n", "1", 0, "2020-06-30"),
+                        ("d", "0", 0, "2020-06-30"))
+    [result] = evaluate([{"id": "c", "title_zh": "", "title_en": "", **share}], figures, "341500")
+    assert result.verdict == NOT_APPLICABLE and "零" in result.detail
+    ratio = {"kind": "ratio_at_least", "left": {"indicator": "n"}, "right": {"indicator": "d"},
+             "factor": 1.3}
+    assert verdict(ratio, figures) == NOT_APPLICABLE
+
+
+def test_a_named_policy_factor_is_looked_up_in_the_configuration():
+    ratio = {"id": "c", "title_zh": "", "title_en": "", "kind": "ratio_at_least",
+             "left": {"indicator": "l"}, "right": {"indicator": "r"}, "factor": "floor"}
+    figures = synthetic(("l", "819", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))
+    assert evaluate([ratio], figures, "341500", {"floor": 1.3})[0].verdict == HOLDS
+    assert evaluate([ratio], figures, "341500", {"floor": 1.4})[0].verdict == FAILS
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- {id: x, kind: sum, title_zh: a, title_en: b}\n", "parts"),
+    ("- {id: x, kind: sum, title_zh: a, title_en: b, total: {indicator: nope}, "
+     "parts: [{indicator: dibao_standard}]}\n", "unknown indicator 'nope'"),
+    ("- {id: x, kind: subset, title_zh: a, title_en: b, part: 3, whole: {indicator: "
+     "dibao_standard}}\n", "'part' must be"),
+    ("- {id: x, kind: ratio_at_least, title_zh: a, title_en: b, left: {indicator: "
+     "dibao_standard}, right: {indicator: dibao_standard}, factor: unknown_name}\n", "factor"),
+    ("- {id: x, kind: ratio_at_least, title_zh: a, title_en: b, left: {indicator: "
+     "dibao_standard}, right: {indicator: dibao_standard}, factor: 0}\n", "factor"),
+    ("- {kind: subset, title_zh: a}\n", "no 'id'"),
+    ("- {id: x, kind: subset, title_zh: a, title_en: b, part: {indicator: dibao_standard}, "
+     "whole: {indicator: dibao_standard}, tolerance: 3}\n", "unknown key 'tolerance'"),
+    ("id: x\n", "must be a list"),
+    ("- [1, 2]\n", "not a mapping"),
+])
+def test_malformed_checks_file_is_refused_with_a_located_message(project, tmp_path, text,
+                                                                  message):
+    from analysis.catalogue import load_catalogue
+    from analysis.errors import UserError
+
+    path = tmp_path / "checks.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=message) as caught:
+        load_checks(path, load_catalogue(project), project.config)
+    assert all(str(path) in str(p) for p in caught.value.problems)

@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_data
 
 from analysis.importer import import_period, recover_interrupted
 from analysis.project import Project
@@ -51,7 +51,7 @@ def fresh_copy(root: Path, with_book: bool = False) -> Project:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    shutil.copytree(ROOT / "data", root / "data")
+    copy_data(root)
     if with_book:
         shutil.copytree(ROOT / "notebooks", root / "notebooks")
         shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("_build"))

@@ -94,9 +94,9 @@ def test_derived_numbers_in_the_narrative_match_the_arithmetic(view):
 
 
 def test_narrative_leaves_out_sentences_whose_figures_are_absent(view):
-    view = PeriodView(view.project, view.period, view.catalogue,
+    view = PeriodView(view.dataset, view.period, view.catalogue,
                       view.figures[view.figures["indicator"] != "dibao_standard"],
-                      view.targets, view.checks)
+                      view.targets, view.checks, view.geo)
     assert "城乡低保标准为" not in narrative.area_text(view, "social_assistance")
 
 
@@ -123,7 +123,7 @@ def test_toc_lists_each_period_page_and_the_appendix(project):
 
 def _without(view, *indicators):
     figures = view.figures[~view.figures["indicator"].isin(indicators)]
-    return PeriodView(view.project, view.period, view.catalogue, figures, view.targets,
+    return PeriodView(view.dataset, view.period, view.catalogue, figures, view.targets,
                       view.checks, view.geo)
 
 
@@ -135,13 +135,13 @@ def test_average_payment_with_only_rural_figures(view):
 def test_spending_with_a_single_date_has_no_monthly_average(view):
     figures = view.figures.copy()
     figures.loc[figures["indicator"] == "dibao_urban_spending", "as_of"] = "2020-06-30"
-    single = PeriodView(view.project, view.period, view.catalogue, figures, view.targets,
+    single = PeriodView(view.dataset, view.period, view.catalogue, figures, view.targets,
                         view.checks, view.geo)
     assert "城市低保月人均支出" not in set(charts.average_payment(single).data["指标"])
     assert "月人均支出约" not in narrative.area_text(single, "social_assistance")
-    from analysis.checks import NOT_APPLICABLE, evaluate, load_checks
+    from analysis.checks import NOT_APPLICABLE, evaluate
 
-    results = evaluate(load_checks(ROOT / "data/catalogue/checks.yml"), figures)
+    results = evaluate(view.dataset.checks, figures, view.geo, view.dataset.config.policy_factors)
     verdict = {r.id: r.verdict for r in results}
     assert verdict["dibao_urban_monthly_average_below_standard"] == NOT_APPLICABLE
 

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_data
 
 from analysis.pipeline import Inputs, book_hash, execute_jobs, plan, run, stored_hash
-from analysis.project import CROSS_PERIOD_NOTEBOOKS, NOTEBOOKS, Project
+from analysis.project import Project
 from analysis.synthetic import copy_period
 
-PERIODS = ["2020H1", "2021H1"]  # 2021H1 is a SYNTHETIC copy of 2020H1
+PERIODS = ["2020H1", "2021H1"]  # 2021H1 is a SYNTHETIC copy of 2020H1 (in a copy holding
+# only 2020H1 of the real data, so real periods added later never collide)
+NOTEBOOKS = [nb.name for nb in Project(ROOT).config.period_notebooks]
+CROSS_PERIOD_NOTEBOOKS = [nb.name for nb in Project(ROOT).config.cross_period_notebooks]
 PAGES = {f"{p}/{name}" for p in PERIODS for name in NOTEBOOKS}
 ALL = PAGES | set(CROSS_PERIOD_NOTEBOOKS)
 
@@ -38,13 +41,14 @@ def tiny_notebook(parameters: str, body: str) -> nbformat.NotebookNode:
 
 
 PER_PERIOD = tiny_notebook(
-    'period = "2020H1"\nroot = "../.."',
-    'from pathlib import Path\n'
-    'figures = Path(root, "data", "periods", period, "figures.csv").read_text(encoding="utf-8")\n'
+    'period = None\nroot = None',
+    'from analysis.project import Project\n'
+    'figures = (Project.find(root).period_dir(period) / "figures.csv").read_text(encoding="utf-8")\n'
     'print(period, figures.count("\\n"))')
 CROSS = tiny_notebook(
-    'root = ".."',
-    'from pathlib import Path\nprint(sorted(p.name for p in Path(root, "data", "periods").iterdir()))')
+    'root = None',
+    'from analysis.project import Project\n'
+    'print(sorted(p.name for p in (Project.find(root).data / "periods").iterdir()))')
 
 
 def executed_keys(project: Project) -> dict[str, Path]:
@@ -67,7 +71,7 @@ def package_snapshot():
 def executed(tmp_path_factory) -> Path:
     """A project copy with tiny notebooks and two periods, executed once."""
     root = tmp_path_factory.mktemp("executed")
-    shutil.copytree(ROOT / "data", root / "data")
+    copy_data(root)
     (root / "notebooks").mkdir()
     (root / "book").mkdir()
     for name in NOTEBOOKS:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_data
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
@@ -129,7 +129,7 @@ def data_hash(root: Path) -> str:
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("pristine")
-    shutil.copytree(ROOT / "data", root / "data")
+    copy_data(root)
     return root
 
 

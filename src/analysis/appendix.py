@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from analysis.catalogue import AREAS, load_catalogue
+from analysis.catalogue import load_catalogue
 from analysis.escape import csv_cell, myst_text
 from analysis.export import export
 from analysis.project import Project
@@ -53,7 +53,7 @@ def render(project: Project) -> str:
               "| 领域 | 指标 | Indicator | 单位 | 类型 | 代码 |",
               "| --- | --- | --- | --- | --- | --- |"]
     for _, row in catalogue.indicators.iterrows():
-        area = AREAS.get(row["area"], (row["area"],))[0]
+        area = project.config.area_zh(row["area"])
         lines.append("| " + " | ".join(_cell(v) for v in (
             area, row["label_zh"], row["label_en"], row["unit"], row["kind"], row["id"]))
             + " |")

@@ -88,16 +88,22 @@ def coverage(view: PeriodView, indicators: list[str], title: str) -> Chart | Non
     return chart
 
 
-def standards(view: PeriodView, factor: float = 1.3) -> Chart | None:
-    """低保 and 特困 monthly standards against the 特困 floor of `factor` x 低保."""
+def standards(view: PeriodView) -> Chart | None:
+    """低保 and 特困 monthly standards against the 特困 floor that the policy rules of
+    checks.yml set as a factor of the 低保 standard."""
     ids = _present(view, ["dibao_standard", "tekun_rural_basic_standard", "tekun_urban_standard"])
     if not ids:
         return None
     data = _frame(view, ids, "元/人/月")
     goal = None
-    if view.has("dibao_standard"):
-        goal = factor * view.value("dibao_standard")
+    factors = {view.dataset.factor(c) for c in view.dataset.checks
+               if c["kind"] == "ratio_at_least" and c["right"]["indicator"] == "dibao_standard"
+               and c["left"]["indicator"] in ids}
+    if view.has("dibao_standard") and view.value("dibao_standard") > 0:
         data["相对低保标准倍数"] = (data["元/人/月"] / view.value("dibao_standard")).round(3)
+        if len(factors) == 1:
+            [factor] = factors
+            goal = factor * view.value("dibao_standard")
     chart = _hbar(data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
                   _source(view, ids), goal=goal, goal_label=f"低保标准×{factor} = {goal:.0f}"
                   if goal else "")

@@ -24,7 +24,16 @@ WITHIN = "holds within rounding"
 FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
 VERDICT_ZH = {HOLDS: "成立", WITHIN: "在舍入误差内成立", FAILS: "不成立", NOT_APPLICABLE: "不适用"}
-DEFAULT_GEO = "341500"
+# the references each kind of check needs (a list for `parts`), and its other required keys
+REFS = {
+    "sum": ("total", "parts"),
+    "share": ("share", "numerator", "denominator"),
+    "subset": ("part", "whole"),
+    "monthly_average_below": ("amount", "recipients", "standard"),
+    "ratio_at_least": ("left", "right"),
+}
+OTHER_KEYS = {"ratio_at_least": ("factor",)}
+OPTIONAL = ("note", "basis", "source", "reliability", "applies_from")
 
 
 @dataclass(frozen=True)
@@ -40,23 +49,81 @@ class CheckResult:
     indicators: tuple[str, ...]
 
 
-def load_checks(path: Path) -> list[dict]:
-    """Read checks.yml; every entry needs id, kind, titles."""
+def load_checks(path: Path, catalogue=None, config=None) -> list[dict]:
+    """Read checks.yml and validate it against its schema: every check has id, kind and
+    titles, the references its kind needs (each naming an indicator of the catalogue and,
+    optionally, a place of geo.csv), and a factor that is a positive number or the name of a
+    policy factor of data/project.yml."""
+    file = str(path)
     try:
         checks = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(Problem(file, f"cannot read ({exc})", "restore the file")) from None
     except yaml.YAMLError as exc:
         raise UserError(
-            Problem(str(path), f"not valid YAML: {exc}", "fix the YAML syntax")
+            Problem(file, f"not valid YAML: {exc}", "fix the YAML syntax")
         ) from None
+    if not isinstance(checks, list):
+        raise UserError(Problem(file, "must be a list of checks", "start each check with '- id:'"))
+    problems: list[Problem] = []
+    seen: set[str] = set()
     for n, check in enumerate(checks, start=1):
-        for key in ("id", "kind", "title_zh", "title_en"):
-            if key not in check:
-                raise UserError(Problem(str(path), f"check #{n} has no {key!r}",
-                                        "give every check id, kind, title_zh, title_en"))
-        if check["kind"] not in EVALUATORS:
-            raise UserError(Problem(str(path), f"check {check['id']!r}: unknown kind "
-                                    f"{check['kind']!r}", f"use one of {', '.join(EVALUATORS)}"))
+        problems += _check_problems(check, n, file, seen, catalogue, config)
+    if problems:
+        raise UserError(problems)
     return checks
+
+
+def _check_problems(check, n: int, file: str, seen: set[str], catalogue, config) -> list[Problem]:
+    if not isinstance(check, dict):
+        return [Problem(file, f"check #{n} is not a mapping", "write key: value lines")]
+    name = f"check #{n}" + (f" ({check['id']})" if isinstance(check.get("id"), str) else "")
+    problems = [Problem(file, f"{name} has no {key!r}", f"give every check {key}")
+                for key in ("id", "kind", "title_zh", "title_en")
+                if not isinstance(check.get(key), str) or not check[key].strip()]
+    if check.get("id") in seen:
+        problems.append(Problem(file, f"{name}: id used twice", "give each check its own id"))
+    seen.add(check.get("id"))
+    kind = check.get("kind")
+    if kind not in REFS:
+        return problems + [Problem(file, f"{name}: unknown kind {kind!r}",
+                                   f"use one of {', '.join(REFS)}")]
+    known = set(REFS[kind]) | set(OTHER_KEYS.get(kind, ())) | {
+        "id", "kind", "title_zh", "title_en", *OPTIONAL}
+    problems += [Problem(file, f"{name}: unknown key {key!r}",
+                         f"use only {', '.join(sorted(known))}")
+                 for key in check if key not in known]
+    indicators = set(catalogue.indicators["id"]) if catalogue is not None else None
+    places = set(catalogue.geo["code"]) if catalogue is not None else None
+    for key in REFS[kind]:
+        refs = check.get(key)
+        if key == "parts":
+            if not isinstance(refs, list) or not refs:
+                problems.append(Problem(file, f"{name}: 'parts' must be a list of references",
+                                        "list {indicator: id} entries"))
+                continue
+        else:
+            refs = [refs]
+        for ref in refs:
+            if not isinstance(ref, dict) or not isinstance(ref.get("indicator"), str):
+                problems.append(Problem(file, f"{name}: {key!r} must be {{indicator: id}}",
+                                        "name the indicator of the catalogue"))
+            elif indicators is not None and ref["indicator"] not in indicators:
+                problems.append(Problem(file, f"{name}: {key} names unknown indicator "
+                                        f"{ref['indicator']!r}", "use an id of indicators.csv"))
+            elif places is not None and "geo" in ref and str(ref["geo"]) not in places:
+                problems.append(Problem(file, f"{name}: {key} names unknown place "
+                                        f"{ref['geo']!r}", "use a code of geo.csv"))
+    if kind == "ratio_at_least":
+        factor = check.get("factor")
+        factors = config.policy_factors if config is not None else {}
+        ok = (isinstance(factor, str) and (config is None or factor in factors)) or (
+            isinstance(factor, int | float) and not isinstance(factor, bool) and factor > 0)
+        if not ok:
+            problems.append(Problem(file, f"{name}: factor {factor!r} is neither a positive "
+                                    "number nor a policy factor of data/project.yml",
+                                    f"use one of {', '.join(factors) or 'the policy_factors'}"))
+    return problems
 
 
 class _Missing(Exception):
@@ -71,6 +138,12 @@ def _lookup(figures: pd.DataFrame, ref: dict, geo: str) -> pd.Series:
     if rows.empty:
         raise _Missing(f"本期没有 {ref['indicator']} 的数字")
     return latest(rows)
+
+
+def _nonzero(bounds: Bounds, ref: dict) -> None:
+    """A check that would divide by zero is undefined: not applicable, with the reason."""
+    if bounds.low <= 0:
+        raise _Missing(f"{ref['indicator']} 为 {_fmt(bounds.point)},可能为零,无法相除")
 
 
 def _bounds(row: pd.Series) -> Bounds:
@@ -102,6 +175,7 @@ def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     share = _bounds(_lookup(figures, check["share"], geo))
     num = _bounds(_lookup(figures, check["numerator"], geo))
     den = _bounds(_lookup(figures, check["denominator"], geo))
+    _nonzero(den, check["denominator"])
     computed = 100 * num.point / den.point
     low, high = 100 * num.low / den.high, 100 * num.high / den.low
     exact = computed == share.point
@@ -137,6 +211,7 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tupl
     amount = _bounds(amount_row)
     recipients = _bounds(_lookup(figures, check["recipients"], geo))
     standard = _bounds(_lookup(figures, check["standard"], geo))
+    _nonzero(recipients, check["recipients"])
     months = months_in_window(amount_row["as_of"])
     if months is None:
         raise _Missing(f"{check['amount']['indicator']} 只有时点 {amount_row['as_of']},"
@@ -151,6 +226,7 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tupl
 def _ratio_at_least(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     left = _bounds(_lookup(figures, check["left"], geo))
     right = _bounds(_lookup(figures, check["right"], geo))
+    _nonzero(right, check["right"])
     factor = Decimal(str(check["factor"]))
     floor = factor * right.point
     verdict = _verdict(left.point >= floor, left.high >= factor * right.low)
@@ -175,11 +251,14 @@ def _indicators(check: dict) -> tuple[str, ...]:
     return tuple(found)
 
 
-def evaluate(checks: list[dict], figures: pd.DataFrame,
-             geo: str = DEFAULT_GEO) -> list[CheckResult]:
-    """Verdict of every check on one period's figures; refs without a geo mean `geo`."""
+def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
+             factors: dict[str, float] | None = None) -> list[CheckResult]:
+    """Verdict of every check on one period's figures; refs without a geo mean `geo`; a
+    factor given by name is looked up in `factors` (data/project.yml's policy_factors)."""
     results = []
     for check in checks:
+        if isinstance(check.get("factor"), str):
+            check = {**check, "factor": (factors or {})[check["factor"]]}
         try:
             verdict, detail = EVALUATORS[check["kind"]](check, figures, geo)
         except _Missing as missing:

@@ -15,7 +15,7 @@ from datetime import date
 from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN, per_person_month
 from analysis.escape import html_text
 from analysis.figures import as_of_end
-from analysis.view import CITY, PeriodView
+from analysis.view import PeriodView
 
 SENTENCES: dict[str, list[str]] = {
     "social_assistance": [
@@ -145,7 +145,7 @@ class _Fields:
             return f"{day.year}年{day.month}月{day.day}日"
         if kind == "geo":
             rows = view.figures[(view.figures["indicator"] == parts[0])
-                                & (view.figures["geo"] != CITY)]
+                                & (view.figures["geo"] != view.home)]
             if rows.empty:
                 raise _Absent(parts[0])
             return "、".join(f"{r['geo_zh']}{view.written(parts[0], r['geo'])}"
@@ -212,9 +212,8 @@ def quality(view: PeriodView) -> str:
 
 def overview(view: PeriodView) -> str:
     """One headline sentence per work area present in the period (markdown list)."""
-    from analysis.catalogue import AREAS
-
-    lines = [f"<strong>{html_text(AREAS[area][0])}</strong>:{line}" for area in AREAS
+    areas = view.dataset.config.areas
+    lines = [f"<strong>{html_text(names[0])}</strong>:{line}" for area, names in areas.items()
              if (line := headline(view, area)) is not None]
     if not lines:
         return _paragraphs([f"{html_text(view.label)}的报告没有可展示的数字。"])

@@ -30,11 +30,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.catalogue import load_catalogue
+from analysis.config import NEEDS_ANY, NEEDS_TARGETS
+from analysis.dataset import load_dataset
 from analysis.errors import UserError
-from analysis.figures import load_figures, load_targets
 from analysis.periods import Period, is_period, parse_period
-from analysis.project import CROSS_PERIOD_NOTEBOOKS, NOTEBOOKS, Project
+from analysis.project import Project
 from analysis.runner import KERNEL, TIMEOUT_S, Job, Result, execute_job
 from analysis.toc import write_toc
 
@@ -166,27 +166,24 @@ def stored_hash(path: Path) -> str | None:
 
 # ---------------------------------------------------------------------------- what to run
 
-def _wanted(figures, has_targets: bool) -> list[str]:
-    areas = set(figures["area"])
-    return [name for name, needs in NOTEBOOKS.items()
-            if (needs is None and len(figures)) or needs in areas
-            or (needs == "targets" and has_targets)]
-
-
 def notebooks_for(project: Project, period: Period) -> list[str]:
-    """The notebooks a period has data for: an area with no figures gets no page."""
-    catalogue = load_catalogue(project)
-    figures = load_figures(project, period.id, catalogue)
-    has_targets = any(len(load_targets(project, p.id, catalogue))
-                      for p in project.periods_up_to(period))
-    return _wanted(figures, has_targets)
+    """The notebooks a period has data for (data/project.yml's `needs`): an area with no
+    figures gets no page; plan tracking needs a target set by then."""
+    dataset = load_dataset(project)
+    figures = dataset.figures[period.id]
+    areas = set(figures["area"])
+    has_targets = any(len(dataset.targets[p.id]) for p in dataset.periods_up_to(period))
+    return [nb.name for nb in project.config.period_notebooks
+            if (nb.needs == NEEDS_ANY and len(figures)) or nb.needs in areas
+            or (nb.needs == NEEDS_TARGETS and has_targets)]
 
 
 def _period_parameters(period: Period) -> dict:
-    return {"period": period.id, "root": "../../.."}
+    """Only the period: a notebook finds the project upwards from its working directory."""
+    return {"period": period.id}
 
 
-CROSS_PARAMETERS = {"root": ".."}
+CROSS_PARAMETERS: dict = {}
 
 
 def _check_period(project: Project, period: str | None) -> None:
@@ -212,12 +209,11 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
          fresh_kernels: bool = False) -> Plan:
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     _check_period(project, period)
+    load_dataset(project)  # refuses data that does not validate, with located problems
     all_periods = project.periods()
     selected = [parse_period(period)] if period else all_periods
     inputs = Inputs(project)
     run_id = uuid.uuid4().hex
-    catalogue = load_catalogue(project) if all_periods else None
-    with_targets = {p for p in all_periods if len(load_targets(project, p.id, catalogue))}
 
     result = Plan(stages=[[], []])
 
@@ -235,7 +231,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
     for p in selected:
         # plan tracking and progress charts read the figures and targets of earlier periods
         upto = project.periods_up_to(p)
-        wanted = _wanted(load_figures(project, p.id, catalogue), bool(with_targets & set(upto)))
+        wanted = notebooks_for(project, p)
         out = project.book_period_dir(p)
         for name in wanted:
             consider(0, f"{p.id}/{name}", name, out / f"{name}.ipynb", _period_parameters(p),
@@ -251,7 +247,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
                 if folder.is_dir() and is_period(folder.name) and folder.name not in present
                 for page in folder.glob("[!.]*.ipynb"))
     if all_periods:
-        for name in CROSS_PERIOD_NOTEBOOKS:
+        for name in (nb.name for nb in project.config.cross_period_notebooks):
             consider(1, name, name, project.book / f"{name}.ipynb", CROSS_PARAMETERS,
                      all_periods, f"notebooks/{name}.ipynb for all periods")
     result.stages = [stage for stage in result.stages if stage]

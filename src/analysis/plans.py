@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from analysis.catalogue import load_catalogue
-from analysis.figures import as_of_end, latest, load_figures, load_targets
+from analysis.dataset import load_dataset
+from analysis.figures import as_of_end, latest
 from analysis.project import Project
 from analysis.view import written_text
 
@@ -26,13 +26,13 @@ def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
     on or after the deadline; in progress when it falls short before the deadline; no data
     when no period reports the indicator for that place.
     """
-    catalogue = load_catalogue(project)
-    periods = project.periods() if up_to is None else project.periods_up_to(up_to)
-    figures = pd.concat([load_figures(project, p.id, catalogue) for p in periods],
-                        ignore_index=True) if periods else pd.DataFrame()
+    dataset = load_dataset(project)
+    catalogue = dataset.catalogue
+    periods = dataset.periods if up_to is None else dataset.periods_up_to(up_to)
+    figures = dataset.all_figures(up_to)
     rows = []
     for period in periods:
-        for _, target in load_targets(project, period.id, catalogue).iterrows():
+        for _, target in dataset.targets[period.id].iterrows():
             observed = figures[(figures["indicator"] == target["indicator"])
                                & (figures["geo"] == target["geo"])] if len(figures) else figures
             goal = Decimal(target["value"]) * Decimal(10) ** int(target["unit_mult"])

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from analysis.config import Config, read_config
 from analysis.errors import UserError
 from analysis.periods import Period, is_period, parse_period
-
-# notebook -> the work area whose figures it needs (None: always, when the period has figures)
-NOTEBOOKS: dict[str, str | None] = {
-    "overview": None,
-    "social_assistance": "social_assistance",
-    "elderly_care": "elderly_care",
-    "social_organizations": "social_organizations",
-    "community_governance": "community_governance",
-    "public_services": "public_services",
-    "plan_tracking": "targets",
-}
-# notebooks over all periods, executed after the per-period ones into book/<name>.ipynb
-CROSS_PERIOD_NOTEBOOKS = ("trends",)
 
 
 @dataclass(frozen=True)
@@ -31,7 +20,9 @@ class Project:
 
     @classmethod
     def find(cls, root: str | Path | None = None) -> Project:
-        """The project at `root`, $POLICYBOOK_ROOT, or the nearest parent of cwd with data/."""
+        """The project at `root`, $POLICYBOOK_ROOT, or the nearest folder with data/catalogue/
+        found upwards from the working directory (so a notebook finds it from notebooks/,
+        book/periods/<P>/ or anywhere else in the checkout)."""
         if root is None:
             root = os.environ.get("POLICYBOOK_ROOT")
         if root is None:
@@ -46,6 +37,11 @@ class Project:
                 "(the directory with data/catalogue/) or pass --root"
             )
         return cls(Path(root).resolve())
+
+    @cached_property
+    def config(self) -> Config:
+        """data/project.yml: title, home place, policy factors, work areas, notebooks."""
+        return read_config(self.data)
 
     @property
     def data(self) -> Path:

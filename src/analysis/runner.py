@@ -107,7 +107,9 @@ class WarmKernel:
             self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except NoSuchKernel:
             raise KernelStartFailed(
-                f"Jupyter kernel '{KERNEL}' is not installed: run `make setup`") from None
+                f"Jupyter kernel '{KERNEL}' is not installed: run `make setup` (the "
+                "project's .venv) or, in a conda/mamba environment made from environment.yml, "
+                "`policybook kernel`") from None
         self.kc = self.km.client()
         self.kc.start_channels()
         try:

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.catalogue import load_catalogue
-from analysis.comparators import load_comparators
+from analysis.dataset import Dataset, load_dataset
 from analysis.figure import Chart
-from analysis.figures import as_of_end, load_figures
+from analysis.figures import as_of_end
 from analysis.project import Project
 from analysis.style import PALETTE, new_figure, source_line
 
-# Comparator indicators that are the same concept as a catalogue indicator of Lu'an's reports
-SAME_CONCEPT = {"dibao_standard", "dibao_urban_standard", "dibao_rural_standard",
-                "tekun_urban_standard", "tekun_rural_basic_standard"}
-# A unified urban-rural standard (城乡低保标准) is the urban and the rural standard at once
-UNIFIED = {"dibao_standard": {"dibao_urban_standard": "城市低保标准",
-                              "dibao_rural_standard": "农村低保标准"}}
 
-
-def observations(project: Project) -> pd.DataFrame:
+def observations(dataset: Dataset) -> pd.DataFrame:
     """All figures of all periods (one row per period, indicator and place, latest as_of)."""
-    catalogue = load_catalogue(project)
     frames = []
-    for period in project.periods():
-        figures = load_figures(project, period.id, catalogue).assign(period=period.id,
-                                                                     source="本期报告")
+    for period in dataset.periods:
+        figures = dataset.figures[period.id].assign(period=period.id, source="本期报告")
         figures["end"] = figures["as_of"].map(as_of_end)
         frames.append(figures.sort_values("end").groupby(["indicator", "geo"]).tail(1))
     if not frames:
@@ -33,31 +23,52 @@ def observations(project: Project) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def earlier_standards(project: Project) -> pd.DataFrame:
-    """Lu'an's own standards from the comparators (e.g. 2017), in 元/人/月, with reliability."""
-    comp = load_comparators(project)
-    comp = comp[(comp["geo"] == "341500") & comp["indicator"].isin(SAME_CONCEPT)
+def earlier_standards(dataset: Dataset) -> pd.DataFrame:
+    """The home place's own standards from the comparators (e.g. 2017), in 元/人/月, with
+    reliability: comparator indicators that the catalogue's `same_as` names."""
+    same = concept_of(dataset)
+    comp = dataset.comparators
+    comp = comp[(comp["geo"] == dataset.config.home_geo) & comp["indicator"].isin(same)
                 & comp["value_monthly_yuan"].notna()]
     return pd.DataFrame({
-        "period": comp["period"], "indicator": comp["indicator"], "geo": comp["geo"],
-        "label_zh": comp["label_zh"], "base_value": comp["value_monthly_yuan"],
-        "end": comp["as_of"].map(as_of_end), "source": comp["reliability_zh"] + ":" + comp["url"],
+        "period": comp["period"], "indicator": comp["indicator"].map(same),
+        "geo": comp["geo"], "label_zh": comp["label_zh"],
+        "base_value": comp["value_monthly_yuan"], "end": comp["as_of"].map(as_of_end),
+        "source": comp["reliability_zh"] + ":" + comp["url"],
     })
 
 
-def series(project: Project) -> pd.DataFrame:
-    """Indicators present in two or more periods (report periods plus Lu'an comparators)."""
-    obs = observations(project)
+def concept_of(dataset: Dataset) -> dict[str, str]:
+    """Comparator indicator id -> the catalogue indicator of the same concept (`same_as`)."""
+    ind = dataset.catalogue.indicators
+    return {other: row["id"] for _, row in ind.iterrows()
+            for other in str(row.get("same_as", "")).split()}
+
+
+def stands_for(dataset: Dataset) -> dict[str, list[str]]:
+    """Unified indicator -> the indicators it stands for (`stands_for`: 城乡低保标准 is the
+    urban and the rural standard at once)."""
+    ind = dataset.catalogue.indicators
+    return {row["id"]: str(row["stands_for"]).split() for _, row in ind.iterrows()
+            if str(row.get("stands_for", "")).strip()}
+
+
+def series(project: Project | Dataset) -> pd.DataFrame:
+    """Indicators present in two or more periods (report periods plus the home place's
+    earlier standards from the comparators); a unified figure continues each indicator it
+    stands for."""
+    dataset = project if isinstance(project, Dataset) else load_dataset(project)
+    obs = observations(dataset)
     if obs.empty:
         return obs
     obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "source"]]
-    split = [obs[obs["indicator"] == unified].assign(indicator=part, label_zh=label,
-                                                     source="本期报告(城乡统一标准)")
-             for unified, parts in UNIFIED.items() for part, label in parts.items()]
-    earlier = earlier_standards(project)
-    for parts in UNIFIED.values():
-        for part, label in parts.items():
-            earlier.loc[earlier["indicator"] == part, "label_zh"] = label
+    labels = dataset.catalogue.indicators.set_index("id")["label_zh"]
+    split = [obs[obs["indicator"] == unified].assign(
+                indicator=part, label_zh=labels.get(part, part),
+                source=f"本期报告({labels.get(unified, unified)})")
+             for unified, parts in stands_for(dataset).items() for part in parts]
+    earlier = earlier_standards(dataset)
+    earlier["label_zh"] = earlier["indicator"].map(labels).fillna(earlier["label_zh"])
     both = pd.concat([earlier, obs, *split], ignore_index=True)
     counts = both.groupby(["indicator", "geo"])["period"].nunique()
     keep = counts[counts >= 2].index
@@ -70,10 +81,12 @@ def series(project: Project) -> pd.DataFrame:
 
 def standards_chart(project: Project) -> Chart | None:
     """Lu'an's 低保 and 特困 standards across all periods (元/人/月)."""
-    data = series(project)
+    dataset = load_dataset(project)
+    data = series(dataset)
     if data.empty:
         return None
-    data = data[data["indicator"].isin(SAME_CONCEPT) & (data["geo"] == "341500")]
+    standards = dataset.catalogue.indicators.query("kind == 'standard'")["id"]
+    data = data[data["indicator"].isin(standards) & (data["geo"] == dataset.config.home_geo)]
     if data.empty:
         return None
     fig, ax = new_figure()
@@ -86,9 +99,10 @@ def standards_chart(project: Project) -> Chart | None:
     ax.set_ylim(0, data["base_value"].max() * 1.2)
     ax.set_ylabel("元/人/月")
     ax.legend(frameon=False, loc="lower right")
-    title = "六安市救助标准的变化(各期)"
+    home = dataset.config.home_name
+    title = f"{home}救助标准的变化(各期)"
     ax.set_title(title, loc="left")
-    source = "各期六安市民政局工作汇报;更早的标准来自对比数据(见表中来源与可靠性)"
+    source = "各期报告;更早的标准来自对比数据(见表中来源与可靠性)"
     source_line(fig, source)
     table = data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "元/人/月",
                                  "end": "时点", "source": "来源"})

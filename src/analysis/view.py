@@ -6,16 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.catalogue import Catalogue, load_catalogue
-from analysis.checks import CheckResult, evaluate, load_checks
-from analysis.figures import latest, load_figures, load_targets
-from analysis.periods import Period, parse_period
+from analysis.catalogue import Catalogue
+from analysis.checks import CheckResult
+from analysis.dataset import Dataset, load_dataset
+from analysis.figures import latest
+from analysis.periods import Period
 from analysis.project import Project
 from analysis.toc import period_label_zh
 
-CITY = "341500"
 MULT_ZH = {0: "", 4: "万", 8: "亿"}
 QUALIFIER_ZH = {"more_than": "余", "at_least": "以上", "approx": "左右", "": ""}
 
@@ -24,32 +23,43 @@ QUALIFIER_ZH = {"more_than": "余", "at_least": "以上", "approx": "左右", ""
 class PeriodView:
     """Figures, targets and check results of one period, with helpers to cite them."""
 
-    project: Project
+    dataset: Dataset
     period: Period
     catalogue: Catalogue
     figures: pd.DataFrame
     targets: pd.DataFrame
     checks: list[CheckResult]
-    geo: str = CITY
+    geo: str
 
     @classmethod
-    def load(cls, root: str | Path, period: str) -> PeriodView:
-        """Load a period (validates the id; paths stay inside the project)."""
-        project = Project.find(root)
-        parsed = parse_period(period)
-        catalogue = load_catalogue(project)
-        figures = load_figures(project, parsed.id, catalogue)
-        geo = main_geo(figures)
-        checks = evaluate(load_checks(project.catalogue / "checks.yml"), figures, geo)
-        targets = load_targets(project, parsed.id, catalogue)
-        return cls(project, parsed, catalogue, figures, targets, checks, geo)
+    def load(cls, root: str | Path | None = None, period: str | None = None) -> PeriodView:
+        """A period of the project found at `root` (default: upwards from the working
+        directory); `period` defaults to the latest one. The data is validated once."""
+        dataset = load_dataset(root)
+        if period is None:
+            if not dataset.periods:
+                from analysis.errors import UserError
+
+                raise UserError("the project has no period yet: policybook new-period P")
+            period = dataset.periods[-1].id
+        parsed = dataset.period(period)
+        return cls(dataset, parsed, dataset.catalogue, dataset.figures[parsed.id],
+                   dataset.targets[parsed.id], dataset.check_results(parsed),
+                   dataset.main_geo(parsed))
+
+    @property
+    def project(self) -> Project:
+        return self.dataset.project
+
+    @property
+    def home(self) -> str:
+        """The book's home place (data/project.yml)."""
+        return self.dataset.config.home_geo
 
     @property
     def source_title(self) -> str:
         """Title of the period's source (source.yml), for source lines under charts."""
-        path = self.project.period_dir(self.period) / "source.yml"
-        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-        return (meta or {}).get("title") or f"{self.label}数据"
+        return str(self.dataset.source(self.period).get("title") or f"{self.label}数据")
 
     @property
     def place(self) -> str:
@@ -84,13 +94,6 @@ class PeriodView:
         """Every figure of a work area with its provenance (for the trace table)."""
         rows = self.figures[self.figures["area"] == area]
         return trace_table(rows, self.catalogue)
-
-
-def main_geo(figures: pd.DataFrame) -> str:
-    """The city when the period has city-wide figures, else its most frequent place."""
-    if figures.empty or (figures["geo"] == CITY).any():
-        return CITY
-    return str(figures["geo"].mode().iloc[0])
 
 
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
