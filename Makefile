@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 export MPLBACKEND := Agg
 
-.PHONY: help setup run book test lint clean
+.PHONY: help setup run book test test-fast lint lab clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,8 +35,15 @@ book: setup ## Execute the notebooks and build the HTML book (prints the path of
 lint: setup ## ruff check
 	$(BIN)/ruff check
 
-test: lint ## ruff, then pytest: unit tests plus nbval over book/periods/
+test: lint ## ruff, then pytest: every test (unit, nbval over book/, browser, builds, kills)
 	$(BIN)/pytest
+
+test-fast: lint ## ruff, then pytest without the slow end-to-end tests (the inner loop)
+	$(BIN)/pytest -m "not slow" -q
+
+lab: setup ## Open JupyterLab on notebooks/ with the project's kernel
+	$(BIN)/uv sync --frozen --inexact --extra test --extra dask --extra lab --quiet
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean: ## Remove the built HTML (keeps .venv and executed notebooks)
 	rm -rf book/_build

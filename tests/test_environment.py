@@ -19,7 +19,8 @@ def test_environment_yml_is_generated_from_the_lock():
 def test_environment_pins_lie_within_the_pyproject_ranges():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     ranges = {Requirement(s).name.lower(): Requirement(s).specifier
-              for s in project["dependencies"] + project["optional-dependencies"]["test"]}
+              for s in project["dependencies"] + project["optional-dependencies"]["test"]
+              + project["optional-dependencies"]["lab"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     pins = dict(line.split("==") for line in pip if "==" in line)

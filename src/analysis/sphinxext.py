@@ -4,6 +4,10 @@
   jieba's cut_for_search adds only the 2- and 3-character words inside a longer word, so a
   4-character term (城市低保) inside a longer dictionary word (the label 城市低保对象) or next
   to another term (城市低保标准 -> 城市 / 低保标准) was not indexed, and not found.
+- Generated sources: the appendix, its downloads and the search dictionary are written from
+  data/ when the build starts, so a stock `jupyter-book build book/` works on a fresh clone
+  (they are not committed), and the dictionary's path is made absolute (Sphinx silently
+  ignores a dictionary it cannot find from the working directory).
 - Sphinx 7.4 writes an inline script added after the builder started twice (once as filename
   None, once as ''; sphinx-doc/sphinx#13402), so sphinx-thebe's `const THEBE_JS_URL = ...`
   is declared twice and every page logs a SyntaxError.
@@ -41,7 +45,26 @@ def _drop_duplicate_scripts(app, env, docnames) -> None:
         files[:] = [js for js in files if js.filename is not None]
 
 
+def _write_generated(app, config) -> None:
+    """Write the appendix, downloads and search dictionary of the project holding the book."""
+    from pathlib import Path
+
+    from analysis.appendix import write_appendix
+    from analysis.project import Project
+    from analysis.search import DICT_NAME, write_search_dict
+
+    root = Path(app.srcdir).resolve().parent
+    if not (root / "data" / "catalogue").is_dir():
+        return
+    project = Project(root)
+    write_appendix(project)
+    write_search_dict(project)
+    config.html_search_options = {**(config.html_search_options or {}),
+                                  "dict": str(project.book / DICT_NAME)}
+
+
 def setup(app):
     search.languages["zh"] = SearchChineseTerms
+    app.connect("config-inited", _write_generated)
     app.connect("env-before-read-docs", _drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
