@@ -46,8 +46,10 @@ RAW_COLUMNS = [
 COMPARATOR_COLUMNS = [
     "comparator_id", "period", "as_of", "geo", "geo_label_zh", "indicator", "label_zh",
     "label_en", "value", "unit_mult", "unit", "qualifier", "value_monthly_yuan",
-    "source_id", "note",
+    "basis", "coverage", "source_id", "note",
 ]
+# basis: what kind of figure a comparator is, so that only like is compared with like
+BASIS = ("standard", "average", "floor")
 SOURCE_COLUMNS = [
     "source_id", "url", "publisher", "published", "document", "reliability",
     "reliability_note",
@@ -612,12 +614,15 @@ def clean(rows: list[dict[str, str]]) -> tuple[list[dict], list[dict]]:
             row_note, geo_note, unit_note, period_note, as_of_note,
             f"source note: {raw['notes']}" if raw["notes"] else "",
         ]
+        basis = ("average" if AVERAGE in row_note else
+                 "floor" if row_note.startswith("policy floor") else "standard")
         comparators.append({
             "comparator_id": f"c{n:03d}", "period": period, "as_of": as_of, "geo": geo,
             "geo_label_zh": geo_label, "indicator": indicator, "label_zh": raw["indicator_zh"],
             "label_en": raw["indicator_en"], "value": value, "unit_mult": str(unit_mult),
             "unit": unit_id, "qualifier": qualifier,
             "value_monthly_yuan": monthly_yuan(value, unit_id, unit_mult),
+            "basis": basis, "coverage": "partial" if "partial geography" in geo_note else "whole",
             "source_id": sid, "note": "; ".join(x for x in notes if x),
         })
     source_rows = list(sources.values()) + documents

@@ -10,7 +10,6 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from analysis.checks import months_in_window, per_person_month
-from analysis.comparators import monthly_standards
 from analysis.figure import Chart
 from analysis.plans import track
 from analysis.style import PALETTE, THOUSANDS, new_figure, new_panels, source_line
@@ -30,7 +29,7 @@ def _source(view: PeriodView, indicators: list[str]) -> str:
 
 def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataFrame:
     return pd.DataFrame({
-        "指标": [view.row(i)["label_zh"] for i in indicators],
+        "指标": [view.labelled(i) for i in indicators],
         value_name: [view.value(i) for i in indicators],
         "原文写法": [view.written(i) for i in indicators],
         "章节": [view.row(i)["section"] for i in indicators],
@@ -39,13 +38,14 @@ def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataF
 
 
 def _alt(kind: str, data: pd.DataFrame, value_name: str, unit: str) -> str:
-    items = ",".join(f"{label}{value:g}{unit}"
-                     for label, value in zip(data["指标"], data[value_name], strict=True))
-    return f"{kind}:{items}"
+    items = "，".join(f"{label}{value:g}{unit}"
+                      for label, value in zip(data["指标"], data[value_name], strict=True))
+    return f"{kind}：{items}"
 
 
 def _hbar(data: pd.DataFrame, value_name: str, title: str, xlabel: str, source: str,
-          fmt: str = "{:,.0f}", goal: float | None = None, goal_label: str = "") -> Chart:
+          fmt: str = "{:,.0f}", goal: float | None = None, goal_label: str = "",
+          marks: list[float | None] | None = None, mark_label: str = "") -> Chart:
     height = 1.6 + 0.55 * len(data)
     fig, ax = new_figure(height=height)
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(data))]
@@ -58,33 +58,96 @@ def _hbar(data: pd.DataFrame, value_name: str, title: str, xlabel: str, source: 
     ax.xaxis.set_major_formatter(THOUSANDS)
     if goal is not None:
         ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2)
-        ax.set_xlabel(f"{xlabel}(虚线:{goal_label})")
+        ax.set_xlabel(f"{xlabel}（虚线：{goal_label}）")
+    if marks and any(m is not None for m in marks):  # a target per bar, where one is set
+        top = max(top, *(m for m in marks if m is not None))
+        ax.set_xlim(0, top * 1.22)
+        for y, mark in enumerate(marks):
+            if mark is not None:
+                ax.plot([mark, mark], [y - 0.42, y + 0.42], color=GOAL_COLOUR, linewidth=2)
+        ax.set_xlabel(f"{xlabel}（竖线：{mark_label}）")
     ax.set_title(title, loc="left")
     source_line(fig, source)
     return Chart(fig, data, title, source, "")
 
 
+def _comparable_groups(view: PeriodView, ids: list[str]) -> dict[tuple, list[str]]:
+    """Figures grouped so that bars side by side are comparable: the same kind of measure,
+    scope, window and unit."""
+    from analysis.semantics import meaning
+
+    groups: dict[tuple, list[str]] = {}
+    for i in ids:
+        m = meaning(view.catalogue, i)
+        groups.setdefault((m.measure, m.scope, view.row(i)["as_of"], m.unit), []).append(i)
+    return groups
+
+
 def values(view: PeriodView, indicators: list[str], title: str, unit_label: str) -> Chart | None:
-    """Horizontal bars of several figures that share a unit (counts, amounts)."""
+    """Horizontal bars of several figures; figures that are not comparable (another kind of
+    measure, scope, window or unit) are drawn in panels of their own, each titled with what
+    it covers."""
     ids = _present(view, indicators)
     if not ids:
         return None
-    data = _frame(view, ids, unit_label)
-    chart = _hbar(data, unit_label, f"{view.label}{title}", unit_label, _source(view, ids))
-    chart.alt = _alt("横向条形图", data, unit_label, unit_label)
-    return chart
+    groups = _comparable_groups(view, ids)
+    if len(groups) == 1:
+        data = _frame(view, ids, unit_label)
+        chart = _hbar(data, unit_label, f"{view.label}{title}", unit_label, _source(view, ids))
+        chart.alt = _alt("横向条形图", data, unit_label, unit_label)
+        return chart
+    symbols = view.catalogue.units.set_index("id")["symbol_zh"]
+    data = pd.concat([_frame(view, members, "数值").assign(
+        组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
+        for key, members in groups.items()], ignore_index=True)
+    fig, axes = new_panels(len(groups), height=1.2 + 0.55 * len(data) + 0.5 * len(groups))
+    full_title = f"{view.label}{title}（分组：口径或时段不同）"
+    for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
+        bars = ax.barh(part["指标"], part["数值"],
+                       color=[PALETTE[i % len(PALETTE)] for i in range(len(part))])
+        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
+        ax.invert_yaxis()
+        ax.set_xlim(0, part["数值"].max() * 1.25)
+        ax.xaxis.set_major_formatter(THOUSANDS)
+        ax.set_title(group, loc="left", fontsize=11)
+    fig.suptitle(full_title, x=0.01, ha="left", fontsize=13)
+    source = _source(view, ids)
+    source_line(fig, source)
+    alt = "分组条形图：" + "；".join(
+        f"{g}：" + "，".join(f"{lab}{v:g}" for lab, v in zip(part["指标"], part["数值"],
+                                                            strict=True))
+        for g, part in data.groupby("组别", sort=False))
+    return Chart(fig, data, full_title, source, alt)
+
+
+def _target_of(view: PeriodView, indicator: str) -> pd.Series | None:
+    """The latest target that targets.csv (of this or an earlier period) sets for the
+    indicator at the period's place, or None: a target is drawn only where a source set it."""
+    targets = view.dataset.all_targets(view.period)
+    rows = targets[(targets["indicator"] == indicator) & (targets["geo"] == view.geo)]
+    return None if rows.empty else rows.iloc[-1]
 
 
 def coverage(view: PeriodView, indicators: list[str], title: str) -> Chart | None:
-    """Coverage rates (percent) against the 100% goal."""
+    """Rates (percent), each with the target a source set for it, where there is one."""
     ids = _present(view, indicators)
     if not ids:
         return None
     data = _frame(view, ids, "百分比")
-    data["距100%目标"] = (100 - data["百分比"]).round(2)
+    targets = [_target_of(view, i) for i in ids]
+    marks = [None if t is None else float(t["base_value"]) for t in targets]
+    if any(m is not None for m in marks):
+        data["目标"] = ["" if t is None else f"{t['value']}%(期限{t['deadline']})"
+                      for t in targets]
+        data["距目标(百分点,计算值)"] = [
+            "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
+                                                                strict=True)]
     chart = _hbar(data, "百分比", f"{view.label}{title}", "%", _source(view, ids), "{:g}%",
-                  goal=100, goal_label="目标 100%")
-    chart.alt = _alt("覆盖率条形图,虚线为100%目标", data, "百分比", "%")
+                  marks=marks, mark_label="计划目标")
+    with_target = [lab for lab, m in zip(data["指标"], marks, strict=True) if m is not None]
+    chart.alt = _alt("比率条形图" + (f"，竖线为计划目标（{'、'.join(with_target)}）"
+                                    if with_target else "，报告未设目标"),
+                     data, "百分比", "%")
     return chart
 
 
@@ -96,18 +159,21 @@ def standards(view: PeriodView) -> Chart | None:
         return None
     data = _frame(view, ids, "元/人/月")
     goal = None
+    # the floor of the policy rules in force in the period (a rule's applies_from)
     factors = {view.dataset.factor(c) for c in view.dataset.checks
                if c["kind"] == "ratio_at_least" and c["right"]["indicator"] == "dibao_standard"
-               and c["left"]["indicator"] in ids}
+               and c["left"]["indicator"] in ids
+               and str(c.get("applies_from", "")) <= view.period.end.isoformat()}
     if view.has("dibao_standard") and view.value("dibao_standard") > 0:
         data["相对低保标准倍数"] = (data["元/人/月"] / view.value("dibao_standard")).round(3)
         if len(factors) == 1:
             [factor] = factors
             goal = factor * view.value("dibao_standard")
     chart = _hbar(data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
-                  _source(view, ids), goal=goal, goal_label=f"低保标准×{factor} = {goal:.0f}"
-                  if goal else "")
-    chart.alt = _alt("救助标准条形图,虚线为特困标准下限", data, "元/人/月", "元/人/月")
+                  _source(view, ids), goal=goal, goal_label=f"特困标准下限＝低保标准×{factor:g}"
+                  f"＝{goal:.0f}" if goal else "")
+    chart.alt = _alt("救助标准条形图" + ("，虚线为特困标准下限" if goal else ""), data,
+                     "元/人/月", "元/人/月")
     return chart
 
 
@@ -123,9 +189,9 @@ def average_payment(view: PeriodView) -> Chart | None:
         average = per_person_month(view.value(spending), view.value(recipients), as_of)
         if average is None:
             continue
-        rows.append({"指标": f"{label}月人均支出", "元/人/月": round(average, 2),
-                     "计算": f"{view.written(spending)} ÷ {view.written(recipients)} ÷ "
-                             f"{months_in_window(as_of)}个月",
+        rows.append({"指标": f"{label}月人均领取（估算）", "元/人/月": round(average),
+                     "计算": f"{view.written(spending)}（{view.words(spending) or view.label}）"
+                             f" ÷ {view.written(recipients)} ÷ {months_in_window(as_of)}个月",
                      "章节": view.row(spending)["section"],
                      "indicator": f"{spending} / {recipients}"})
         used += [spending, recipients]
@@ -133,10 +199,12 @@ def average_payment(view: PeriodView) -> Chart | None:
         return None
     data = pd.DataFrame(rows)
     standard = view.value("dibao_standard")
-    chart = _hbar(data, "元/人/月", f"{view.label}低保月人均支出与保障标准", "元/人/月",
-                  _source(view, used), "{:,.2f}", goal=standard,
-                  goal_label=f"低保标准 {standard:.0f}")
-    chart.alt = _alt("月人均支出条形图,虚线为低保标准", data, "元/人/月", "元/人/月")
+    when = view.words("dibao_standard") or f"{view.label}末"
+    chart = _hbar(data, "元/人/月", f"{view.label}低保月人均领取估算与保障标准", "元/人/月",
+                  _source(view, used), "{:,.0f}", goal=standard,
+                  goal_label=f"低保标准{standard:.0f}（{when}的标准）")
+    chart.alt = _alt("月人均领取估算条形图（资金÷期末人数÷月数），虚线为期末的低保标准",
+                     data, "元/人/月", "元/人/月")
     return chart
 
 
@@ -192,74 +260,129 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]], title: st
     return Chart(fig, data, full_title, source, alt)
 
 
+COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE = (
+    "同年各地现行标准（可比）", "其他年份的标准（年份不同，仅供参考）",
+    "部分地区的标准或政策下限（口径不同，仅供参考）",
+    "平均标准（多个地区的平均值，不是某一地的标准）")
+GROUPS = (COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE)
+OWN_STANDARDS = ["dibao_standard", "dibao_urban_standard", "dibao_rural_standard"]
+
+
+def _group(row: pd.Series, year: int) -> str:
+    """Which comparability group a comparator falls in, against a standard of `year`."""
+    if row["basis"] == "average":
+        return AVERAGE
+    if int(str(row["as_of"]).split("/")[-1][:4]) != year:
+        return OTHER_YEAR
+    if row["coverage"] == "partial" or row["basis"] == "floor":
+        return PARTIAL
+    return COMPARABLE
+
+
 def comparator_standards(view: PeriodView) -> Chart | None:
-    """Lu'an's 低保 standard beside other Anhui cities and national averages (元/人/月)."""
-    if not view.has("dibao_standard"):
+    """The period's 低保 standard beside other places', in groups that say whether they are
+    comparable: the same year's standards of whole places; other years; partial places or
+    policy floors; averages over many places (which are not any one place's standard)."""
+    from analysis.trends import concept_of
+
+    own_ids = _present(view, OWN_STANDARDS)
+    if not own_ids:
         return None
-    ids = ["dibao_standard", "dibao_urban_standard", "dibao_rural_standard"]
-    others = monthly_standards(view.project, ids)
-    year = view.period.start.year
-    others = others[others["as_of"].str[:4].astype(int).between(year - 1, year)]
+    concept = concept_of(view.dataset)
+    comp = view.dataset.comparators
+    comp = comp[comp["indicator"].map(concept).isin(OWN_STANDARDS)
+                & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
+    year = int(view.row(own_ids[0])["as_of"].split("/")[-1][:4])
     own = pd.DataFrame([{
-        "地区": view.place, "指标": view.row("dibao_standard")["label_zh"], "时点": view.row(
-            "dibao_standard")["as_of"], "元/人/月": view.value("dibao_standard"),
-        "来源可靠性": "本期报告", "来源": _source(view, ["dibao_standard"]),
-    }])
+        "组别": COMPARABLE, "地区": view.place, "指标": view.row(i)["label_zh"],
+        "时点": view.row(i)["as_of"], "元/人/月": view.value(i), "来源可靠性": "本期报告",
+        "来源": _source(view, [i]),
+    } for i in own_ids])
     rest = pd.DataFrame({
-        "地区": others["geo_label_zh"], "指标": others["label_zh"], "时点": others["as_of"],
-        "元/人/月": others["value_monthly_yuan"], "来源可靠性": others["reliability_zh"],
-        "来源": others["url"],
+        "组别": [_group(r, year) for _, r in comp.iterrows()],
+        "地区": comp["geo_label_zh"], "指标": comp["label_zh"], "时点": comp["as_of"],
+        "元/人/月": comp["value_monthly_yuan"].round(2), "来源可靠性": comp["reliability_zh"],
+        "来源": comp["url"],
     })
     data = pd.concat([own, rest], ignore_index=True)
-    labels = [f"{r['地区']} {r['指标']}\n({r['时点'][:7]},{r['来源可靠性']})"
-              for _, r in data.iterrows()]
-    fig, ax = new_figure(width=7.6, height=1.8 + 0.75 * len(data))
-    colours = [PALETTE[0]] + [PALETTE[5]] * (len(data) - 1)
-    bars = ax.barh(labels, data["元/人/月"], color=colours)
-    ax.bar_label(bars, labels=[f"{v:,.0f}" for v in data["元/人/月"]], padding=4)
-    ax.invert_yaxis()
-    ax.set_xlim(0, data["元/人/月"].max() * 1.18)
-    ax.set_xlabel("元/人/月(按年标准折算的已除以12)")
-    title = f"低保标准:{view.place}与省内城市、全国平均"
+    data["组别"] = pd.Categorical(data["组别"], GROUPS, ordered=True)
+    data = data.sort_values(["组别", "时点"], kind="stable").reset_index(drop=True)
+    data["组别"] = data["组别"].astype(str)
+    present = [g for g in GROUPS if (data["组别"] == g).any()]
+    fig, axes = new_panels(len(present), width=7.6,
+                           height=1.2 + 0.8 * len(data) + 0.6 * len(present))
+    top = data["元/人/月"].max() * 1.2
+    for ax, group in zip(axes, present, strict=True):
+        part = data[data["组别"] == group]
+        labels = [f"{r['地区']} {r['指标']}\n（{r['时点'].split('/')[-1][:7]}，{r['来源可靠性']}）"
+                  for _, r in part.iterrows()]
+        colours = [PALETTE[0] if r["来源可靠性"] == "本期报告" else PALETTE[5]
+                   for _, r in part.iterrows()]
+        bars = ax.barh(labels, part["元/人/月"], color=colours)
+        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["元/人/月"]], padding=4)
+        ax.invert_yaxis()
+        ax.set_xlim(0, top)
+        ax.set_title(group, loc="left", fontsize=11.5)
+    axes[-1].set_xlabel("元/人/月（按年公布的标准已除以12折算）")
+    title = f"低保标准：{view.place}与其他地区（按可比性分组）"
     fig.suptitle(title, x=0.01, ha="left", fontsize=13)
-    source = "本期报告;对比数据见 data/reference/sources.csv(括号内为来源可靠性)"
+    source = "本期报告；对比数据的来源与可靠性见表"
     source_line(fig, source)
-    alt = "低保标准比较条形图:" + ",".join(f"{lab}{v:.0f}元" for lab, v in
-                                           zip(labels, data["元/人/月"], strict=True))
+    alt = "低保标准分组比较条形图：" + "；".join(
+        f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{r['时点'].split('/')[-1][:7]}）"
+                            f"{r['元/人/月']:.0f}元" for _, r in data[data["组别"] == g].iterrows())
+        for g in present)
     return Chart(fig, data, title, source, alt)
 
 
 def standards_over_time(view: PeriodView) -> Chart | None:
-    """Lu'an's urban and rural 低保 standards over time; a unified standard continues both."""
-    if not view.has("dibao_standard"):
+    """The home place's urban and rural 低保 standards at each date a source gives one,
+    drawn as dated points (what happened between two sources is unknown); a unified
+    standard counts for both (the catalogue's stands_for)."""
+    from analysis.trends import concept_of, stands_for
+
+    split = stands_for(view.dataset)
+    parts = sorted({part for parts in split.values() for part in parts})
+    concept = concept_of(view.dataset)
+    comp = view.dataset.comparators
+    history = comp[(comp["geo"] == view.geo) & comp["indicator"].map(concept).isin(parts)
+                   & comp["value_monthly_yuan"].notna()]
+    labels = view.catalogue.indicators.set_index("id")["label_zh"]
+    rows = [{"时点": r["as_of"], "标准": labels[concept[r["indicator"]]],
+             "元/人/月": round(float(r["value_monthly_yuan"]), 2),
+             "来源可靠性": r["reliability_zh"], "来源": r["url"]} for _, r in history.iterrows()]
+    for unified, members in split.items():
+        if view.has(unified):
+            now = view.row(unified)
+            rows += [{"时点": now["as_of"], "标准": labels[part], "元/人/月": view.value(unified),
+                      "来源可靠性": "本期报告",
+                      "来源": f"{_source(view, [unified])}（{now['label_zh']}）"}
+                     for part in members]
+    for part in parts:
+        if view.has(part):
+            rows.append({"时点": view.row(part)["as_of"], "标准": labels[part],
+                         "元/人/月": view.value(part), "来源可靠性": "本期报告",
+                         "来源": _source(view, [part])})
+    if not any(r["来源可靠性"] == "本期报告" for r in rows):
         return None
-    history = monthly_standards(view.project, ["dibao_urban_standard", "dibao_rural_standard"])
-    history = history[history["geo"] == view.geo]
-    series = {"dibao_urban_standard": "城市低保标准", "dibao_rural_standard": "农村低保标准"}
-    now = view.row("dibao_standard")
-    data = pd.concat([
-        pd.DataFrame({"时点": history["as_of"], "标准": history["indicator"].map(series),
-                      "元/人/月": history["value_monthly_yuan"].round(2),
-                      "来源可靠性": history["reliability_zh"], "来源": history["url"]}),
-        pd.DataFrame([{"时点": now["as_of"], "标准": label,
-                       "元/人/月": view.value("dibao_standard"), "来源可靠性": "本期报告",
-                       "来源": f"{_source(view, ['dibao_standard'])}({now['label_zh']},城乡统一)"}
-                      for label in series.values()]),
-    ], ignore_index=True)
+    data = pd.DataFrame(rows).sort_values(["标准", "时点"], kind="stable").reset_index(drop=True)
     fig, ax = new_figure()
     for n, (label, part) in enumerate(data.groupby("标准", sort=False)):
-        when = pd.to_datetime(part["时点"])
-        ax.plot(when, part["元/人/月"], marker="o", label=label, color=PALETTE[n])
+        when = pd.to_datetime(part["时点"].str.split("/").str[-1])
+        ax.plot(when, part["元/人/月"], marker="o", linestyle="none", label=label,
+                color=PALETTE[n])
         for x, y in zip(when, part["元/人/月"], strict=True):
             ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
-                        xytext=(0, 7 if n == 0 else -15), ha="center", fontsize=10.5)
-    ax.set_ylim(0, data["元/人/月"].max() * 1.2)
+                        xytext=(8, 6 if n == 0 else -14), ha="left", fontsize=10.5)
+    ax.set_ylim(0, data["元/人/月"].max() * 1.25)
     ax.set_ylabel("元/人/月")
     ax.legend(frameon=False, loc="lower right")
-    title = f"{view.place}低保标准的变化"
+    title = f"{view.place}低保标准（各来源给出的时点）"
     ax.set_title(title, loc="left")
-    source = f"更早的标准:对比数据(见表中来源与可靠性,年标准÷12折算);本期:{view.source_title}"
+    source = ("更早的标准来自对比数据（见表中来源与可靠性，年标准÷12折算）；"
+              f"本期：{view.source_title}")
     source_line(fig, source)
-    alt = "折线图:" + ",".join(f"{r['时点']} {r['标准']}{r['元/人/月']:.0f}元/人/月"
-                               for _, r in data.iterrows())
+    alt = "散点图，点与点之间的变化未知：" + "，".join(
+        f"{r['时点'].split('/')[-1]} {r['标准']}{r['元/人/月']:.0f}元/人/月"
+        for _, r in data.iterrows())
     return Chart(fig, data, title, source, alt)

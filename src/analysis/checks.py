@@ -47,6 +47,7 @@ class CheckResult:
     verdict: str
     detail: str
     indicators: tuple[str, ...]
+    basis: str = "报告自身的数字"
 
 
 def load_checks(path: Path, catalogue=None, config=None) -> list[dict]:
@@ -114,6 +115,15 @@ def _check_problems(check, n: int, file: str, seen: set[str], catalogue, config)
             elif places is not None and "geo" in ref and str(ref["geo"]) not in places:
                 problems.append(Problem(file, f"{name}: {key} names unknown place "
                                         f"{ref['geo']!r}", "use a code of geo.csv"))
+    if "applies_from" in check:
+        try:
+            date.fromisoformat(str(check["applies_from"]))
+        except ValueError:
+            problems.append(Problem(file, f"{name}: applies_from {check['applies_from']!r} is "
+                                    "not a date", "write an ISO date in quotes: '2020-11-19'"))
+    if "reliability" in check and check["reliability"] not in RELIABILITY_ZH:
+        problems.append(Problem(file, f"{name}: unknown reliability {check['reliability']!r}",
+                                f"use one of {', '.join(RELIABILITY_ZH)}"))
     if kind == "ratio_at_least":
         factor = check.get("factor")
         factors = config.policy_factors if config is not None else {}
@@ -166,9 +176,9 @@ def _sum(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
-    return verdict, (f"合计 {_fmt(total.point)},分项之和 {_fmt(point)},"
-                     f"差 {_fmt(total.point - point)};书写精度允许的差为 "
-                     f"{_fmt(total.low - high)} 至 {_fmt(total.high - low)}")
+    return verdict, (f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，"
+                     f"差{_fmt(total.point - point)}；书写精度允许的差为"
+                     f"{_fmt(total.low - high)}至{_fmt(total.high - low)}")
 
 
 def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
@@ -180,15 +190,15 @@ def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     low, high = 100 * num.low / den.high, 100 * num.high / den.low
     exact = computed == share.point
     verdict = _verdict(exact, low <= share.high and share.low <= high)
-    return verdict, (f"报告写作 {share.point}%(代表 {share.low}% 至 {share.high}%),"
-                     f"按 {_fmt(num.point)} / {_fmt(den.point)} 计算为 {computed:.3f}%")
+    return verdict, (f"报告写作{share.point}%（代表{share.low}%至{share.high}%），"
+                     f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%")
 
 
 def _subset(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     part = _bounds(_lookup(figures, check["part"], geo))
     whole = _bounds(_lookup(figures, check["whole"], geo))
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
-    return verdict, f"部分 {_fmt(part.point)},总数 {_fmt(whole.point)}"
+    return verdict, f"部分{_fmt(part.point)}，总数{_fmt(whole.point)}"
 
 
 def months_in_window(as_of: str) -> Decimal | None:
@@ -219,8 +229,8 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tupl
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
     verdict = _verdict(average < standard.point, lowest < standard.high)
-    return verdict, (f"{_fmt(amount.point)} 元 ÷ {_fmt(recipients.point)} 人 ÷ {months} 个月 = "
-                     f"{average:.2f} 元/人/月,标准 {_fmt(standard.point)} 元/人/月")
+    return verdict, (f"{_fmt(amount.point)}元÷{_fmt(recipients.point)}人÷{months}个月＝"
+                     f"{average:.0f}元/人/月（估算），标准{_fmt(standard.point)}元/人/月")
 
 
 def _ratio_at_least(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
@@ -230,8 +240,8 @@ def _ratio_at_least(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, 
     factor = Decimal(str(check["factor"]))
     floor = factor * right.point
     verdict = _verdict(left.point >= floor, left.high >= factor * right.low)
-    return verdict, (f"{_fmt(left.point)},下限 {factor} × {_fmt(right.point)} = {_fmt(floor)}"
-                     f"(实际倍数 {left.point / right.point:.3f})")
+    return verdict, (f"{_fmt(left.point)}，下限{factor}×{_fmt(right.point)}＝{_fmt(floor)}"
+                     f"（实际倍数{left.point / right.point:.3f}）")
 
 
 EVALUATORS = {
@@ -251,10 +261,35 @@ def _indicators(check: dict) -> tuple[str, ...]:
     return tuple(found)
 
 
+RELIABILITY_ZH = {"official_notice": "政府公告", "news_report": "新闻报道",
+                  "repost_or_mirror": "转载或镜像"}
+
+
+def basis_text(check: dict) -> str:
+    """Where a check comes from: the report's own arithmetic, or a rule's source document
+    with its reliability and the date from which it applies."""
+    if not check.get("source"):
+        return "报告自身的数字"
+    text = str(check["source"])
+    if check.get("reliability"):
+        text += f"；来源可靠性：{RELIABILITY_ZH.get(check['reliability'], check['reliability'])}"
+    if check.get("applies_from"):
+        text += f"；自{_day_zh(str(check['applies_from']))}起适用"
+    return text
+
+
+def _day_zh(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
-             factors: dict[str, float] | None = None) -> list[CheckResult]:
+             factors: dict[str, float] | None = None,
+             period_end: date | None = None) -> list[CheckResult]:
     """Verdict of every check on one period's figures; refs without a geo mean `geo`; a
-    factor given by name is looked up in `factors` (data/project.yml's policy_factors)."""
+    factor given by name is looked up in `factors` (data/project.yml's policy_factors). A
+    rule whose `applies_from` falls after `period_end` is not applicable to the period; its
+    arithmetic is still shown."""
     results = []
     for check in checks:
         if isinstance(check.get("factor"), str):
@@ -263,8 +298,14 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
             verdict, detail = EVALUATORS[check["kind"]](check, figures, geo)
         except _Missing as missing:
             verdict, detail = NOT_APPLICABLE, str(missing)
+        start = check.get("applies_from")
+        if start and period_end is not None and period_end < date.fromisoformat(str(start)):
+            detail = (f"规则自{_day_zh(str(start))}起适用，本期尚未适用；"
+                      f"按此规则计算：{detail}")
+            verdict = NOT_APPLICABLE
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
-                                   check["title_en"], verdict, detail, _indicators(check)))
+                                   check["title_en"], verdict, detail, _indicators(check),
+                                   basis_text(check)))
     return results
 
 

@@ -22,6 +22,7 @@ class Notebook:
     name: str
     needs: str = NEEDS_ANY
     caption: str = ""
+    templates: tuple[str, ...] = ()  # prose templates it renders (default: its own name)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,11 @@ def _notebooks(items: Any, key: str, path: Path, areas: dict,
                         f"use any, targets or an area: {', '.join(areas)}")
         if not name.replace("_", "").isalnum() or not name.isascii():
             raise _fail(path, f"{key}: bad notebook name {name!r}", "use letters, digits, _")
-        found.append(Notebook(name, needs, str(item.get("caption", ""))))
+        templates = item.get("templates", [name])
+        if isinstance(templates, str):
+            templates = [templates]
+        found.append(Notebook(name, needs, str(item.get("caption", "")),
+                              tuple(str(t) for t in templates)))
     return tuple(found)
 
 

@@ -65,7 +65,7 @@ class Dataset:
         """Every check of checks.yml evaluated for the period's main place."""
         pid = parse_period(str(period)).id
         return evaluate(self.checks, self.figures[pid], self.main_geo(pid),
-                        self.config.policy_factors)
+                        self.config.policy_factors, parse_period(pid).end)
 
     def factor(self, check: dict) -> float:
         """The factor of a ratio check (a number, or a policy factor of data/project.yml)."""
@@ -74,6 +74,14 @@ class Dataset:
 
     def source(self, period: str | Period) -> dict:
         return self.sources.get(parse_period(str(period)).id, {})
+
+    def all_targets(self, up_to: str | Period | None = None) -> pd.DataFrame:
+        """Targets set in every period (or those up to `up_to`), with a `set_in` period."""
+        periods = self.periods if up_to is None else self.periods_up_to(up_to)
+        frames = [self.targets[p.id].assign(period=p.id) for p in periods
+                  if len(self.targets[p.id])]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["indicator", "geo", "base_value", "value", "section", "quote"])
 
     def all_figures(self, up_to: str | Period | None = None) -> pd.DataFrame:
         """Figures of every period (or those up to `up_to`), with a `period` column."""

@@ -6,18 +6,27 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis.checks import VERDICT_ZH, results_frame
+from analysis.escape import html_text
 from analysis.figure import Chart
+from analysis.prose import anchor, check_linked
+from analysis.semantics import when_text
 from analysis.view import PeriodView
 
 
 def text(fragment: str) -> None:
     """Show generated narrative: an HTML fragment in which every text from the data was
-    escaped where it was inserted (see `analysis.escape`); the MyST parser never reads it."""
+    escaped where it was inserted (see `analysis.escape`); the MyST parser never reads it.
+    Raises ValueError (failing the cell, and so the build) when a number in it has no
+    provenance link."""
+    check_linked(fragment)
     display(HTML(f'<div class="policy-text">{fragment}</div>'))
 
 
-def chart(item: Chart | None) -> None:
-    """Show a chart (image with alt text and source), or say that the period lacks its data."""
+def chart(item: Chart | None, anchor: str = "") -> None:
+    """Show a chart (image with alt text and source), or say that the period lacks its data;
+    `anchor` gives the chart an id that prose can link to."""
+    if anchor:
+        display(HTML(f'<div id="{html_text(anchor)}"></div>'))
     if item is None:
         display(Markdown("*本期没有绘制此图所需的数字。*"))
     else:  # rendered here, so that a drawing error fails the cell (a display hook would
@@ -37,19 +46,32 @@ def table(item: Chart | None) -> None:
 
 
 def trace(view: PeriodView, area: str) -> None:
-    """Every figure of the area with its section and verbatim quote."""
-    frame(view.area_figures(area).drop(columns="indicator"))
+    """Every figure of the area with its scope, window, section and verbatim quote; each row
+    carries the anchor that the numbers in the prose link to."""
+    rows = view.figures[view.figures["area"] == area]
+    head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
+    body = []
+    for _, r in rows.iterrows():
+        cells = [r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
+                 when_text(view.catalogue, r), r["section"] or "—", r["quote"]]
+        body.append(f'<tr id="{anchor(r)}">' + "".join(f"<td>{html_text(c)}</td>" for c in cells)
+                    + "</tr>")
+    display(HTML('<table class="dataframe policy-table">'
+                 "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
+                 "<tbody>" + "".join(body) + "</tbody></table>"))
 
 
 def checks(view: PeriodView) -> None:
     """Show the check verdicts as a Chinese table."""
     results = results_frame(view.checks)
+    display(HTML('<div id="checks"></div>'))
     frame(pd.DataFrame({
         "核验": results["title_zh"], "结果": results["verdict"].map(VERDICT_ZH),
-        "数字": results["detail"], "代码": results["id"],
+        "数字": results["detail"], "依据": results["basis"],
     }))
 
 
 def targets(status: pd.DataFrame) -> None:
     """Show the plan-tracking table (targets and their status)."""
+    display(HTML('<div id="targets"></div>'))
     frame(status[["目标", "地区", "目标值", "期限", "最新值", "最新时点", "状态", "章节"]])

@@ -19,12 +19,29 @@ def _meets(value: Decimal, target: Decimal, comparison: str) -> bool:
             "equal": value == target}[comparison]
 
 
+def _evidence(dataset, figures: pd.DataFrame, target: pd.Series) -> pd.DataFrame:
+    """The figures that can judge a target: its indicator and place, dated up to its
+    deadline, and, for counts that restart each year, within the deadline's year."""
+    from analysis.semantics import meaning
+
+    if figures.empty:
+        return figures
+    rows = figures[(figures["indicator"] == target["indicator"])
+                   & (figures["geo"] == target["geo"])]
+    ends = rows["as_of"].map(as_of_end)
+    rows = rows[ends <= target["deadline"]]
+    if meaning(dataset.catalogue, target["indicator"]).resets_yearly:
+        rows = rows[rows["as_of"].map(as_of_end).str[:4] == target["deadline"][:4]]
+    return rows
+
+
 def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
     """Status of every target of every period (up to `up_to`) against the latest figure.
 
-    Met when the latest figure satisfies the target; not met when it falls short and is dated
-    on or after the deadline; in progress when it falls short before the deadline; no data
-    when no period reports the indicator for that place.
+    Only figures dated up to the deadline judge a target (and, for counts that restart each
+    year, only those of the deadline's year). Met when the latest of them satisfies the
+    target; not met when it falls short and is dated on the deadline; in progress when it
+    falls short before the deadline; no data when there is no such figure.
     """
     dataset = load_dataset(project)
     catalogue = dataset.catalogue
@@ -33,8 +50,7 @@ def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
     rows = []
     for period in periods:
         for _, target in dataset.targets[period.id].iterrows():
-            observed = figures[(figures["indicator"] == target["indicator"])
-                               & (figures["geo"] == target["geo"])] if len(figures) else figures
+            observed = _evidence(dataset, figures, target)
             goal = Decimal(target["value"]) * Decimal(10) ** int(target["unit_mult"])
             status, shown, when, progress = NO_DATA, "", "", float("nan")
             if len(observed):
@@ -62,6 +78,10 @@ def summary(status: pd.DataFrame) -> str:
     """One sentence counting targets by status (an HTML paragraph)."""
     if status.empty:
         return "<p>本期报告没有提出有期限的目标。</p>"
+    from analysis.prose import derived
+
     counts = status["状态"].value_counts()
-    parts = [f"{counts[s]}项{s}" for s in (MET, IN_PROGRESS, NOT_MET, NO_DATA) if s in counts]
-    return f"<p>共{len(status)}项有期限的目标:" + ",".join(parts) + "。</p>"
+    parts = [derived(counts[s], f"下表中状态为“{s}”的目标数", "#targets") + f"项{s}"
+             for s in (MET, IN_PROGRESS, NOT_MET, NO_DATA) if s in counts]
+    total = derived(len(status), "下表所列有期限的目标数", "#targets")
+    return f"<p>共{total}项有期限的目标：" + "，".join(parts) + "。</p>"

@@ -34,6 +34,7 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
         "period": comp["period"], "indicator": comp["indicator"].map(same),
         "geo": comp["geo"], "label_zh": comp["label_zh"],
         "base_value": comp["value_monthly_yuan"], "end": comp["as_of"].map(as_of_end),
+        "as_of": comp["as_of"],
         "source": comp["reliability_zh"] + ":" + comp["url"],
     })
 
@@ -61,7 +62,8 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     obs = observations(dataset)
     if obs.empty:
         return obs
-    obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "source"]]
+    obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "as_of",
+               "source"]]
     labels = dataset.catalogue.indicators.set_index("id")["label_zh"]
     split = [obs[obs["indicator"] == unified].assign(
                 indicator=part, label_zh=labels.get(part, part),
@@ -76,11 +78,34 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     both = both.sort_values(["indicator", "geo", "end"]).reset_index(drop=True)
     both["变化"] = both.groupby(["indicator", "geo"])["base_value"].diff()
     both["变化率%"] = (100 * both.groupby(["indicator", "geo"])["base_value"].pct_change()).round(1)
+    both["说明"] = ""
+    previous = both.groupby(["indicator", "geo"])["as_of"].shift()
+    for i in both.index[previous.notna()]:
+        reason = not_comparable(dataset, both.at[i, "indicator"], previous[i], both.at[i, "as_of"])
+        if reason:
+            both.loc[i, ["变化", "变化率%"]] = float("nan")
+            both.at[i, "说明"] = reason
     return both
 
 
+def not_comparable(dataset: Dataset, indicator: str, before: str, after: str) -> str:
+    """Why two figures of an indicator cannot be set against each other ('' if they can):
+    flows over windows of different lengths (1—6月 vs 1—12月), running totals from
+    different starts."""
+    from analysis.semantics import FLOW, RUNNING, Window, meaning
+
+    m = meaning(dataset.catalogue, indicator)
+    a, b = Window.of(before), Window.of(after)
+    if m.measure == FLOW and a.months != b.months:
+        return f"时段长度不同（{a.months or 0}个月与{b.months or 0}个月），不计算变化"
+    if m.measure == RUNNING and a.start != b.start:
+        return "累计起点不同，不计算变化"
+    return ""
+
+
 def standards_chart(project: Project) -> Chart | None:
-    """Lu'an's 低保 and 特困 standards across all periods (元/人/月)."""
+    """The home place's standards in every period and earlier source (元/人/月), as dated
+    points."""
     dataset = load_dataset(project)
     data = series(dataset)
     if data.empty:
@@ -92,7 +117,8 @@ def standards_chart(project: Project) -> Chart | None:
     fig, ax = new_figure()
     for n, (label, part) in enumerate(data.groupby("label_zh", sort=False)):
         when = pd.to_datetime(part["end"])
-        ax.plot(when, part["base_value"], marker="o", label=label, color=PALETTE[n % 6])
+        ax.plot(when, part["base_value"], marker="o", linestyle="none", label=label,
+                color=PALETTE[n % 6])
         for x, y in zip(when, part["base_value"], strict=True):
             ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(0, 7),
                         ha="center", fontsize=10.5)
@@ -107,8 +133,8 @@ def standards_chart(project: Project) -> Chart | None:
     table = data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "元/人/月",
                                  "end": "时点", "source": "来源"})
     table = table[["指标", "报告期", "时点", "元/人/月", "变化", "变化率%", "来源", "indicator"]]
-    alt = "折线图:" + ",".join(f"{r['指标']}{r['时点']} {r['元/人/月']:.0f}元"
-                               for _, r in table.iterrows())
+    alt = "散点图（点与点之间的变化未知）：" + "，".join(
+        f"{r['指标']}{r['时点']} {r['元/人/月']:.0f}元" for _, r in table.iterrows())
     return Chart(fig, table.reset_index(drop=True), title, source, alt)
 
 
@@ -118,5 +144,6 @@ def change_table(project: Project) -> pd.DataFrame:
     if data.empty:
         return data
     return data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "数值",
-                                "end": "时点", "geo": "地区代码"})[
-        ["指标", "地区代码", "报告期", "时点", "数值", "变化", "变化率%", "indicator"]]
+                                "as_of": "时点或时段", "geo": "地区代码"})[
+        ["指标", "地区代码", "报告期", "时点或时段", "数值", "变化", "变化率%", "说明",
+         "indicator"]]

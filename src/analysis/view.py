@@ -90,6 +90,25 @@ class PeriodView:
         """The figure as the report writes it: 3.46万人, 630元/人/月, 200余家."""
         return written_text(self.row(indicator, geo), self.catalogue)
 
+    def words(self, indicator: str, geo: str | None = None) -> str:
+        """Scope and window words of the figure ('' when simply the period and the place)."""
+        from analysis.semantics import qualifier_text
+
+        return qualifier_text(self.catalogue, self.row(indicator, geo), self.period)
+
+    def when(self, indicator: str, geo: str | None = None) -> str:
+        """Scope and dates of the figure in words, always said (see semantics.when_text)."""
+        from analysis.semantics import when_text
+
+        return when_text(self.catalogue, self.row(indicator, geo))
+
+    def labelled(self, indicator: str, geo: str | None = None) -> str:
+        """The indicator's label with its scope and window when they differ from the period's:
+        “慈善一日捐”募集善款（2010年以来累计）."""
+        words = self.words(indicator, geo)
+        label = self.row(indicator, geo)["label_zh"]
+        return f"{label}（{words}）" if words else label
+
     def area_figures(self, area: str) -> pd.DataFrame:
         """Every figure of a work area with its provenance (for the trace table)."""
         rows = self.figures[self.figures["area"] == area]
