@@ -7,10 +7,11 @@ from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate, load
 
 
 def synthetic(*rows):
-    """Figures frame from (indicator, value, unit_mult, as_of[, qualifier]) tuples (synthetic)."""
+    """Figures frame from (indicator, value, unit_mult, as_of[, qualifier[, dimension]])
+    tuples (synthetic); the dimension is a count unless given ('rate' for percentages)."""
     return pd.DataFrame([
         {"indicator": r[0], "geo": "341500", "value": r[1], "unit_mult": r[2], "as_of": r[3],
-         "qualifier": r[4] if len(r) > 4 else ""}
+         "qualifier": r[4] if len(r) > 4 else "", "dimension": r[5] if len(r) > 5 else "count"}
         for r in rows
     ])
 
@@ -36,7 +37,7 @@ def test_sum_verdict_follows_the_written_precision(total, mult, expected):
 
 @pytest.mark.parametrize(("share", "expected"), [("81", WITHIN), ("80", FAILS), ("60.0", FAILS)])
 def test_share_is_compared_within_the_stated_rounding(share, expected):
-    figures = synthetic(("s", share, 0, "2020-06-30"), ("n", "9322", 0, "2020-06-30"),
+    figures = synthetic(("s", share, 0, "2020-06-30", "", "rate"), ("n", "9322", 0, "2020-06-30"),
                         ("d", "11543", 0, "2020-06-30"))
     check = {"kind": "share", "share": {"indicator": "s"}, "numerator": {"indicator": "n"},
              "denominator": {"indicator": "d"}}
@@ -47,7 +48,10 @@ def test_ratio_at_least_holds_at_exact_equality_and_fails_below():
     check = {"kind": "ratio_at_least", "left": {"indicator": "l"}, "right": {"indicator": "r"},
              "factor": 1.3}
     assert verdict(check, synthetic(("l", "819", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == HOLDS
-    assert verdict(check, synthetic(("l", "818", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == WITHIN
+    # whole numbers of yuan are exact: 818 is below the floor, not within rounding of it
+    assert verdict(check, synthetic(("l", "818", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == FAILS
+    # a rounded figure (8.19万 stands for 81850..81950) meets 1.3 x 63010 = 81913 within rounding
+    assert verdict(check, synthetic(("l", "8.19", 4, "2020-06-30"), ("r", "63010", 0, "2020-06-30"))) == WITHIN
     assert verdict(check, synthetic(("l", "800", 0, "2020-06-30"), ("r", "630", 0, "2020-06-30"))) == FAILS
 
 
@@ -56,8 +60,16 @@ def test_monthly_average_uses_the_months_of_the_window():
              "recipients": {"indicator": "p"}, "standard": {"indicator": "s"}}
     # 600 yuan per person per month over 6 months, against standards 630 and 590 (synthetic)
     base = [("m", "360000", 0, "2020-01-01/2020-06-30"), ("p", "100", 0, "2020-06-30")]
-    assert verdict(check, synthetic(*base, ("s", "630", 0, "2020-06-30"))) == HOLDS
-    assert verdict(check, synthetic(*base, ("s", "590", 0, "2020-06-30"))) == FAILS
+    assert verdict(check, synthetic(*base, ("s", "630", 0, "2020-01-01"))) == HOLDS
+    assert verdict(check, synthetic(*base, ("s", "590", 0, "2020-01-01"))) == FAILS
+
+
+def test_payments_are_not_judged_against_a_standard_set_within_their_window():
+    check = {"kind": "monthly_average_below", "amount": {"indicator": "m"},
+             "recipients": {"indicator": "p"}, "standard": {"indicator": "s"}}
+    base = [("m", "360000", 0, "2020-01-01/2020-06-30"), ("p", "100", 0, "2020-06-30")]
+    assert verdict(check, synthetic(*base, ("s", "630", 0, "2020-06-01/2020-06-30"))) == \
+        NOT_APPLICABLE
 
 
 def test_subset_larger_than_whole_fails():

@@ -8,7 +8,7 @@ which the one-decimal writing cannot cover (fails: a finding about the report, n
 import pytest
 from conftest import ROOT
 
-from analysis.checks import NOT_APPLICABLE, FAILS, HOLDS, WITHIN
+from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, WITHIN
 from analysis.schema import validate_period
 from analysis.view import PeriodView
 
@@ -26,12 +26,12 @@ PINNED = {
     "community_care_centres_completed_within_task": HOLDS,
     "consultation_demo_units_within_villages": HOLDS,
     "rural_community_pilots_within_villages": HOLDS,
-    "dibao_urban_monthly_average_below_standard": HOLDS,
-    "dibao_rural_monthly_average_below_standard": HOLDS,
-    # the 1.3x rule is first documented on 2020-11-19 (checks.yml applies_from): it is not
-    # applied to 2020H1, whose standards were set in June; the arithmetic is still shown
-    "tekun_rural_standard_vs_dibao": NOT_APPLICABLE,
-    "tekun_urban_standard_vs_dibao": NOT_APPLICABLE,
+    # 1—6月 payments against a standard adjusted in June: not judged
+    "dibao_urban_monthly_average_below_standard": NOT_APPLICABLE,
+    "dibao_rural_monthly_average_below_standard": NOT_APPLICABLE,
+    # 819 = 1.3 x 630 exactly (the rule's start date is not established: judged, with the
+    # source's reliability shown)
+    "tekun_rural_standard_vs_dibao": HOLDS,
     "charity_day_disbursed_within_raised": HOLDS,
     "poor_backstop_orphans_within_orphans": HOLDS,
     "poor_backstop_dibao_within_rural_dibao": HOLDS,
@@ -64,7 +64,23 @@ def test_the_dataset_is_not_a_slice(view):
                                          "public_services"}
 
 
-def test_a_rule_before_its_start_shows_its_arithmetic(view):
+def test_a_policy_rule_cites_its_source_and_reliability(view):
     result = next(r for r in view.checks if r.id == "tekun_rural_standard_vs_dibao")
-    assert "2020年11月19日起适用" in result.detail and "实际倍数1.300" in result.detail
+    assert "实际倍数1.300" in result.detail
     assert "皖办发〔2020〕25号" in result.basis and "转载或镜像" in result.basis
+
+
+def test_a_rule_before_its_start_date_shows_its_arithmetic_but_no_verdict():
+    from analysis.checks import evaluate
+
+    figures = PeriodView.load(ROOT, "2020H1").figures
+    rule = {"id": "r", "kind": "ratio_at_least", "title_zh": "", "title_en": "",
+            "left": {"indicator": "tekun_rural_basic_standard"},
+            "right": {"indicator": "dibao_standard"}, "factor": 1.3,
+            "applies_from": "2020-11-19"}  # synthetic start date
+    from datetime import date
+
+    [before] = evaluate([rule], figures, "341500", None, date(2020, 6, 30))
+    [after] = evaluate([rule], figures, "341500", None, date(2020, 12, 31))
+    assert before.verdict == NOT_APPLICABLE and "本期尚未适用" in before.detail
+    assert "实际倍数1.300" in before.detail and after.verdict == HOLDS

@@ -86,8 +86,9 @@ def test_window_words_appear_exactly_when_the_window_is_not_the_period(measure, 
 @pytest.mark.parametrize(("indicator", "words"), [
     ("social_orgs_registered", "市民政局登记"),
     ("community_office_space_resolved", "截至2020年6月底累计"),
-    ("charity_day_funds_raised", "2010年以来累计"),
-    ("vagrant_assistance_cases", "2020年1—5月"),
+    ("charity_day_funds_raised", "截至2020年6月底累计"),
+    ("vagrant_assistance_cases", "截至2020年5月底"),
+    ("dibao_standard", "2020年6月调整"),
 ])
 def test_the_report_s_scopes_and_windows_reach_the_prose(view, indicator, words):
     fig = str(Prose(view).fig(indicator))
@@ -139,7 +140,7 @@ def test_comparators_are_grouped_by_comparability(basis, coverage, as_of, group)
 
 def test_the_comparator_chart_shows_its_groups_on_the_image(view):
     chart = charts.comparator_standards(view)
-    titles = [ax.get_title(loc="left") for ax in chart.fig.axes]
+    titles = [ax.get_title(loc="left").replace("\n", "") for ax in chart.fig.axes]
     assert titles[0] == COMPARABLE and AVERAGE in titles
     averages = chart.data[chart.data["组别"] == AVERAGE]
     assert set(averages["地区"]) >= {"全国"} and "本期报告" not in set(averages["来源可靠性"])
@@ -180,10 +181,13 @@ def test_derived_numbers_say_they_are_derived(view):
         assert title.startswith(("计算值", "估算")), title
 
 
-def test_the_monthly_average_says_it_sets_a_window_against_a_standard(view):
-    chart = charts.average_payment(view)
-    assert "期末" in chart.fig.axes[0].get_xlabel() or "的标准" in chart.fig.axes[0].get_xlabel()
-    assert "估算" in chart.title
+def test_payments_over_a_window_are_not_set_against_a_standard_set_within_it(view):
+    chart = charts.average_payment(view)  # 1—6月 payments; the standard was set in June
+    ax = chart.fig.axes[0]
+    assert "2020年6月调整" in ax.get_xlabel() and "不作对照" in ax.get_xlabel()
+    assert not ax.lines and "估算" in chart.title
+    check = next(r for r in view.checks if r.id == "dibao_urban_monthly_average_below_standard")
+    assert check.verdict == "not applicable" and "调整前的标准" in check.detail
 
 
 # ------------------------------------------------------------------ provenance links
@@ -223,10 +227,10 @@ def test_linked_numbers_point_at_rows_of_the_source_tables(view):
 def test_no_change_between_figures_of_different_windows(two_periods):
     table = change_table(two_periods)
     flows = table[table["indicator"] == "temp_assistance_cases"]
-    assert list(flows["报告期"]) == ["2020H1", "2021H2"]
-    assert flows["变化"].isna().all() and "时段长度不同" in flows["说明"].iloc[-1]
+    assert list(flows["来源"]) == ["2020年上半年", "2021年下半年"]
+    assert flows["与前一已知值相比"].isna().all() and "时段长度不同" in flows["说明"].iloc[-1]
     stocks = table[table["indicator"] == "dibao_urban_recipients"]
-    assert stocks["变化"].iloc[-1] == 0 and stocks["说明"].iloc[-1] == ""
+    assert stocks["与前一已知值相比"].iloc[-1] == 0 and stocks["说明"].iloc[-1] == ""
 
 
 def test_the_second_period_says_its_full_year_window(two_periods):
@@ -234,6 +238,7 @@ def test_the_second_period_says_its_full_year_window(two_periods):
     text = re.sub(r"<[^>]+>", "", narrative.area_text(later, "social_assistance"))
     assert "5367人次（2021年1—12月）" in text
     assert "9194.32万元（2021年1—12月）" in text
+    assert "633人次（截至2021年12月底）" in text  # a flow whose start is not stated
 
 
 def test_key_points_compare_only_comparable_figures(two_periods):

@@ -12,7 +12,18 @@ from matplotlib.ticker import MaxNLocator
 from analysis.checks import months_in_window, per_person_month
 from analysis.figure import Chart
 from analysis.plans import track
-from analysis.style import PALETTE, THOUSANDS, new_figure, new_panels, source_line
+from analysis.style import (
+    FONT,
+    PALETTE,
+    THOUSANDS,
+    label_lines,
+    new_figure,
+    new_panels,
+    panel_title,
+    source_line,
+    title,
+    wrap,
+)
 from analysis.view import PeriodView
 
 GOAL_COLOUR = "#333333"
@@ -23,8 +34,10 @@ def _present(view: PeriodView, indicators: list[str]) -> list[str]:
 
 
 def _source(view: PeriodView, indicators: list[str]) -> str:
+    from analysis.semantics import section_zh
+
     sections = sorted({view.row(i)["section"] for i in indicators})
-    return f"{view.source_title},第 {'、'.join(sections)} 节"
+    return f"{view.source_title}，{'、'.join(section_zh(x) for x in sections)}"
 
 
 def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataFrame:
@@ -43,13 +56,13 @@ def _alt(kind: str, data: pd.DataFrame, value_name: str, unit: str) -> str:
     return f"{kind}：{items}"
 
 
-def _hbar(data: pd.DataFrame, value_name: str, title: str, xlabel: str, source: str,
+def _hbar(data: pd.DataFrame, value_name: str, chart_title: str, xlabel: str, source: str,
           fmt: str = "{:,.0f}", goal: float | None = None, goal_label: str = "",
           marks: list[float | None] | None = None, mark_label: str = "") -> Chart:
-    height = 1.6 + 0.55 * len(data)
+    height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
     fig, ax = new_figure(height=height)
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(data))]
-    bars = ax.barh(data["指标"], data[value_name], color=colours)
+    bars = ax.barh(label_lines(data["指标"]), data[value_name], color=colours)
     ax.bar_label(bars, labels=[fmt.format(v) for v in data[value_name]], padding=4)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
@@ -57,18 +70,19 @@ def _hbar(data: pd.DataFrame, value_name: str, title: str, xlabel: str, source: 
     ax.set_xlim(0, top * 1.22)
     ax.xaxis.set_major_formatter(THOUSANDS)
     if goal is not None:
-        ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2)
-        ax.set_xlabel(f"{xlabel}（虚线：{goal_label}）")
+        ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2, zorder=0)
+        ax.set_xlabel(f"{xlabel}\n虚线：{goal_label}")
     if marks and any(m is not None for m in marks):  # a target per bar, where one is set
         top = max(top, *(m for m in marks if m is not None))
         ax.set_xlim(0, top * 1.22)
         for y, mark in enumerate(marks):
             if mark is not None:
                 ax.plot([mark, mark], [y - 0.42, y + 0.42], color=GOAL_COLOUR, linewidth=2)
-        ax.set_xlabel(f"{xlabel}（竖线：{mark_label}）")
-    ax.set_title(title, loc="left")
+        ax.set_xlabel(f"{xlabel}\n竖线：{mark_label}")
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    title(fig, chart_title)
     source_line(fig, source)
-    return Chart(fig, data, title, source, "")
+    return Chart(fig, data, chart_title, source, "")
 
 
 def _comparable_groups(view: PeriodView, ids: list[str]) -> dict[tuple, list[str]]:
@@ -83,7 +97,8 @@ def _comparable_groups(view: PeriodView, ids: list[str]) -> dict[tuple, list[str
     return groups
 
 
-def values(view: PeriodView, indicators: list[str], title: str, unit_label: str) -> Chart | None:
+def values(view: PeriodView, indicators: list[str], chart_title: str,
+           unit_label: str) -> Chart | None:
     """Horizontal bars of several figures; figures that are not comparable (another kind of
     measure, scope, window or unit) are drawn in panels of their own, each titled with what
     it covers."""
@@ -93,24 +108,26 @@ def values(view: PeriodView, indicators: list[str], title: str, unit_label: str)
     groups = _comparable_groups(view, ids)
     if len(groups) == 1:
         data = _frame(view, ids, unit_label)
-        chart = _hbar(data, unit_label, f"{view.label}{title}", unit_label, _source(view, ids))
+        chart = _hbar(data, unit_label, f"{view.label}{chart_title}", unit_label,
+                      _source(view, ids))
         chart.alt = _alt("横向条形图", data, unit_label, unit_label)
         return chart
     symbols = view.catalogue.units.set_index("id")["symbol_zh"]
     data = pd.concat([_frame(view, members, "数值").assign(
         组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
         for key, members in groups.items()], ignore_index=True)
-    fig, axes = new_panels(len(groups), height=1.2 + 0.55 * len(data) + 0.5 * len(groups))
-    full_title = f"{view.label}{title}（分组：口径或时段不同）"
+    fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
+    full_title = f"{view.label}{chart_title}（分组：口径或时段不同）"
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
-        bars = ax.barh(part["指标"], part["数值"],
+        bars = ax.barh(label_lines(part["指标"]), part["数值"],
                        color=[PALETTE[i % len(PALETTE)] for i in range(len(part))])
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, part["数值"].max() * 1.25)
         ax.xaxis.set_major_formatter(THOUSANDS)
-        ax.set_title(group, loc="left", fontsize=11)
-    fig.suptitle(full_title, x=0.01, ha="left", fontsize=13)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        panel_title(ax, group)
+    title(fig, full_title)
     source = _source(view, ids)
     source_line(fig, source)
     alt = "分组条形图：" + "；".join(
@@ -128,7 +145,7 @@ def _target_of(view: PeriodView, indicator: str) -> pd.Series | None:
     return None if rows.empty else rows.iloc[-1]
 
 
-def coverage(view: PeriodView, indicators: list[str], title: str) -> Chart | None:
+def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart | None:
     """Rates (percent), each with the target a source set for it, where there is one."""
     ids = _present(view, indicators)
     if not ids:
@@ -142,7 +159,7 @@ def coverage(view: PeriodView, indicators: list[str], title: str) -> Chart | Non
         data["距目标(百分点,计算值)"] = [
             "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
                                                                 strict=True)]
-    chart = _hbar(data, "百分比", f"{view.label}{title}", "%", _source(view, ids), "{:g}%",
+    chart = _hbar(data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids), "{:g}%",
                   marks=marks, mark_label="计划目标")
     with_target = [lab for lab, m in zip(data["指标"], marks, strict=True) if m is not None]
     chart.alt = _alt("比率条形图" + (f"，竖线为计划目标（{'、'.join(with_target)}）"
@@ -199,11 +216,25 @@ def average_payment(view: PeriodView) -> Chart | None:
         return None
     data = pd.DataFrame(rows)
     standard = view.value("dibao_standard")
-    when = view.words("dibao_standard") or f"{view.label}末"
+    from analysis.checks import _starts_after
+
+    spending_window = view.row(used[1])["as_of"]
+    standard_row = view.row("dibao_standard")
+    if _starts_after(standard_row["as_of"], spending_window):
+        # the standard was set within the window the money was paid over: not the standard
+        # most of it was paid under, so it is named, not drawn as a yardstick
+        chart = _hbar(data, "元/人/月", f"{view.label}低保月人均领取（估算）", "元/人/月",
+                      _source(view, used), "{:,.0f}")
+        chart.fig.axes[0].set_xlabel(
+            f"元/人/月\n低保标准{view.when('dibao_standard')}为{standard:.0f}，不作对照")
+        chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；低保标准于"
+                         f"{view.when('dibao_standard')}为{standard:.0f}元，期内大部分时间执行"
+                         "调整前的标准，图中不作对照", data, "元/人/月", "元/人/月")
+        return chart
     chart = _hbar(data, "元/人/月", f"{view.label}低保月人均领取估算与保障标准", "元/人/月",
                   _source(view, used), "{:,.0f}", goal=standard,
-                  goal_label=f"低保标准{standard:.0f}（{when}的标准）")
-    chart.alt = _alt("月人均领取估算条形图（资金÷期末人数÷月数），虚线为期末的低保标准",
+                  goal_label=f"{view.when('dibao_standard')}的低保标准{standard:.0f}")
+    chart.alt = _alt("月人均领取估算条形图（资金÷期末人数÷月数），虚线为低保标准",
                      data, "元/人/月", "元/人/月")
     return chart
 
@@ -218,18 +249,19 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
     if status.empty:
         return None
     data = pd.DataFrame({
-        "指标": status["目标"], "完成比例%": (100 * status["progress"]).round(1),
+        "指标": status["目标"], "完成比例%（计算值）": (100 * status["progress"]).round(0),
         "完成/目标": status["最新值"] + " / " + status["目标值"], "状态": status["状态"],
         "章节": status["章节"], "indicator": status["indicator"],
     }).reset_index(drop=True)
-    chart = _hbar(data, "完成比例%", f"截至{view.label}的年度目标完成进度", "完成比例(%)",
+    chart = _hbar(data, "完成比例%（计算值）", f"截至{view.label}的目标完成进度", "完成比例（%）",
                   "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%", goal=100,
                   goal_label="目标")
-    chart.alt = _alt("目标完成进度条形图", data, "完成比例%", "%")
+    chart.alt = _alt("目标完成进度条形图", data, "完成比例%（计算值）", "%")
     return chart
 
 
-def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]], title: str) -> Chart | None:
+def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
+           chart_title: str) -> Chart | None:
     """Construction stages (built, under construction, approved/sited, not built), one panel
     per group, each on its own scale so small groups stay legible."""
     rows = [{"类别": group, "阶段": stage, "数量": view.value(ind), "原文写法": view.written(ind),
@@ -239,8 +271,8 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]], title: st
         return None
     data = pd.DataFrame(rows)
     present = list(dict.fromkeys(data["类别"]))
-    fig, axes = new_panels(len(present), height=1.4 + 0.5 * len(data))
-    full_title = f"{view.label}{title}"
+    fig, axes = new_panels(len(present), height=1.4 + 0.62 * len(data) + 0.5 * len(present))
+    full_title = f"{view.label}{chart_title}"
     for ax, group in zip(axes, present, strict=True):
         part = data[data["类别"] == group]
         bars = ax.barh(part["阶段"], part["数量"],
@@ -248,10 +280,10 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]], title: st
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数量"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, part["数量"].max() * 1.25)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(group, loc="left", fontsize=11)
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        panel_title(ax, group)
         ax.set_xlabel("座")
-    fig.suptitle(full_title, x=0.01, ha="left", fontsize=13)
+    title(fig, full_title)
     source = _source(view, list(data["indicator"]))
     source_line(fig, source)
     alt = "分阶段条形图:" + ";".join(
@@ -261,7 +293,7 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]], title: st
 
 
 COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE = (
-    "同年各地现行标准（可比）", "其他年份的标准（年份不同，仅供参考）",
+    "同一年份的标准（各地执行时间不同）", "其他年份的标准（年份不同，仅供参考）",
     "部分地区的标准或政策下限（口径不同，仅供参考）",
     "平均标准（多个地区的平均值，不是某一地的标准）")
 GROUPS = (COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE)
@@ -272,10 +304,10 @@ def _group(row: pd.Series, year: int) -> str:
     """Which comparability group a comparator falls in, against a standard of `year`."""
     if row["basis"] == "average":
         return AVERAGE
-    if int(str(row["as_of"]).split("/")[-1][:4]) != year:
-        return OTHER_YEAR
     if row["coverage"] == "partial" or row["basis"] == "floor":
         return PARTIAL
+    if int(str(row["as_of"]).split("/")[-1][:4]) != year:
+        return OTHER_YEAR
     return COMPARABLE
 
 
@@ -293,14 +325,17 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     comp = comp[comp["indicator"].map(concept).isin(OWN_STANDARDS)
                 & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
     year = int(view.row(own_ids[0])["as_of"].split("/")[-1][:4])
+    short = view.catalogue.indicators.set_index("id")["label_zh"]
     own = pd.DataFrame([{
         "组别": COMPARABLE, "地区": view.place, "指标": view.row(i)["label_zh"],
+        "类别": short[i],
         "时点": view.row(i)["as_of"], "元/人/月": view.value(i), "来源可靠性": "本期报告",
         "来源": _source(view, [i]),
     } for i in own_ids])
     rest = pd.DataFrame({
         "组别": [_group(r, year) for _, r in comp.iterrows()],
-        "地区": comp["geo_label_zh"], "指标": comp["label_zh"], "时点": comp["as_of"],
+        "地区": comp["geo_label_zh"], "指标": comp["label_zh"],
+        "类别": comp["indicator"].map(concept).map(short), "时点": comp["as_of"],
         "元/人/月": comp["value_monthly_yuan"].round(2), "来源可靠性": comp["reliability_zh"],
         "来源": comp["url"],
     })
@@ -309,12 +344,11 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     data = data.sort_values(["组别", "时点"], kind="stable").reset_index(drop=True)
     data["组别"] = data["组别"].astype(str)
     present = [g for g in GROUPS if (data["组别"] == g).any()]
-    fig, axes = new_panels(len(present), width=7.6,
-                           height=1.2 + 0.8 * len(data) + 0.6 * len(present))
+    fig, axes = new_panels(len(present), height=1.6 + 1.0 * len(data) + 0.9 * len(present))
     top = data["元/人/月"].max() * 1.2
     for ax, group in zip(axes, present, strict=True):
         part = data[data["组别"] == group]
-        labels = [f"{r['地区']} {r['指标']}\n（{r['时点'].split('/')[-1][:7]}，{r['来源可靠性']}）"
+        labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{month_zh(r['时点'])}·{r['来源可靠性']}"
                   for _, r in part.iterrows()]
         colours = [PALETTE[0] if r["来源可靠性"] == "本期报告" else PALETTE[5]
                    for _, r in part.iterrows()]
@@ -322,17 +356,18 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["元/人/月"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, top)
-        ax.set_title(group, loc="left", fontsize=11.5)
-    axes[-1].set_xlabel("元/人/月（按年公布的标准已除以12折算）")
-    title = f"低保标准：{view.place}与其他地区（按可比性分组）"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=13)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        panel_title(ax, group)
+    axes[-1].set_xlabel("元/人/月\n按年公布的标准已除以12折算")
+    chart_title = f"低保标准：{view.place}与其他地区（按可比性分组）"
+    title(fig, chart_title)
     source = "本期报告；对比数据的来源与可靠性见表"
     source_line(fig, source)
     alt = "低保标准分组比较条形图：" + "；".join(
-        f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{r['时点'].split('/')[-1][:7]}）"
+        f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{month_zh(r['时点'])}）"
                             f"{r['元/人/月']:.0f}元" for _, r in data[data["组别"] == g].iterrows())
         for g in present)
-    return Chart(fig, data, title, source, alt)
+    return Chart(fig, data, chart_title, source, alt)
 
 
 def standards_over_time(view: PeriodView) -> Chart | None:
@@ -367,22 +402,48 @@ def standards_over_time(view: PeriodView) -> Chart | None:
         return None
     data = pd.DataFrame(rows).sort_values(["标准", "时点"], kind="stable").reset_index(drop=True)
     fig, ax = new_figure()
-    for n, (label, part) in enumerate(data.groupby("标准", sort=False)):
-        when = pd.to_datetime(part["时点"].str.split("/").str[-1])
-        ax.plot(when, part["元/人/月"], marker="o", linestyle="none", label=label,
-                color=PALETTE[n])
-        for x, y in zip(when, part["元/人/月"], strict=True):
-            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
-                        xytext=(8, 6 if n == 0 else -14), ha="left", fontsize=10.5)
-    ax.set_ylim(0, data["元/人/月"].max() * 1.25)
+    dated_points(ax, data, "时点", "标准", "元/人/月")
     ax.set_ylabel("元/人/月")
-    ax.legend(frameon=False, loc="lower right")
-    title = f"{view.place}低保标准（各来源给出的时点）"
-    ax.set_title(title, loc="left")
+    chart_title = f"{view.place}低保标准（各来源给出的时点）"
+    title(fig, chart_title)
     source = ("更早的标准来自对比数据（见表中来源与可靠性，年标准÷12折算）；"
               f"本期：{view.source_title}")
     source_line(fig, source)
     alt = "散点图，点与点之间的变化未知：" + "，".join(
         f"{r['时点'].split('/')[-1]} {r['标准']}{r['元/人/月']:.0f}元/人/月"
         for _, r in data.iterrows())
-    return Chart(fig, data, title, source, alt)
+    return Chart(fig, data, chart_title, source, alt)
+
+
+def month_zh(as_of: str) -> str:
+    """2020年6月 for a date; 2021年 for a calendar year's interval."""
+    parts = as_of.split("/")
+    if len(parts) == 2 and parts[0].endswith("-01-01") and parts[1].endswith("-12-31") \
+            and parts[0][:4] == parts[1][:4]:
+        return f"{int(parts[0][:4])}年"
+    end = parts[-1]
+    return f"{int(end[:4])}年{int(end[5:7])}月"
+
+
+def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str) -> None:
+    """Values at the dates sources give them, as points with their values (no line: what
+    happened between two sources is unknown); the date axis in Chinese, one tick per date;
+    equal values at one date are labelled once."""
+    ends = pd.to_datetime(data[when].astype(str).str.split("/").str[-1])
+    labelled: set[tuple] = set()
+    for n, (label, part) in enumerate(data.groupby(series, sort=False)):
+        xs = ends[part.index]
+        ax.plot(xs, part[value], marker="o", markersize=7, linestyle="none", label=label,
+                color=PALETTE[n % len(PALETTE)])
+        for x, y in zip(xs, part[value], strict=True):
+            if (x, round(y)) in labelled:
+                continue
+            labelled.add((x, round(y)))
+            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
+                        xytext=(9, 9 if n % 2 == 0 else -18), ha="left", fontsize=FONT)
+    dates = sorted(set(ends))
+    ax.set_xticks(dates, [f"{d.year}年{d.month}月" for d in dates])
+    span = (dates[-1] - dates[0]) if len(dates) > 1 else pd.Timedelta(days=365)
+    ax.set_xlim(dates[0] - span * 0.15, dates[-1] + span * 0.35)
+    ax.set_ylim(0, data[value].max() * 1.3)
+    ax.legend(frameon=False, loc="lower right")

@@ -23,7 +23,8 @@ HOLDS = "holds"
 WITHIN = "holds within rounding"
 FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
-VERDICT_ZH = {HOLDS: "成立", WITHIN: "在舍入误差内成立", FAILS: "不成立", NOT_APPLICABLE: "不适用"}
+VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
+              NOT_APPLICABLE: "不适用"}
 # the references each kind of check needs (a list for `parts`), and its other required keys
 REFS = {
     "sum": ("total", "parts"),
@@ -157,7 +158,10 @@ def _nonzero(bounds: Bounds, ref: dict) -> None:
 
 
 def _bounds(row: pd.Series) -> Bounds:
-    return written_bounds(row["value"], int(row["unit_mult"]), row.get("qualifier", ""))
+    """The interval the writing implies; whole numbers of counts, money and standards are
+    exact, a rate written as 81% stands for 80.5%..81.5%."""
+    return written_bounds(row["value"], int(row["unit_mult"]), row.get("qualifier", ""),
+                          exact_integers=row.get("dimension") != "rate")
 
 
 def _fmt(x: Decimal) -> str:
@@ -177,7 +181,7 @@ def _sum(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     high = sum((p.high for p in parts), Decimal(0))
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
     return verdict, (f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，"
-                     f"差{_fmt(total.point - point)}；书写精度允许的差为"
+                     f"差{_fmt(total.point - point)}；按原文有效位数允许的差为"
                      f"{_fmt(total.low - high)}至{_fmt(total.high - low)}")
 
 
@@ -190,7 +194,7 @@ def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     low, high = 100 * num.low / den.high, 100 * num.high / den.low
     exact = computed == share.point
     verdict = _verdict(exact, low <= share.high and share.low <= high)
-    return verdict, (f"报告写作{share.point}%（代表{share.low}%至{share.high}%），"
+    return verdict, (f"报告表述为{share.point}%（即{share.low}%至{share.high}%），"
                      f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%")
 
 
@@ -216,6 +220,11 @@ def per_person_month(amount: float, recipients: float, as_of: str) -> float | No
     return None if months is None else amount / recipients / float(months)
 
 
+def _starts_after(standard_as_of: str, window: str) -> bool:
+    """True when a standard was set (or took effect) after the start of a window."""
+    return standard_as_of.split("/")[0] > window.split("/")[0]
+
+
 def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
     amount_row = _lookup(figures, check["amount"], geo)
     amount = _bounds(amount_row)
@@ -223,6 +232,12 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tupl
     standard = _bounds(_lookup(figures, check["standard"], geo))
     _nonzero(recipients, check["recipients"])
     months = months_in_window(amount_row["as_of"])
+    standard_row = _lookup(figures, check["standard"], geo)
+    if months is not None and _starts_after(standard_row["as_of"], amount_row["as_of"]):
+        average = amount.point / recipients.point / months
+        raise _Missing(f"标准在资金所属时段内调整（{standard_row['as_of']}），"
+                       f"期内大部分时间执行的是调整前的标准，不作判断；"
+                       f"估算月人均{average:.0f}元")
     if months is None:
         raise _Missing(f"{check['amount']['indicator']} 只有时点 {amount_row['as_of']},"
                        "没有时段,无法按月平均")

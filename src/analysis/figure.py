@@ -24,17 +24,19 @@ class Chart:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", metadata={"Software": None})
+        # twice the CSS pixels, for sharp text on high-density screens
+        self.fig.savefig(buffer, format="png", dpi=2 * self.fig.dpi, metadata={"Software": None})
         return buffer.getvalue()
 
     def html(self) -> str:
         """An <img> with alt text and a caption; the figure is closed once rendered."""
         data = base64.b64encode(self.png()).decode("ascii")
+        width = round(self.fig.get_figwidth() * self.fig.dpi)  # CSS pixels
         plt.close(self.fig)
         return (
-            f'<figure class="policy-chart"><img src="data:image/png;base64,{data}" '
+            f'<figure class="policy-chart"><img src="data:image/png;base64,{data}" width="{width}" '
             f'alt="{html_text(self.alt)}" style="max-width:100%;height:auto">'
-            f"<figcaption>{html_text(self.title)}。来源:{html_text(self.source)}"
+            f"<figcaption>{html_text(self.title)}。来源：{html_text(self.source)}"
             "</figcaption></figure>"
         )
 

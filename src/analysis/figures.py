@@ -32,8 +32,10 @@ class Bounds:
     high: Decimal
 
 
-def written_bounds(value: str, unit_mult: int, qualifier: str = "") -> Bounds:
-    """Interval implied by the writing: 3.46万 -> 34550..34650; 200余 -> 200..300.
+def written_bounds(value: str, unit_mult: int, qualifier: str = "",
+                   exact_integers: bool = False) -> Bounds:
+    """Interval implied by the writing: 3.46万 -> 34550..34650; 200余 -> 200..300. With
+    `exact_integers`, a whole number written in base units (7039人, 630元) is exact.
 
     Raises ValueError if `value` is not a finite decimal number or `unit_mult` not an integer
     (or either is beyond what decimal arithmetic can hold).
@@ -42,6 +44,9 @@ def written_bounds(value: str, unit_mult: int, qualifier: str = "") -> Bounds:
         number = Decimal(value)
         if not number.is_finite():
             raise ValueError(f"not a finite decimal number: {value!r}")
+        if exact_integers and not qualifier and int(unit_mult) == 0 and \
+                number.as_tuple().exponent >= 0:
+            return Bounds(number, number, number)
         return _bounds(number, Decimal(10) ** int(unit_mult), qualifier)
     except (ArithmeticError, TypeError):  # InvalidOperation, Overflow; int(None)
         raise ValueError(f"no bounds for value {value!r} with unit_mult {unit_mult!r}") from None
@@ -115,4 +120,5 @@ def _enrich(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     frame["label_en"] = frame["indicator"].map(labels["label_en"])
     frame["area"] = frame["indicator"].map(labels["area"])
     frame["geo_zh"] = frame["geo"].map(catalogue.geo.set_index("code")["name_zh"])
+    frame["dimension"] = frame["unit"].map(catalogue.units.set_index("id")["dimension"])
     return frame

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from analysis.checks import FAILS, WITHIN
+from analysis.checks import FAILS, NOT_APPLICABLE
 from analysis.prose import Absent, Prose, derived
+from analysis.semantics import section_zh
 from analysis.view import PeriodView
 
 MAX_CHANGES = 3
@@ -50,9 +51,9 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     status = status[status["indicator"].map(areas) == area]
     out = []
     for _, row in status.iterrows():
-        goal = derived(row["目标值"], f"第{row['章节']}节：{row['原文']}",
+        goal = derived(row["目标值"], f"报告{section_zh(row['章节'])}：{row['原文']}",
                        "plan_tracking.html#targets")
-        text = (Markup("目标：") + name(row["目标"]) + Markup(goal) + Markup("（期限")
+        text = (Markup("计划目标：") + name(row["目标"]) + Markup(goal) + Markup("（期限")
                 + day(row["期限"]) + Markup("）"))
         try:
             text += Markup("，本期") + prose.fig(row["indicator"]) + escape(f"，{row['状态']}")
@@ -111,19 +112,20 @@ def _peers(view: PeriodView, area: str) -> list[Markup]:
         return []
     items = [name(f"{r['geo_label_zh']}{r['label_zh']}") + Markup(derived(
         f"{float(r['value_monthly_yuan']):.0f}元/人/月", f"{r['reliability_zh']}：{r['url']}",
-        "#comparators")) + Markup("（") + month(r["as_of"]) + Markup("）") for r in peers]
+        "#comparators")) + Markup("（") + month(r["as_of"]) + escape(f"，{r['reliability_zh']}")
+        + Markup("）") for r in peers]
     prose = Prose(view)
     mine = Markup("、").join(name(view.row(i)["label_zh"]) + prose.fig(i) for i in own)
-    return [Markup("本地") + mine + Markup("，同年可比的其他地区标准：") + Markup("、").join(items)]
+    return [Markup("本地") + mine + Markup("；同一年份其他地区的标准：") + Markup("、").join(items)
+            + Markup("（执行时间不同，仅供参考）")]
 
 
 def _findings(view: PeriodView, area: str) -> list[Markup]:
     ids = set(view.figures.loc[view.figures["area"] == area, "indicator"])
     out = []
     for result in view.checks:
-        if result.verdict in (FAILS, WITHIN) and ids & set(result.indicators):
-            word = "不成立" if result.verdict == FAILS else "仅在舍入误差内成立"
-            out.append(Markup("核验“") + name(result.title_zh) + escape(f"”{word}（")
+        if result.verdict == FAILS and ids & set(result.indicators):
+            out.append(Markup("核验“") + name(result.title_zh) + escape("”不一致（")
                        + Markup(derived(result.detail, "核验的计算过程", "overview.html#checks"))
                        + Markup("）"))
     return out
@@ -135,6 +137,10 @@ def keypoints(view: PeriodView, area: str) -> str:
     parts = (_targets(view, prose, area) + _changes(view, prose, area) + _peers(view, area)
              + _findings(view, area))
     if not parts:
-        return ("<p><strong>要点：</strong>本期这一领域没有可与计划目标或上期比较的数字，"
-                "核验未发现问题；各项数字见下文。</p>")
-    return "<p><strong>要点：</strong>" + "；".join(parts) + "。</p>"
+        ids = set(view.figures.loc[view.figures["area"] == area, "indicator"])
+        checked = any(ids & set(r.indicators) for r in view.checks
+                      if r.verdict != NOT_APPLICABLE)
+        return ("<p>本期这一领域没有可与计划目标或上一报告期比较的数字；"
+                + ("涉及这一领域的核验都相符。" if checked else "本期没有涉及这一领域的核验。")
+                + "各项数字见下文。</p>")
+    return "<p>" + "；".join(parts) + "。</p>"

@@ -43,7 +43,6 @@ def area_text(view: PeriodView, area: str) -> str:
             except Absent:
                 continue
         found = ["本期数字：" + "、".join(items) + "。"]
-    found[0] = f"<time>{html_text(view.label)}</time>，{found[0]}"
     return _paragraphs(found)
 
 
@@ -67,7 +66,7 @@ def quality(view: PeriodView) -> str:
     failing = [r for r in results if r.verdict == FAILS]
     if not failing:
         return _paragraphs([text])
-    return _paragraphs([text + "不成立的项目是报告自身数字之间的矛盾，如实列出："]) + _items(
+    return _paragraphs([text + "不一致的项目是报告自身数字之间的差异，如实列出："]) + _items(
         [f"<strong>{html_text(r.title_zh)}</strong>："
          f"{derived(r.detail, '核验的计算过程', '#checks')}" for r in failing])
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -9,7 +12,7 @@ from analysis.checks import VERDICT_ZH, results_frame
 from analysis.escape import html_text
 from analysis.figure import Chart
 from analysis.prose import anchor, check_linked
-from analysis.semantics import when_text
+from analysis.semantics import section_zh, span_text, when_text
 from analysis.view import PeriodView
 
 
@@ -33,16 +36,49 @@ def chart(item: Chart | None, anchor: str = "") -> None:
         display(HTML(item.html()))  # only print it into the page)
 
 
-def frame(data: pd.DataFrame) -> None:
-    """Show a table without the row index (plain HTML: stable under nbval)."""
-    display(HTML(data.to_html(index=False, na_rep="", classes="dataframe policy-table",
-                              border=0)))
+CODE_COLUMNS = {"indicator", "地区代码", "代码", "indicator_id"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
+
+
+def reader_cell(value: object) -> str:
+    """A table cell as readers expect it: 630 not 630.0, 877,077 with separators, at most
+    two decimals, dates in Chinese (2020年6月30日; 2020年1—6月)."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int | float):
+        if pd.isna(value):
+            return ""
+        if float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = str(value)
+    if _ISO.match(text):
+        parts = [date.fromisoformat(d) for d in text.split("/")]
+        if len(parts) == 2:
+            return span_text(*parts)
+        return f"{parts[0].year}年{parts[0].month}月{parts[0].day}日"
+    return text
+
+
+def scroll(table_html: str, label: str) -> str:
+    """A table in a region that scrolls sideways on a phone and is reachable by keyboard."""
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html_text(label)}">'
+            f"{table_html}</div>")
+
+
+def frame(data: pd.DataFrame, label: str = "数据表") -> None:
+    """Show a table for readers: no code columns, values formatted, no row index (plain
+    HTML: stable under nbval)."""
+    shown = data.drop(columns=[c for c in data.columns if c in CODE_COLUMNS])
+    shown = shown.map(reader_cell) if len(shown) else shown
+    display(HTML(scroll(shown.to_html(index=False, na_rep="", classes="dataframe policy-table",
+                                      border=0), label)))
 
 
 def table(item: Chart | None) -> None:
     """Show a chart's numbers as a table (nbval checks these)."""
     if item is not None:
-        frame(item.data)
+        frame(item.data, f"{item.title}的数据")
 
 
 def trace(view: PeriodView, area: str) -> None:
@@ -53,12 +89,12 @@ def trace(view: PeriodView, area: str) -> None:
     body = []
     for _, r in rows.iterrows():
         cells = [r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
-                 when_text(view.catalogue, r), r["section"] or "—", r["quote"]]
+                 when_text(view.catalogue, r), section_zh(r["section"]), r["quote"]]
         body.append(f'<tr id="{anchor(r)}">' + "".join(f"<td>{html_text(c)}</td>" for c in cells)
                     + "</tr>")
-    display(HTML('<table class="dataframe policy-table">'
-                 "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
-                 "<tbody>" + "".join(body) + "</tbody></table>"))
+    display(HTML(scroll('<table class="dataframe policy-table">'
+                        "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
+                        "<tbody>" + "".join(body) + "</tbody></table>", "本页数字的出处")))
 
 
 def checks(view: PeriodView) -> None:

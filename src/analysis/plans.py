@@ -11,7 +11,7 @@ from analysis.figures import as_of_end, latest
 from analysis.project import Project
 from analysis.view import written_text
 
-MET, IN_PROGRESS, NOT_MET, NO_DATA = "已完成", "推进中", "未完成", "暂无数据"
+MET, IN_PROGRESS, NOT_MET, NO_DATA = "已完成", "推进中", "未完成", "报告未给出可比数字"
 
 
 def _meets(value: Decimal, target: Decimal, comparison: str) -> bool:

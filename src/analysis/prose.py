@@ -38,6 +38,7 @@ from analysis.semantics import (
     meaning,
     qualifier_parts,
     require_comparable,
+    section_zh,
 )
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -109,8 +110,8 @@ class Prose:
     # ------------------------------------------------------------------ fields
     def fig(self, indicator: str, geo: str | None = None) -> Markup:
         row = self.row(indicator, geo)
-        section = f"第{row['section']}节" if row["section"] else "原文"
-        link = self.link(self.view.written(indicator, geo), row, f"{section}：{row['quote']}")
+        link = self.link(self.view.written(indicator, geo), row,
+                         f"报告{section_zh(row['section'])}：{row['quote']}")
         scope, window = qualifier_parts(self.catalogue, row, self.view.period)
         words = [escape(scope)] if scope else []
         if window:
@@ -190,7 +191,8 @@ class Prose:
         target = targets.iloc[-1]
         gap = Decimal(target["value"]) - Decimal(row["value"])  # both in percent
         decimals = max(-Decimal(v).as_tuple().exponent for v in (row["value"], target["value"]))
-        title = (f"计算值：目标{target['value']}%（第{target['section']}节：{target['quote']}）"
+        title = (f"计算值：目标{target['value']}%（报告{section_zh(target['section'])}："
+                 f"{target['quote']}）"
                  f" − {row['value']}%")
         return self.link(f"{round(gap, decimals):f}个百分点", row, title, derived=True)
 

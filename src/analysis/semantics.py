@@ -78,17 +78,46 @@ def span_text(start: date, end: date) -> str:
 def window_text(measure: str, as_of: str, period: Period) -> str:
     """The words that say a figure's window, or '' when it is simply the period's."""
     window = Window.of(as_of)
+    if measure == STANDARD:  # set within a window (调整), or in force from a date
+        if window.start is not None:
+            return f"{span_text(window.start, window.end)}调整"
+        return "" if window.end == period.end else f"自{day_text(window.end)}起执行"
     if measure == RUNNING:
         if window.start is None:
             return f"截至{day_text(window.end)}累计"
         if window.start.month == 1 and window.start.day == 1 and window.end == period.end:
             return f"{window.start.year}年以来累计"
         return f"{span_text(window.start, window.end)}累计"
-    if window.start is None:
-        return "" if window.end == period.end else f"截至{day_text(window.end)}"
+    if window.start is None:  # a flow whose start is not stated is always said to be so
+        return "" if window.end == period.end and measure != FLOW else \
+            f"截至{day_text(window.end)}"
     if window.start == period.start and window.end == period.end:
         return ""
     return span_text(window.start, window.end)
+
+
+_NUMERALS = "零一二三四五六七八九十"
+
+
+def _zh_number(n: int) -> str:
+    if n <= 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _NUMERALS[tens]}十{_NUMERALS[ones] if ones else ''}"
+
+
+def section_zh(section: str) -> str:
+    """A section number as the report numbers it: 1.1.3 -> 一、（一）3.; '' -> 原文."""
+    if not section:
+        return "原文"
+    parts = [int(x) for x in section.split(".")]
+    out = [f"{_zh_number(parts[0])}、"]
+    if len(parts) > 1:
+        out.append(f"（{_zh_number(parts[1])}）")
+    if len(parts) > 2:
+        out.append(f"{parts[2]}.")
+    out += [f"（{x}）" for x in parts[3:]]
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -138,6 +167,10 @@ def when_text(catalogue, row: pd.Series) -> str:
     when = day_text(window.end) if window.start is None else span_text(window.start, window.end)
     if m.measure == RUNNING:
         when = f"截至{when}累计" if window.start is None else f"{when}累计"
+    elif m.measure == STANDARD:
+        when = f"{when}调整" if window.start is not None else f"{when}执行"
+    elif m.measure == FLOW and window.start is None:
+        when = f"截至{when}"
     return "，".join(x for x in (m.scope_zh, when) if x)
 
 

@@ -10,6 +10,9 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter
 
+# Charts are drawn for the phone: a 4.8 in figure at 110 dpi is 528 CSS px wide; on a 390 px
+# phone (334 px of content) it shows at 0.63x, where 11.5 pt text is still 11 CSS px.
+WIDTH, DPI, FONT, TITLE = 4.8, 110, 11.5, 13
 THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9d6b", "#b8405e", "#7a68a6", "#8c8c8c"]
 
@@ -35,34 +38,67 @@ def use_house_style() -> None:
         # text from data ($ in a source title) is drawn as written, never parsed as math
         "text.parse_math": False,
         "text.usetex": False,
-        "figure.figsize": (6.4, 4.0),
-        "figure.dpi": 110,
-        "savefig.dpi": 110,
-        "axes.titlesize": 14,
+        "figure.figsize": (WIDTH, 3.6),
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+        "axes.titlesize": FONT,
         "axes.titleweight": "normal",
-        "axes.labelsize": 12,
-        "xtick.labelsize": 11.5,
-        "ytick.labelsize": 11.5,
-        "legend.fontsize": 11,
+        "axes.labelsize": FONT,
+        "xtick.labelsize": FONT,
+        "ytick.labelsize": FONT,
+        "legend.fontsize": FONT,
+        "font.size": FONT,
         "axes.spines.top": False,
         "axes.spines.right": False,
     })
 
 
 def source_line(fig: plt.Figure, text: str) -> None:
-    """Write the source under the chart, left-aligned, small and grey."""
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.text(0.01, 0.01, f"来源:{text}", ha="left", va="bottom", fontsize=9.5, color="#555555")
+    """The source is printed once, in the caption under the image (`Chart.html`), not
+    inside it; the layout is the figure's constrained layout."""
 
 
-def new_panels(rows: int, width: float = 6.4, height: float = 4.0):
+def wrap(text: str, chars: int) -> str:
+    """Break Chinese text into lines of at most `chars` characters (a CJK character is
+    about one em wide; Latin letters and digits count half)."""
+    lines, line, width = [], "", 0.0
+    for char in text:
+        step = 0.55 if char.isascii() else 1.0
+        if width + step > chars and line:
+            lines.append(line)
+            line, width = "", 0.0
+        line += char
+        width += step
+    return "\n".join([*lines, line])
+
+
+def title(fig: plt.Figure, text: str) -> None:
+    """The chart's title, left-aligned above all panels, wrapped to the image's width."""
+    chars = int(fig.get_figwidth() * 72 / TITLE) - 1
+    fig.suptitle(wrap(text, chars), x=0.02, ha="left", fontsize=TITLE)
+
+
+def panel_title(ax, text: str) -> None:
+    """A panel's title, wrapped to the width right of the bar labels (about half the
+    image's)."""
+    chars = int(0.5 * ax.figure.get_figwidth() * 72 / FONT)
+    ax.set_title(wrap(text, chars), loc="left", fontsize=FONT)
+
+
+def label_lines(labels, chars: int = 9) -> list[str]:
+    """Category labels of a bar chart, wrapped so the bars keep their room."""
+    return [wrap(str(label), chars) for label in labels]
+
+
+def new_panels(rows: int, width: float = WIDTH, height: float = 3.6):
     """A figure in the house style with `rows` stacked axes (always a list)."""
     use_house_style()
-    fig, axes = plt.subplots(rows, 1, figsize=(width, height), squeeze=False)
+    fig, axes = plt.subplots(rows, 1, figsize=(width, height), squeeze=False,
+                             layout="constrained")
     return fig, list(axes[:, 0])
 
 
-def new_figure(width: float = 6.4, height: float = 4.0):
+def new_figure(width: float = WIDTH, height: float = 3.6):
     """A figure in the house style with one axes."""
     fig, [ax] = new_panels(1, width, height)
     return fig, ax

@@ -8,7 +8,7 @@ from analysis.dataset import Dataset, load_dataset
 from analysis.figure import Chart
 from analysis.figures import as_of_end
 from analysis.project import Project
-from analysis.style import PALETTE, new_figure, source_line
+from analysis.style import new_figure, source_line, title
 
 
 def observations(dataset: Dataset) -> pd.DataFrame:
@@ -31,9 +31,10 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
     comp = comp[(comp["geo"] == dataset.config.home_geo) & comp["indicator"].isin(same)
                 & comp["value_monthly_yuan"].notna()]
     return pd.DataFrame({
-        "period": comp["period"], "indicator": comp["indicator"].map(same),
+        "period": "对比数据", "indicator": comp["indicator"].map(same),
         "geo": comp["geo"], "label_zh": comp["label_zh"],
-        "base_value": comp["value_monthly_yuan"], "end": comp["as_of"].map(as_of_end),
+        # a yearly standard ÷ 12, to whole yuan (no more precise than the yearly figure)
+        "base_value": comp["value_monthly_yuan"].round(0), "end": comp["as_of"].map(as_of_end),
         "as_of": comp["as_of"],
         "source": comp["reliability_zh"] + ":" + comp["url"],
     })
@@ -114,20 +115,13 @@ def standards_chart(project: Project) -> Chart | None:
     data = data[data["indicator"].isin(standards) & (data["geo"] == dataset.config.home_geo)]
     if data.empty:
         return None
+    from analysis.charts import dated_points
     fig, ax = new_figure()
-    for n, (label, part) in enumerate(data.groupby("label_zh", sort=False)):
-        when = pd.to_datetime(part["end"])
-        ax.plot(when, part["base_value"], marker="o", linestyle="none", label=label,
-                color=PALETTE[n % 6])
-        for x, y in zip(when, part["base_value"], strict=True):
-            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=10.5)
-    ax.set_ylim(0, data["base_value"].max() * 1.2)
+    dated_points(ax, data.reset_index(drop=True), "end", "label_zh", "base_value")
     ax.set_ylabel("元/人/月")
-    ax.legend(frameon=False, loc="lower right")
     home = dataset.config.home_name
-    title = f"{home}救助标准的变化(各期)"
-    ax.set_title(title, loc="left")
+    chart_title = f"{home}救助标准（各期及更早来源给出的时点）"
+    title(fig, chart_title)
     source = "各期报告;更早的标准来自对比数据(见表中来源与可靠性)"
     source_line(fig, source)
     table = data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "元/人/月",
@@ -135,15 +129,24 @@ def standards_chart(project: Project) -> Chart | None:
     table = table[["指标", "报告期", "时点", "元/人/月", "变化", "变化率%", "来源", "indicator"]]
     alt = "散点图（点与点之间的变化未知）：" + "，".join(
         f"{r['指标']}{r['时点']} {r['元/人/月']:.0f}元" for _, r in table.iterrows())
-    return Chart(fig, table.reset_index(drop=True), title, source, alt)
+    return Chart(fig, table.reset_index(drop=True), chart_title, source, alt)
 
 
-def change_table(project: Project) -> pd.DataFrame:
+def change_table(project: Project | Dataset) -> pd.DataFrame:
     """Every indicator in two or more periods: value per period and the change."""
     data = series(project)
     if data.empty:
         return data
-    return data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "数值",
-                                "as_of": "时点或时段", "geo": "地区代码"})[
-        ["指标", "地区代码", "报告期", "时点或时段", "数值", "变化", "变化率%", "说明",
-         "indicator"]]
+    from analysis.periods import is_period, parse_period
+    from analysis.toc import period_label_zh
+
+    dataset = project if isinstance(project, Dataset) else load_dataset(project)
+    places = dataset.catalogue.geo.set_index("code")["name_zh"]
+    data = data.assign(
+        period=[period_label_zh(parse_period(p)) if is_period(p) else p for p in data["period"]],
+        geo=data["geo"].map(places))
+    return data.rename(columns={"period": "来源", "label_zh": "指标", "base_value": "数值",
+                                "as_of": "时点或时段", "geo": "地区", "变化": "与前一已知值相比",
+                                "变化率%": "变化率%（计算值）", "source": "出处"})[
+        ["指标", "地区", "来源", "时点或时段", "数值", "与前一已知值相比", "变化率%（计算值）",
+         "说明", "indicator"]]

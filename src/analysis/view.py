@@ -16,7 +16,6 @@ from analysis.project import Project
 from analysis.toc import period_label_zh
 
 MULT_ZH = {0: "", 4: "万", 8: "亿"}
-QUALIFIER_ZH = {"more_than": "余", "at_least": "以上", "approx": "左右", "": ""}
 
 
 @dataclass
@@ -118,8 +117,15 @@ class PeriodView:
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
     """Number, 万/亿, unit symbol and qualifier as written."""
     symbol = catalogue.units.set_index("id").at[row["unit"], "symbol_zh"]
-    qualifier = QUALIFIER_ZH.get(row.get("qualifier", ""), "")
-    return f"{row['value']}{MULT_ZH[int(row['unit_mult'])]}{qualifier}{symbol}"
+    number = f"{row['value']}{MULT_ZH[int(row['unit_mult'])]}"
+    qualifier = row.get("qualifier", "")
+    if qualifier == "more_than":  # 200余家
+        return f"{number}余{symbol}"
+    if qualifier == "at_least":  # 3人以上
+        return f"{number}{symbol}以上"
+    if qualifier == "approx":  # 9万人左右
+        return f"{number}{symbol}左右"
+    return f"{number}{symbol}"
 
 
 def trace_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

@@ -1,0 +1,111 @@
+"""No text of any chart overlaps another or leaves the image (matplotlib reports each text's
+bounding box), and every chart is legible on a phone. Pinned to 2020H1's charts."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+import pytest
+from conftest import PINNED, ROOT
+from matplotlib.text import Text
+
+from analysis import charts, trends
+from analysis.project import Project
+from analysis.view import PeriodView
+
+matplotlib.use("Agg")
+CHARTS = {
+    "standards": lambda v: charts.standards(v),
+    "average_payment": lambda v: charts.average_payment(v),
+    "comparators": lambda v: charts.comparator_standards(v),
+    "over_time": lambda v: charts.standards_over_time(v),
+    "progress": lambda v: charts.progress(v),
+    "coverage": lambda v: charts.coverage(v, ["urban_community_facility_coverage",
+                                              "community_committee_listing_rate",
+                                              "rural_community_pilot_coverage"], "社区设施与试点覆盖率"),
+    "reform": lambda v: charts.coverage(v, ["tekun_facility_beds_socialized_share",
+                                            "tekun_facility_legal_person_rate",
+                                            "disabled_tekun_centralized_rate"], "特困供养机构改革指标"),
+    "backstop": lambda v: charts.values(v, [
+        "poor_backstop_dibao_rural", "poor_backstop_tekun", "poor_backstop_orphans",
+        "poor_backstop_disability", "poor_backstop_temp_assistance"],
+        "未脱贫贫困人口社保兜底构成", "人"),
+    "orgs": lambda v: charts.values(v, [
+        "social_orgs_registered", "community_hub_orgs", "community_social_orgs_registered",
+        "community_social_orgs_filed"], "社会组织数量", "家"),
+    "party": lambda v: charts.values(v, ["social_org_party_orgs_standalone",
+                                         "social_org_party_orgs_joint",
+                                         "social_org_party_instructors"], "社会组织党建", "个"),
+    "lists": lambda v: charts.values(v, ["social_orgs_abnormal_list",
+                                         "social_orgs_dishonesty_list",
+                                         "social_orgs_listing_pending"],
+                                     "活动异常名录与严重违法失信名单", "家"),
+    "volunteers": lambda v: charts.values(v, ["volunteers_registered", "volunteers_active"],
+                                          "志愿者", "人"),
+    "cemeteries": lambda v: charts.stages(v, {
+        "城市公益性公墓": [("已建成", "urban_public_cemeteries_built"),
+                    ("已开工", "urban_public_cemeteries_under_construction"),
+                    ("完成规划选址", "urban_public_cemeteries_sited")],
+        "乡镇公益性公墓": [("已建成", "township_public_cemeteries_built"),
+                    ("在建", "township_public_cemeteries_under_construction"),
+                    ("已立项", "township_public_cemeteries_approved"),
+                    ("未建", "township_public_cemeteries_not_built")]}, "公益性公墓建设"),
+    "trends": lambda v: trends.standards_chart(Project(ROOT)),
+}
+PHONE_CSS_PX = 390 - 2 * 28  # the book's content column on a 390 px phone
+MIN_PHONE_PX = 11
+
+
+@pytest.fixture(scope="module")
+def view() -> PeriodView:
+    return PeriodView.load(ROOT, PINNED)
+
+
+def _texts(fig):
+    """Every text matplotlib draws, with its box (tick labels only of ticks in view)."""
+    renderer = fig.canvas.get_renderer()
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            drawn = {id(t) for t in axis._update_ticks()}
+            hidden |= {id(t.label1) for t in axis.get_major_ticks() + axis.get_minor_ticks()
+                       if id(t) not in drawn}
+            hidden |= {id(t.label2) for t in axis.get_major_ticks() + axis.get_minor_ticks()}
+    found = []
+    for text in fig.findobj(Text):
+        if (text.get_visible() and text.get_text().strip() and id(text) not in hidden):
+            found.append((text, text.get_window_extent(renderer)))
+    return found
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_no_text_overlaps_or_is_clipped(view, name):
+    chart = CHARTS[name](view)
+    if chart is None:
+        pytest.skip("no data for this chart in the pinned period")
+    fig = chart.fig
+    fig.canvas.draw()
+    texts = _texts(fig)
+    frame = fig.bbox
+    clipped = [t.get_text() for t, box in texts
+               if box.x0 < frame.x0 - 1 or box.y0 < frame.y0 - 1 or box.x1 > frame.x1 + 1
+               or box.y1 > frame.y1 + 1]
+    assert clipped == [], f"{name}: text outside the image: {clipped}"
+    overlaps = [(a.get_text(), b.get_text()) for (a, ba), (b, bb) in itertools.combinations(texts, 2)
+                if ba.overlaps(bb) and ba.width and bb.width
+                and min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > 1
+                and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > 1]
+    assert overlaps == [], f"{name}: overlapping texts: {overlaps}"
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_text_is_legible_on_a_phone(view, name):
+    chart = CHARTS[name](view)
+    if chart is None:
+        pytest.skip("no data for this chart in the pinned period")
+    fig = chart.fig
+    width_px = fig.get_figwidth() * fig.dpi
+    scale = min(1.0, PHONE_CSS_PX / width_px)
+    smallest = min(t.get_fontsize() * fig.dpi / 72 for t, _ in _texts(fig.canvas.draw() or fig))
+    assert smallest * scale >= MIN_PHONE_PX, f"{name}: {smallest * scale:.1f} px on a phone"
