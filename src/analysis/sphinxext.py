@@ -8,6 +8,10 @@
   data/ when the build starts, so a stock `jupyter-book build book/` works on a fresh clone
   (they are not committed), and the dictionary's path is made absolute (Sphinx silently
   ignores a dictionary it cannot find from the working directory).
+- Chinese interface: the .po catalogues in book/_locale/<language>/LC_MESSAGES/ are compiled
+  when the build starts and take precedence over the packages' own translations (Sphinx,
+  the PyData and book themes leave strings in English or in Taiwan wording); myst-nb's
+  hard-coded label of collapsible outputs is given in the book's language.
 - Sphinx 7.4 writes an inline script added after the builder started twice (once as filename
   None, once as ''; sphinx-doc/sphinx#13402), so sphinx-thebe's `const THEBE_JS_URL = ...`
   is declared twice and every page logs a SyntaxError.
@@ -63,8 +67,64 @@ def _write_generated(app, config) -> None:
                                   "dict": str(project.book / DICT_NAME)}
 
 
+def _install_templates(app, config) -> None:
+    """book/_templates first: Chinese versions of theme components (absolute, because the
+    build may run with another configuration directory)."""
+    from pathlib import Path
+
+    folder = Path(app.srcdir) / "_templates"
+    if folder.is_dir():
+        config.templates_path = [str(folder), *config.templates_path]
+
+
+def _install_translations(app, config) -> None:
+    """Compile the book's .po catalogues and put them in front of the installed ones."""
+    import gettext
+    import io
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from sphinx import locale
+
+    folder = Path(app.srcdir) / "_locale" / str(config.language) / "LC_MESSAGES"
+    for po in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=str(config.language))
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        ours = gettext.GNUTranslations(buffer)
+        key = ("general", po.stem)
+        installed = app.translator if po.stem == "sphinx" else locale.translators.get(key)
+        if installed is not None:
+            ours.add_fallback(installed)
+        locale.translators[key] = ours
+        if po.stem == "sphinx":  # the translator the HTML templates are given
+            app.translator = ours
+
+
+HIDDEN_LABEL = "显示或隐藏内容"
+
+
+def _visit_hidden(self, node) -> None:
+    """myst-nb's collapsible output, with its summary labelled in the book's language."""
+    from myst_nb.sphinx_ import visit_HideCellInput
+
+    start = len(self.body)
+    visit_HideCellInput(self, node)
+    for i in range(start, len(self.body)):
+        self.body[i] = self.body[i].replace('aria-label="Toggle hidden content"',
+                                            f'aria-label="{HIDDEN_LABEL}"')
+
+
 def setup(app):
     search.languages["zh"] = SearchChineseTerms
     app.connect("config-inited", _write_generated)
+    app.connect("config-inited", _install_translations)
+    app.connect("config-inited", _install_templates)
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden, depart_HideCellInput))
     app.connect("env-before-read-docs", _drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
