@@ -348,7 +348,7 @@ def copy_book_sources(source_root: Path, dest: Path) -> None:
     """book/ of `source_root` into `dest`/book, without build output, downloads, the generated
     search dictionary or half-written papermill files: the executed notebooks as committed."""
     shutil.copytree(source_root / "book", dest / "book", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("_build", "downloads", "_search_dict.txt",
+                    ignore=shutil.ignore_patterns("_build", "_extra", "downloads", "_search_dict.txt",
                                                   ".ipynb_checkpoints", ".*.ipynb"))
 
 

@@ -38,3 +38,20 @@ def project_copy(tmp_path: Path) -> Project:
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     (tmp_path / "book").mkdir()
     return Project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory) -> Path:
+    """The book built from the committed sources into a temporary directory (Sphinx only),
+    or the built HTML directory named by $POLICYBOOK_TEST_HTML (e.g. book/_build/html after
+    `make book`)."""
+    import os
+
+    from browser import build_book, copy_book_sources
+
+    if os.environ.get("POLICYBOOK_TEST_HTML"):
+        return Path(os.environ["POLICYBOOK_TEST_HTML"]).resolve()
+    root = tmp_path_factory.mktemp("book")
+    (root / "data").symlink_to(ROOT / "data")
+    copy_book_sources(ROOT, root)
+    return build_book(root)

@@ -9,14 +9,13 @@ tests are skipped, unless $CI is set (then they fail: .ci/run installs Chromium)
 from __future__ import annotations
 
 import json
-import os
 import re
 from html import unescape
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
-from browser import Browser, PageReport, Tab, build_book, chromium_or_skip, copy_book_sources
+from browser import Browser, PageReport, Tab, chromium_or_skip
 from conftest import ROOT
 
 from analysis.project import Project
@@ -45,18 +44,6 @@ IMAGES_JS = """[...document.images].map(i => ({
 @pytest.fixture(scope="session")
 def chromium() -> str:
     return chromium_or_skip()
-
-
-@pytest.fixture(scope="session")
-def html(tmp_path_factory) -> Path:
-    """The book built from the committed sources into a temporary directory, or the built
-    HTML directory named by $POLICYBOOK_TEST_HTML (e.g. book/_build/html after `make book`)."""
-    if os.environ.get("POLICYBOOK_TEST_HTML"):
-        return Path(os.environ["POLICYBOOK_TEST_HTML"]).resolve()
-    root = tmp_path_factory.mktemp("book")
-    (root / "data").symlink_to(ROOT / "data")
-    copy_book_sources(ROOT, root)
-    return build_book(root)
 
 
 @pytest.fixture(scope="session")

@@ -145,8 +145,9 @@ def test_the_payloads_reached_the_book(html):
 def test_nothing_from_outside_the_project_is_copied_into_the_book(html):
     leaked = [p for p in html.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert leaked == []
-    downloads = sorted(p.name for p in (html / "_downloads").rglob("*") if p.is_file())
-    assert downloads == ["figures.csv", f"figures_{PERIOD}.xlsx"]
+    assert not (html / "_downloads").exists()  # no file copied by a role
+    downloads = sorted(p.name for p in (html / "downloads").rglob("*") if p.is_file())
+    assert downloads == ["figures.csv", f"figures_{PERIOD}.xlsx", f"figures_zh_{PERIOD}.csv"]
 
 
 def test_pages_load_no_mathjax_and_no_remote_image(html):
@@ -161,11 +162,15 @@ def test_search_dictionary_holds_no_payload(html):
 
 
 def test_downloads_show_formulas_as_text(html):
-    [figures_csv] = (html / "_downloads").rglob("figures.csv")
+    [figures_csv] = (html / "downloads").rglob("figures.csv")
     with figures_csv.open(encoding="utf-8-sig", newline="") as f:
         notes = [row["note"] for row in csv.DictReader(f)]
     assert "'" + FORMULA + payload("note").replace("\n", "\n") in notes
-    [xlsx] = (html / "_downloads").rglob("*.xlsx")
+    [reader_csv] = (html / "downloads").rglob("figures_zh_*.csv")
+    with reader_csv.open(encoding="utf-8-sig", newline="") as f:
+        notes = [row["说明"] for row in csv.DictReader(f)]
+    assert any(n.startswith("'" + FORMULA) for n in notes)
+    [xlsx] = (html / "downloads").rglob("*.xlsx")
     cells = [c for ws in openpyxl.load_workbook(xlsx).worksheets for row in ws.iter_rows()
              for c in row if isinstance(c.value, str) and c.value.startswith(FORMULA)]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -28,44 +28,91 @@ def write_safe_csv(source: Path, out: Path) -> None:
         csv.writer(f, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
 
 
+DOWNLOADS = Path("_extra") / "downloads"  # under book/; copied to the site's downloads/
+READER_COLUMNS = {"指标": "label_zh", "地区": "geo_zh", "原文写法": None, "数值（基准单位）":
+                  "base_value", "范围与时段": None, "报告章节": None, "原文": "quote",
+                  "说明": "note"}
+
+
+def reader_rows(view: PeriodView) -> list[list[str]]:
+    """The period's figures for people: Chinese headers, labels, written values, scopes and
+    dates in words; every cell safe to open in Excel."""
+    from analysis.semantics import section_zh, when_text
+
+    rows = [list(READER_COLUMNS)]
+    for _, r in view.figures.iterrows():
+        rows.append([csv_cell(str(c)) for c in (
+            r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
+            f"{r['base_value']:.15g}", when_text(view.catalogue, r), section_zh(r["section"]),
+            r["quote"], r["note"])])
+    return rows
+
+
+def write_csv_for_excel(rows: list[list[str]], out: Path) -> None:
+    """UTF-8 with a byte-order mark (Excel on Chinese Windows reads it without mojibake)."""
+    with out.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+
+def download_names(period_id: str) -> dict[str, str]:
+    """File name -> what it holds, for one period."""
+    return {f"figures_zh_{period_id}.csv": "CSV，中文表头，可直接用 Excel 打开",
+            f"figures_{period_id}.xlsx": "Excel 工作簿，含核验结果和指标目录",
+            "figures.csv": "CSV，代码表头，供程序读取"}
+
+
 def write_downloads(project: Project) -> None:
-    """book/downloads/<P>/figures.csv (as committed) and figures.xlsx (formatted export)."""
+    """book/_extra/downloads/<P>/: the figures for people (CSV with BOM and Chinese headers,
+    Excel) and for machines (figures.csv with codes), formula-like cells neutralised."""
     for period in project.periods():
-        folder = project.book / "downloads" / period.id
+        folder = project.book / DOWNLOADS / period.id
         folder.mkdir(parents=True, exist_ok=True)
+        view = PeriodView.load(project.root, period.id)
+        write_csv_for_excel(reader_rows(view), folder / f"figures_zh_{period.id}.csv")
         write_safe_csv(project.period_dir(period) / "figures.csv", folder / "figures.csv")
-        export(PeriodView.load(project.root, period.id), folder / f"figures_{period.id}.xlsx")
+        export(view, folder / f"figures_{period.id}.xlsx")
+
+
+def _table(headers: list[str], rows: list[list[str]], label: str) -> list[str]:
+    """A MyST table in a keyboard-reachable scroll region."""
+    return ([f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">', "",
+             "| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
+            + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+            + ["", "</div>", ""])
 
 
 def render(project: Project) -> str:
-    """Markdown of the appendix."""
+    """Markdown of the appendix (for readers: Chinese, no code columns)."""
+    from analysis.semantics import MEASURE_ZH
+
     catalogue = load_catalogue(project)
-    lines = [HEADER, "# 数据附录", "",
-             "## 下载", "",
-             "每期的全部数字(含原文出处)可下载为 CSV(与仓库中的 `figures.csv` 相同)"
-             "或 Excel(含中文标签、核验结果和指标目录)。", ""]
+    lines = [HEADER, "# 数据附录", "", "## 下载", "",
+             "每期的全部数字（含原文出处）可以下载。中文表头的 CSV 文件可直接用 Excel 打开；"
+             "Excel 工作簿还包括核验结果和指标目录；代码表头的 CSV 文件供程序读取。", ""]
     for period in project.periods():
-        lines.append(f"- {period_label_zh(period)}({period.id}):"
-                     f"{{download}}`figures.csv <downloads/{period.id}/figures.csv>`,"
-                     f"{{download}}`figures_{period.id}.xlsx "
-                     f"<downloads/{period.id}/figures_{period.id}.xlsx>`")
-    lines += ["", "## 指标目录", "",
-              "| 领域 | 指标 | Indicator | 单位 | 类型 | 代码 |",
-              "| --- | --- | --- | --- | --- | --- |"]
-    for _, row in catalogue.indicators.iterrows():
-        area = project.config.area_zh(row["area"])
-        lines.append("| " + " | ".join(_cell(v) for v in (
-            area, row["label_zh"], row["label_en"], row["unit"], row["kind"], row["id"]))
-            + " |")
-    lines += ["", "## 计量单位", "", "| 代码 | 中文 | English | 类别 |",
-              "| --- | --- | --- | --- |"]
-    for _, row in catalogue.units.iterrows():
-        lines.append("| " + " | ".join(_cell(row[c]) for c in ("id", "symbol_zh", "label_en",
-                                                                "dimension")) + " |")
-    lines += ["", "## 行政区划", "", "| 代码 | 名称 | Name | 级别 |", "| --- | --- | --- | --- |"]
-    for _, row in catalogue.geo.iterrows():
-        lines.append("| " + " | ".join(_cell(row[c]) for c in ("code", "name_zh", "name_en",
-                                                                "level")) + " |")
+        links = "，".join(f'<a href="downloads/{period.id}/{name}" download>{what}</a>'
+                         for name, what in download_names(period.id).items())
+        lines.append(f"- {period_label_zh(period)}：{links}")
+    symbols = catalogue.units.set_index("id")["symbol_zh"]
+    scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
+              and len(catalogue.scopes) else {})
+    lines += ["", "## 指标目录", ""] + _table(
+        ["领域", "指标", "英文名称", "单位", "计量类型", "统计范围"],
+        [[project.config.area_zh(r["area"]), r["label_zh"], r["label_en"],
+          symbols.get(r["unit"], r["unit"]), MEASURE_ZH.get(r.get("measure", ""), ""),
+          scopes.get(r.get("scope", ""), "全地区") if r.get("scope") else "全地区"]
+         for _, r in catalogue.indicators.iterrows()], "指标目录")
+    dimension_zh = {"count": "计数", "money": "金额", "rate": "比率", "standard": "标准",
+                    "area": "面积"}
+    lines += ["## 计量单位", ""] + _table(
+        ["单位", "英文", "类别"],
+        [[r["symbol_zh"], r["label_en"], dimension_zh.get(r["dimension"], r["dimension"])]
+         for _, r in catalogue.units.iterrows()], "计量单位")
+    level_zh = {"country": "国家", "province": "省", "city": "地级市", "county": "县区"}
+    lines += ["## 行政区划", ""] + _table(
+        ["名称", "英文名称", "级别"],
+        [[r["name_zh"], r["name_en"], level_zh.get(r["level"], r["level"])]
+         for _, r in catalogue.geo.iterrows()], "行政区划")
     return "\n".join(lines) + "\n"
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.escape import html_text
+from analysis.escape import csv_cell, html_text
 
 
 @dataclass
@@ -28,16 +30,30 @@ class Chart:
         self.fig.savefig(buffer, format="png", dpi=2 * self.fig.dpi, metadata={"Software": None})
         return buffer.getvalue()
 
-    def html(self) -> str:
-        """An <img> with alt text and a caption; the figure is closed once rendered."""
+    def csv(self) -> str:
+        """The chart's numbers as CSV for Excel (byte-order mark, Chinese headers, codes in
+        the last column, formula-like cells neutralised)."""
+        frame = self.data.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
+        return "\ufeff" + frame.to_csv(index=False, lineterminator="\r\n")
+
+    def html(self, citation: str = "") -> str:
+        """An <img> with alt text; a caption with the title, the source (printed once, in a
+        regular-weight CJK font), a one-line citation and downloads of the chart's data (CSV)
+        and image (PNG). The figure is closed once rendered."""
         data = base64.b64encode(self.png()).decode("ascii")
         width = round(self.fig.get_figwidth() * self.fig.dpi)  # CSS pixels
         plt.close(self.fig)
+        name = html_text(re.sub(r"[\\/:*?\"<>|\s]+", "_", self.title)[:60])
+        table = quote(self.csv())
+        cite = f'<span class="chart-cite">引用：{html_text(citation)}</span>' if citation else ""
         return (
             f'<figure class="policy-chart"><img src="data:image/png;base64,{data}" width="{width}" '
             f'alt="{html_text(self.alt)}" style="max-width:100%;height:auto">'
-            f"<figcaption>{html_text(self.title)}。来源：{html_text(self.source)}"
-            "</figcaption></figure>"
+            f"<figcaption>{html_text(self.title)}。来源：{html_text(self.source)}。{cite}"
+            f'<span class="chart-downloads"><a download="{name}.csv" '
+            f'href="data:text/csv;charset=utf-8,{table}">下载图中数据（CSV）</a> '
+            f'<a class="download-png" download="{name}.png" href="#">下载图片（PNG）</a>'
+            "</span></figcaption></figure>"
         )
 
     def _repr_html_(self) -> str:

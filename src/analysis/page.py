@@ -9,6 +9,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis.checks import VERDICT_ZH, results_frame
+from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.figure import Chart
 from analysis.prose import anchor, check_linked
@@ -33,7 +34,7 @@ def chart(item: Chart | None, anchor: str = "") -> None:
     if item is None:
         display(Markdown("*本期没有绘制此图所需的数字。*"))
     else:  # rendered here, so that a drawing error fails the cell (a display hook would
-        display(HTML(item.html()))  # only print it into the page)
+        display(HTML(item.html(citation(item))))  # only print it into the page)
 
 
 CODE_COLUMNS = {"indicator", "地区代码", "代码", "indicator_id"}
@@ -64,6 +65,28 @@ def scroll(table_html: str, label: str) -> str:
     """A table in a region that scrolls sideways on a phone and is reachable by keyboard."""
     return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html_text(label)}">'
             f"{table_html}</div>")
+
+
+def citation(item: Chart) -> str:
+    """One line to cite a chart: the book, the chart's title and its source."""
+    from analysis.project import Project
+
+    try:
+        title = Project.find().config.title
+    except UserError:  # a chart drawn outside a project: cite the chart alone
+        title = ""
+    return "，".join(x for x in (title and f"《{title}》", f"“{item.title}”",
+                                  f"数据来源：{item.source}") if x)
+
+
+def downloads(view: PeriodView) -> None:
+    """Links to the period's figures (the files the book build writes under downloads/)."""
+    from analysis.appendix import download_names
+
+    pid = view.period.id
+    links = "".join(f'<li><a href="../../downloads/{pid}/{html_text(name)}" download>'
+                    f"{html_text(what)}</a></li>" for name, what in download_names(pid).items())
+    display(HTML(f'<ul class="period-downloads">{links}</ul>'))
 
 
 def frame(data: pd.DataFrame, label: str = "数据表") -> None:

@@ -115,7 +115,7 @@ def section_zh(section: str) -> str:
     if len(parts) > 1:
         out.append(f"（{_zh_number(parts[1])}）")
     if len(parts) > 2:
-        out.append(f"{parts[2]}.")
+        out.append(f"第{parts[2]}项")
     out += [f"（{x}）" for x in parts[3:]]
     return "".join(out)
 

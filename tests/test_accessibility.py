@@ -1,0 +1,78 @@
+"""Every page of the built book, at desktop (1366 px) and phone (390 px) width, with every
+collapsed table opened, has no serious or critical WCAG 2.1 A/AA violation (axe-core, run by
+axe-playwright-python in Debian's Chromium through Playwright, offline), and no chart is
+wider than the phone's screen. Set $POLICYBOOK_SCREENSHOTS to a folder to keep a full-page
+screenshot of each page at each width.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+WIDTHS = {"desktop": 1366, "phone": 390}
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser import chromium_or_skip
+
+    executable = chromium_or_skip()
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def _pages(html: Path) -> list[Path]:
+    return [p for p in sorted(html.rglob("*.html"))
+            if "_static" not in p.parts and p.name not in ("genindex.html", "search.html")]
+
+
+def _open(browser, url: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")  # index.html forwards to the first page
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.wait_for_timeout(600)  # let the opening transitions finish before measuring colours
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_serious_accessibility_violation_on_any_page(html, browser, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), {}
+    shots = os.environ.get("POLICYBOOK_SCREENSHOTS")
+    for path in _pages(html):
+        page = _open(browser, path.as_uri(), WIDTHS[width])
+        result = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+        serious = [f"{v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}"
+                   for v in result.response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        if serious:
+            found[path.relative_to(html).as_posix()] = serious
+        if shots:
+            name = path.relative_to(html).as_posix().replace("/", "__")
+            page.screenshot(path=str(Path(shots) / f"{width}_{name}.png"), full_page=True)
+        page.close()
+    assert found == {}
+
+
+def test_charts_fit_the_phone_screen(html, browser):
+    too_wide = {}
+    for path in _pages(html):
+        page = _open(browser, path.as_uri(), WIDTHS["phone"])
+        widths = page.evaluate("[...document.querySelectorAll('figure.policy-chart img')]"
+                               ".map(i => i.getBoundingClientRect().right)")
+        if any(w > WIDTHS["phone"] for w in widths):
+            too_wide[path.name] = widths
+        page.close()
+    assert too_wide == {}
