@@ -10,6 +10,10 @@ Inputs are generated here (CSV text edited from the 2020H1 figures, workbooks bu
 `analysis.workbook.build` and openpyxl) except where the stored bytes are the point: see
 tests/bad_inputs/README.md. The good controls at the end must import (exit 0).
 
+Some cases also patch the process (`Case.patch`): a smaller row limit (the real 50,000 is
+measured in benchmarks/import_limits.py and tests/test_import_limits.py), a disk that fills up
+or a read-only file system while the period is written. Those run in-process only.
+
 Decision on markup (HTML/script): a quote or note is data. It is accepted as written (when the
 period has source.txt, a quote must still be verbatim, so a script tag is rejected there as
 "not found verbatim") and escaped where the book shows it (`analysis.page.frame` uses
@@ -21,11 +25,15 @@ the narrative's markdown, which passes HTML through, so a tag (`<` followed by a
 from __future__ import annotations
 
 import csv
+import errno
+import functools
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +41,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from analysis import cli
+from analysis import cli, importer
 from analysis.importer import MAX_BYTES
 from analysis.project import Project
 from analysis.workbook import build
@@ -54,11 +62,12 @@ SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level 2020H2 work
      "3", "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标",
-                 "Synthetic test", "yuan", "money", "SYNTHETIC indicator for tests"]
+                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
 SYNTHETIC_TARGET = ["dibao_standard", "341522", "700", "0", "yuan_per_person_month",
                     "at_least", "2020-12-31", "2020H2", "1", "", "SYNTHETIC"]
 
 Builder = Callable[[Path, Project], Path]
+Patch = Callable[[pytest.MonkeyPatch], None]
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class Case:
     make: Builder            # writes (or points to) the input file
     expect: tuple[str, ...]  # all on one `error:` line: place, what, fix
     sub: bool = False        # also through a real subprocess
+    patch: Patch | None = None  # changes the process (in-process only)
 
 
 # ---------------------------------------------------------------- CSV builders
@@ -158,11 +168,7 @@ def workbook(mutate: Callable[[Workbook], None] | None = None, period: str = "20
     Unless `full`, the empty text-formatted cells (2000 rows per sheet) are dropped: they
     make saving and reading ten times slower and do not matter to the importer."""
     def make(tmp: Path, project: Project) -> Path:
-        wb = build(project, period)
-        if not full:
-            for ws in wb.worksheets:
-                for key in [k for k, c in ws._cells.items() if c.value is None]:
-                    del ws._cells[key]
+        wb = build(project, period) if full else load_workbook(io.BytesIO(_sparse(period)))
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
                 wb["figures"].cell(row=r, column=c, value=value)
@@ -176,6 +182,23 @@ def workbook(mutate: Callable[[Workbook], None] | None = None, period: str = "20
         wb.save(path)
         return path
     return make
+
+
+@functools.cache
+def _sparse(period: str) -> bytes:
+    """The new-period workbook without its empty pre-formatted cells, built once; its
+    `lists` sheet (never read by import) keeps the indicator formulas of 20 new rows, not
+    NEW_INDICATOR_ROWS (they only make saving and reading slow)."""
+    wb = build(Project(ROOT), period)
+    for ws in wb.worksheets:
+        for key in [k for k, c in ws._cells.items() if c.value is None]:
+            del ws._cells[key]
+    lists = wb["lists"]._cells
+    for key in [(r, c) for r, c in lists if c == 8 and r > NEW_ROW + 20]:
+        del lists[key]
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def cell(sheet: str, ref: str, value) -> Callable[[Workbook], None]:
@@ -237,6 +260,140 @@ def unclosed_quote(tmp: Path, project: Project) -> Path:
     return path
 
 
+# ---------------------------------------------------------------- builders for the limits
+
+SPARSE_CSV = BAD / "excel_utf8_bom.csv"  # SYNTHETIC 2021 notice: two standards of 霍邱县
+TRADITIONAL = {"霍邱县城乡低保标准提高到每人每月700元": "霍邱縣城鄉低保標準提高到每人每月700元",
+               "农村特困人员基本生活标准每人每月910元": "農村特困人員基本生活標準每人每月910元",
+               "合成测试数字": "合成測試數字"}
+JAPANESE = {"霍邱县城乡低保标准提高到每人每月700元": "霍邱県の生活保護基準は毎月700円",
+            "农村特困人员基本生活标准每人每月910元": "特別困窮者の基本生活基準は毎月910円",
+            "合成测试数字": "合成テストの数字"}
+
+
+def _sparse_rows() -> list[list[str]]:
+    return list(csv.reader(io.StringIO(SPARSE_CSV.read_text(encoding="utf-8-sig"), newline="")))
+
+
+def sparse_cell(row: int, column: str, value: str) -> Builder:
+    """The SYNTHETIC 2021 notice CSV with one cell changed (header = row 1)."""
+    def make(tmp: Path, project: Project) -> Path:
+        rows = _sparse_rows()
+        rows[row - 1][rows[0].index(column)] = value
+        return _write_rows(tmp / "figures.csv", rows)
+    return make
+
+
+def sparse_text(replacements: dict[str, str], encoding: str) -> Builder:
+    """The 2021 notice CSV with its Chinese rewritten and saved in another encoding."""
+    def make(tmp: Path, project: Project) -> Path:
+        text = SPARSE_CSV.read_text(encoding="utf-8-sig")
+        for old, new in replacements.items():
+            text = text.replace(old, new)
+        path = tmp / "figures.csv"
+        path.write_bytes(text.encode(encoding))
+        return path
+    return make
+
+
+def utf8_bad_byte(tmp: Path, project: Project) -> Path:
+    """UTF-8 without BOM, one byte of the first quote damaged (it still decodes as GB18030)."""
+    raw = SPARSE_CSV.read_bytes()[3:]
+    at = raw.index("低保".encode())
+    path = tmp / "figures.csv"
+    path.write_bytes(raw[:at] + b"\xb5" + raw[at + 1:])
+    return path
+
+
+def cut_off(at: str, then: str = "") -> Builder:
+    """The 2021 notice CSV cut off just after `at` in its last row (no final line break),
+    with `then` appended (an opening quote and the start of the cell)."""
+    def make(tmp: Path, project: Project) -> Path:
+        text = SPARSE_CSV.read_text(encoding="utf-8-sig")
+        path = tmp / "figures.csv"
+        path.write_text(text[: text.rindex(at) + len(at)] + then, encoding="utf-8")
+        return path
+    return make
+
+
+def with_cached_value(make: Builder, formula: str, value: str) -> Builder:
+    """A workbook whose formula cell also holds its computed value, as Excel saves it."""
+    def post(tmp: Path, project: Project) -> Path:
+        path = make(tmp, project)
+        with zipfile.ZipFile(path) as old:
+            parts = {info.filename: old.read(info) for info in old.infolist()}
+        # an empty value: <v/> (openpyxl's own writer) or <v></v> (with lxml installed)
+        pattern = re.compile(rb"(<f>" + re.escape(formula.encode()) + rb"</f>)(?:<v ?/>|<v></v>)")
+        hits = 0
+        for name, data in parts.items():
+            parts[name], n = pattern.subn(rb"\1<v>" + value.encode() + rb"</v>", data)
+            hits += n
+        assert hits == 1
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+            for name, data in parts.items():
+                new.writestr(name, data)
+        return path
+    return post
+
+
+def very_hidden_with_decoy(wb):
+    decoy = wb.copy_worksheet(wb["figures"])
+    decoy.title = "figures (2)"
+    decoy["C2"] = "999"
+    wb.active = wb.sheetnames.index("figures (2)")
+    wb["figures"].sheet_state = "veryHidden"
+
+
+def stray_far_cell(wb):
+    wb["figures"]["XFD1048576"] = "x"
+
+
+def many_rows(n: int) -> Callable[[Workbook], None]:
+    def mutate(wb):
+        for r in range(2, n + 2):
+            for c, value in enumerate(SYNTHETIC_ROWS[0], start=1):
+                wb["figures"].cell(row=r, column=c, value=value)
+            wb["figures"].cell(row=r, column=7, value=f"2020-07-{r % 28 + 1:02d}")
+    return mutate
+
+
+def limit(n: int) -> Patch:
+    return lambda monkeypatch: monkeypatch.setattr(importer, "MAX_FIGURE_ROWS", n)
+
+
+def failing_to_csv(code: int) -> Patch:
+    """DataFrame.to_csv writes half its file, then fails with OSError(code)."""
+    def patch(monkeypatch):
+        original = pd.DataFrame.to_csv
+
+        def to_csv(self, path=None, *args, **kwargs):
+            if path is None:
+                return original(self, path, *args, **kwargs)
+            Path(path).write_text(original(self, None)[:40], encoding="utf-8")
+            raise OSError(code, os.strerror(code), str(path))
+        monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv)
+    return patch
+
+
+def failing_mkdir(code: int) -> Patch:
+    """Every new directory fails with OSError(code): a read-only or foreign data folder."""
+    def patch(monkeypatch):
+        def mkdir(path, *args, **kwargs):
+            raise OSError(code, os.strerror(code), str(path))
+        monkeypatch.setattr(os, "mkdir", mkdir)
+    return patch
+
+
+def source_field(field: str, value: str) -> Callable[[Workbook], None]:
+    def mutate(wb):
+        ws = wb["source"]
+        row = next((r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == field),
+                   ws.max_row + 1)
+        ws.cell(row, 1, field)
+        ws.cell(row, 2, value)
+    return mutate
+
+
 # ---------------------------------------------------------------- the corpus
 
 VALUE_FIX = "as a decimal in the written unit (3.46 for 3.46万)"
@@ -292,8 +449,8 @@ CASES = [
     Case("csv_percentage_above_100", "2020H1", csv_cell(10, "value", "181"),
          ("row 10, column value: percentage 181 outside 0-100", "a number from 0 to 100")),
     Case("csv_duplicate_row", "2020H1", csv_rows(lambda rows: [*rows, rows[1]]),
-         ("row 2: duplicate row: rows 2, 120 have the same indicator, geo, as_of "
-          "('poor_backstop_newly_included', '341500', '2020-01-01/2020-03-31')",
+         (f"row 2: duplicate row: rows 2, {len(_rows_2020h1()) + 1} have the same indicator, geo, as_of "
+          f"{tuple(_rows_2020h1()[1][i] for i in (0, 1, 6))}",
           "keep one row per indicator, geo, as_of")),
     # -- dates and sections
     Case("csv_as_of_outside_period", "2020H1", csv_cell(3, "as_of", "2019-12-31"),
@@ -370,8 +527,8 @@ CASES = [
          ("sheet figures: sheet 'figures' not found", "do not rename its sheets")),
     Case("xlsx_no_rows", "2020H2", workbook(clear_rows, indicator=None, full=True),
          ("sheet figures: the figures sheet has no rows", "enter at least one figure")),
-    Case("xlsx_formula_without_value", "2020H2", workbook(cell("figures", "C2", "=600+50"), full=True),
-         ("sheet figures, row 2, column value (C): formula '=600+50' has no computed value",
+    Case("xlsx_formula_without_value", "2020H2", workbook(cell("figures", "C2", "=600+50")),
+         ("sheet figures, row 2, column value (C): formula '=600+50': formulas are not imported",
           "type the value instead of a formula")),
     Case("xlsx_merged_cells", "2020H2", workbook(merge),
          ("sheet figures, row 2: merged cells J2:J3", "unmerge them"), sub=True),
@@ -416,6 +573,124 @@ CASES = [
           "'<script>alert(1)</script>'", "remove the HTML tag")),
     Case("xlsx_catalogue_header_renamed", "2020H2", workbook(cell("catalogue", "B1", "areas")),
          ("sheet catalogue, column area: missing column 'area'", "the header must have: id")),
+    # -- bounded input (issue: import limits)
+    Case("xlsx_stray_far_cell", "2020H2", workbook(stray_far_cell),
+         ("sheet figures, row 1048576: value 'x' in column XFD, which has no header",
+          "delete the value"), sub=True),
+    Case("csv_too_many_rows", "2020H1", csv_rows(lambda rows: rows),
+         ("figures.csv, row 7: more than 5 rows of data", "import at most 5 rows at a time"),
+         patch=limit(5)),
+    Case("xlsx_too_many_rows", "2020H2", workbook(many_rows(6), indicator=None),
+         ("sheet figures, row 7: more than 5 rows of data", "split the figures by period"),
+         patch=limit(5)),
+    Case("csv_unknown_column", "2020H1",
+         csv_rows(lambda rows: [rows[0] + ["comment"]] + [r + ["x"] for r in rows[1:]]),
+         ("column comment: unknown column 'comment'", "delete the column or correct its "
+          "header: only indicator, geo")),
+    Case("xlsx_unknown_column", "2020H2", workbook(cell("figures", "K1", "remark")),
+         ("sheet figures, column remark: unknown column 'remark'", "delete the column")),
+    Case("csv_quote_too_long", "2021", sparse_cell(2, "quote", "低" * 501),
+         ("row 2, column quote: quote is 501 characters long; at most 500 are allowed",
+          "quote only the clause that holds the number")),
+    Case("csv_note_too_long", "2021", sparse_cell(3, "note", "n" * 1001),
+         ("row 3, column note: note is 1,001 characters long; at most 1,000 are allowed",
+          "shorten the note")),
+    Case("xlsx_new_indicator_label_too_long", "2020H2", new_indicator("label_zh", "长" * 61),
+         (f"sheet catalogue, row {NEW_ROW}, column label_zh: label_zh is 61 characters long; "
+          "at most 60", "shorten it")),
+    Case("xlsx_new_indicator_label_en_too_long", "2020H2", new_indicator("label_en", "x" * 101),
+         (f"sheet catalogue, row {NEW_ROW}, column label_en: label_en is 101 characters",
+          "shorten it")),
+    Case("xlsx_source_title_too_long", "2020H2", workbook(source_field("title", "通" * 201)),
+         ("sheet source, row 2, column title: title is 201 characters long; at most 200",
+          "shorten it")),
+    # -- value ranges and digits
+    Case("csv_zero_standard", "2021", sparse_cell(2, "value", "0"),
+         ("row 2, column value: standard 0 is not greater than 0", "a standard (标准) is a "
+          "positive amount")),
+    Case("csv_negative_standard", "2021", sparse_cell(3, "value", "-910"),
+         ("row 3, column value: standard -910 is not greater than 0", "check the number and its "
+          "sign")),
+    Case("xlsx_negative_standard", "2020H2", workbook(cell("figures", "C2", "-650")),
+         ("sheet figures, row 2, column value: standard -650 is not greater than 0",
+          "positive amount")),
+    Case("csv_value_29_digits", "2021", sparse_cell(2, "value", "7" * 29),
+         ("row 2, column value: value 77777777777777777777777777777 has 29 significant digits; "
+          "at most 20", "write the number as the report writes it")),
+    Case("csv_value_7_decimals", "2021", sparse_cell(2, "value", "700.1234567"),
+         ("row 2, column value: value 700.1234567 has 7 decimals; at most 6",
+          "as the report writes it")),
+    Case("xlsx_new_indicator_chinese_id", "2020H2", workbook(cell("catalogue", f"A{NEW_ROW}",
+                                                                  "低保标准")),
+         (f"sheet catalogue, row {NEW_ROW}, column id: invalid id '低保标准'",
+          "lower-case letters, digits and _ (ASCII")),
+    Case("xlsx_new_indicator_fullwidth_id", "2020H2",
+         workbook(cell("catalogue", f"A{NEW_ROW}", "ｓｙｎｔｈｅｔｉｃ＿new")),
+         (f"sheet catalogue, row {NEW_ROW}, column id: invalid id 'ｓｙｎｔｈｅｔｉｃ＿new'",
+          "lower-case letters, digits and _ (ASCII")),
+    # -- encodings
+    Case("csv_big5", "2021", sparse_text(TRADITIONAL, "big5"),
+         ("figures.csv: cannot decode the file as text in UTF-8 or GBK: it looks like Big5",
+          "CSV UTF-8"), sub=True),
+    Case("csv_shift_jis", "2021", sparse_text(JAPANESE, "shift_jis"),
+         ("figures.csv: cannot decode the file as text in UTF-8 or GBK: it looks like Shift-JIS",
+          "CSV UTF-8")),
+    Case("csv_utf8_with_a_bad_byte", "2021", utf8_bad_byte,
+         ("row 2, column quote: byte 0xB5 is not valid UTF-8 (the rest of the file is UTF-8",
+          "save the file again as CSV UTF-8")),
+    Case("csv_cut_off_last_row", "2021", cut_off("2021-01-01"),
+         ("row 3: the last row has 7 of the header's 10 cells and no line break: the file "
+          "looks cut off", "export or copy the file again")),
+    Case("csv_cut_off_in_a_quote", "2021", cut_off("2021-01-01,2,", '"农村特困'),
+         ("row 3: not a readable CSV: a quoted cell of this row is never closed",
+          "if the file was cut off, export it again")),
+    Case("csv_cut_off_in_a_character", "2021",
+         csv_bytes(SPARSE_CSV.read_bytes().rstrip()[:-2]),
+         ("row 3: the file ends in the middle of a character: it looks cut off",
+          "export or copy the file again")),
+    # -- silent corruption in workbooks
+    Case("xlsx_section_typed_as_number", "2020H2", workbook(cell("figures", "H2", 1.1)),
+         ("sheet figures, row 2, column section (H): section stored as a number (1.1)",
+          "format the cell as text")),
+    Case("xlsx_geo_typed_as_number", "2020H2", workbook(cell("figures", "B3", 341522)),
+         ("sheet figures, row 3, column geo (B): geo stored as a number (341522)",
+          "format the cell as text")),
+    Case("xlsx_formula_with_cached_value", "2020H2",
+         with_cached_value(workbook(cell("figures", "C2", "=600+50")), "600+50", "650"),
+         ("sheet figures, row 2, column value (C): formula '=600+50': formulas are not "
+          "imported, not even their computed values", "type the value")),
+    Case("xlsx_figures_very_hidden_with_a_decoy", "2020H2", workbook(very_hidden_with_decoy),
+         ("sheet figures: the sheet is very hidden", "visible sheets: 说明, targets, catalogue, "
+          "source, figures (2)", "make it visible")),
+    Case("xlsx_targets_hidden", "2020H2",
+         workbook(lambda wb: setattr(wb["targets"], "sheet_state", "hidden")),
+         ("sheet targets: the sheet is hidden", "make it visible")),
+    # -- drop-down entries and the source sheet
+    Case("xlsx_code_with_the_wrong_name", "2020H2", workbook(cell("figures", "B2",
+                                                                  "341522 六安市")),
+         ("sheet figures, row 2, column geo: geo '341522 六安市': 341522 is '霍邱县', not "
+          "'六安市'", "choose the entry from the drop-down list, or type the code alone")),
+    Case("csv_code_with_the_wrong_name", "2021", sparse_cell(2, "indicator",
+                                                             "dibao_standard 低保人数"),
+         ("row 2, column indicator: indicator 'dibao_standard 低保人数': dibao_standard is "
+          "'城乡低保标准', not '低保人数'", "type the code alone")),
+    Case("xlsx_source_bad_date", "2020H2", workbook(source_field("date", "2020年12月1日")),
+         ("sheet source, row 5, column date: invalid date '2020年12月1日'", "2021-01-05")),
+    Case("xlsx_source_bad_url", "2020H2", workbook(source_field("url", "www.luan.gov.cn")),
+         ("sheet source, row 6, column url: invalid url 'www.luan.gov.cn'",
+          "starting with http:// or https://")),
+    Case("xlsx_source_unknown_field", "2020H2", workbook(source_field("author", "张三")),
+         ("sheet source, row 8, column author: unknown field 'author'", "use only the fields")),
+    # -- writing fails
+    Case("disk_full", "2021", SPARSE,
+         ("data/periods/2021: cannot write the period (the disk is full", "nothing was changed",
+          "free space on the disk"), patch=failing_to_csv(errno.ENOSPC)),
+    Case("read_only_data_folder", "2021", SPARSE,
+         ("data/periods/2021: cannot write the period (the file system is read-only",
+          "import into a writable copy"), patch=failing_mkdir(errno.EROFS)),
+    Case("data_folder_not_writable", "2020H1", csv_rows(lambda rows: rows),
+         ("data/periods/2020H1: cannot write the period (permission denied",
+          "make data/ writable"), patch=failing_mkdir(errno.EACCES)),
 ]
 
 
@@ -465,7 +740,11 @@ def test_bad_input_is_rejected_with_its_place_and_fix(case, project_copy, tmp_pa
     source = case.make(tmp_path, project_copy)
     before = data_hash(project_copy)
     args = ["import", case.period, str(source), "--root", str(project_copy.root)]
-    check_rejected(*run_in_process(args, monkeypatch, capsys), case)
+    with monkeypatch.context() as patched:
+        if case.patch:
+            case.patch(patched)
+        result = run_in_process(args, patched, capsys)
+    check_rejected(*result, case)
     assert data_hash(project_copy) == before
     assert not Path("/tmp/evil2020").exists()
     if case.sub:
@@ -570,3 +849,53 @@ def test_a_new_period_folder_gets_the_usual_permissions(project_copy, monkeypatc
     umask = os.umask(0)
     os.umask(umask)
     assert project_copy.period_dir("2021").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_notice_without_sections_imports(project_copy, tmp_path, monkeypatch, capsys):
+    """A standards notice has no numbered sections: `section` may be empty."""
+    rows = _sparse_rows()
+    for row in rows[1:]:
+        row[rows[0].index("section")] = ""
+    path = _write_rows(tmp_path / "figures.csv", rows)
+    code, output = run_in_process(["import", "2021", str(path), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+    figures = pd.read_csv(project_copy.period_dir("2021") / "figures.csv", dtype=str,
+                          keep_default_na=False)
+    assert list(figures["section"]) == ["", ""]
+
+    from analysis.schema import validate_period
+
+    assert validate_period(project_copy, "2021") == []
+
+
+def test_drop_down_entries_import_as_their_codes(project_copy, tmp_path, monkeypatch, capsys):
+    """Every list column filled as the drop-down shows it ("341522 霍邱县"), or bare."""
+    rows = [["dibao_standard 城乡低保标准", "341522 霍邱县", "650", "0", "yuan_per_person_month 元/人/月",
+             "", "2020-07-01", "", "", "SYNTHETIC"],
+            ["tekun_rural_basic_standard", "341522", "845", "0", "yuan_per_person_month",
+             "at_least 以上", "2020-07-01", "", "", "SYNTHETIC"],
+            ["synthetic_new_indicator 合成测试指标", "341522  霍邱县", "12.5", "4 万", "yuan 元",
+             "approx 约/左右", "2020-07-01/2020-12-31", "", "", "SYNTHETIC"]]
+    indicator = ["synthetic_new_indicator", "social_assistance 社会救助", "合成测试指标",
+                 "Synthetic test", "yuan 元", "money 金额", "flow 期间发生数", "",
+                 "SYNTHETIC indicator for tests"]
+    target = list(SYNTHETIC_TARGET)
+    target[5] = "at_least 不少于"
+    path = workbook(add_target(target[5]), rows=rows, indicator=indicator)(tmp_path, project_copy)
+    code, output = run_in_process(["import", "2020H2", str(path), "--root",
+                                   str(project_copy.root)], monkeypatch, capsys)
+    assert code == 0, output
+    folder = project_copy.period_dir("2020H2")
+    figures = pd.read_csv(folder / "figures.csv", dtype=str, keep_default_na=False)
+    assert list(figures["indicator"]) == ["dibao_standard", "tekun_rural_basic_standard",
+                                          "synthetic_new_indicator"]
+    assert set(figures["geo"]) == {"341522"}
+    assert list(figures["unit_mult"]) == ["0", "0", "4"]
+    assert list(figures["qualifier"]) == ["", "at_least", "approx"]
+    targets = pd.read_csv(folder / "targets.csv", dtype=str, keep_default_na=False)
+    assert list(targets["comparison"]) == ["at_least"]
+    catalogue = pd.read_csv(project_copy.catalogue / "indicators.csv", dtype=str)
+    new = catalogue[catalogue["id"] == "synthetic_new_indicator"].iloc[0]
+    assert (new["area"], new["unit"], new["kind"], new["measure"]) == (
+        "social_assistance", "yuan", "money", "flow")

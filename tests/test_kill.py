@@ -59,7 +59,8 @@ def fresh_copy(root: Path, with_book: bool = False) -> Project:
 
 
 def hidden(project: Project) -> list[str]:
-    return sorted(p.name for p in (project.data / "periods").iterdir() if p.name.startswith("."))
+    return sorted([p.name for p in (project.data / "periods").iterdir() if p.name.startswith(".")]
+                  + [p.name for p in project.catalogue.iterdir() if p.name.startswith(".")])
 
 
 # ---------------------------------------------------------------------------- inputs

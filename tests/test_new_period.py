@@ -29,7 +29,7 @@ SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level half-year
      "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标", "Synthetic test",
-                 "yuan", "money", "SYNTHETIC indicator for tests"]
+                 "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
 
 
 def data_hash(project: Project) -> str:
@@ -39,7 +39,8 @@ def data_hash(project: Project) -> str:
     return digest.hexdigest()
 
 
-def fill(path: Path, rows=SYNTHETIC_ROWS, indicator=NEW_INDICATOR) -> None:
+def fill(path: Path, rows=SYNTHETIC_ROWS, indicator=NEW_INDICATOR,
+         source: dict[str, str] | None = None) -> None:
     wb = load_workbook(path)
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
@@ -50,6 +51,9 @@ def fill(path: Path, rows=SYNTHETIC_ROWS, indicator=NEW_INDICATOR) -> None:
     for c, value in enumerate(indicator, start=1):
         catalogue.cell(row=first_empty, column=c, value=value)
     wb["source"]["B2"] = "SYNTHETIC 合成测试通知"
+    for row in wb["source"].iter_rows(min_row=2):
+        if row[0].value in (source or {}):
+            row[1].value = source[row[0].value]
     wb.save(path)
 
 
@@ -164,3 +168,42 @@ def test_a_later_period_without_the_figure_leaves_targets_in_progress(project_co
     status = plans.track(project_copy).set_index("indicator")["状态"]
     assert status["community_care_centres_completed"] == plans.IN_PROGRESS
     assert status["standard_demo_communities_completed"] == plans.NO_DATA
+
+
+def test_drop_down_lists_show_the_chinese_name_beside_each_code_and_say_so(project_copy):
+    path = new_period(project_copy, "2020H2")
+    wb = load_workbook(path)
+    entries = {c.value for row in wb["lists"].iter_rows() for c in row if c.value}
+    assert {"341500 六安市", "341522 霍邱县", "person 人", "yuan_per_person_month 元/人/月",
+            "approx 约/左右", "4 万", "0", "social_assistance 社会救助", "standard 标准",
+            "at_least 不少于"} <= entries
+    assert wb["lists"].sheet_state == "hidden"
+    # indicators: "id label_zh" of every catalogue-sheet row, new ones included
+    assert wb["lists"]["H26"].value == ('=IF(catalogue!$A26="","",catalogue!$A26&" "&'
+                                        'catalogue!$C26)')
+    assert wb["catalogue"]["A26"].value == "dibao_standard"
+    assert wb["catalogue"]["C26"].value == "城乡低保标准"
+    figures = {str(dv.sqref).split(":")[0]: dv for dv in wb["figures"].data_validations.dataValidation}
+    assert figures["A2"].formula1.startswith("OFFSET(lists!$H$2,0,0,")
+    assert figures["B2"].formula1.startswith("lists!$B$2:$B$")
+    assert all(dv.errorStyle == "warning" for dv in figures.values())  # a bare code may be typed
+    # the instructions explain the drop-down format, notices and the source fields
+    text = "\n".join(str(r[0].value) for r in wb["说明"].iter_rows())
+    assert "section 一律留空" in text and "文号" in text and "doc_number" in text
+    assert "341500 六安市" in text and "只填代码" in text
+    assert "不要使用公式" in text and "50,000" in text
+    assert [c.value for c in wb["source"]["A"]] == ["field", "title", "issuer", "doc_number",
+                                                    "date", "url", "note"]
+
+
+def test_a_notice_imports_with_its_document_number(project_copy):
+    """SYNTHETIC notice: no sections, the document's 文号 and date in the source sheet."""
+    path = new_period(project_copy, "2020H2")
+    rows = [[*r[:7], "", *r[8:]] for r in SYNTHETIC_ROWS]
+    fill(path, rows, source={"doc_number": "六民〔2020〕99号 SYNTHETIC", "date": "2020-07-01",
+                             "url": "https://example.org/notice.html"})
+    import_period(project_copy, "2020H2", path)
+    folder = project_copy.period_dir("2020H2")
+    source = (folder / "source.yml").read_text(encoding="utf-8")
+    assert "doc_number: 六民〔2020〕99号 SYNTHETIC" in source and "date: '2020-07-01'" in source
+    assert validate_period(project_copy, "2020H2") == []

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from analysis.csvio import read_csv
 from analysis.project import Project
 
-# TEMPORARY: the importer and workbook still read this; the areas live in data/project.yml
-AREAS = {
-    "social_assistance": ("社会救助", "Social assistance"),
-    "elderly_care": ("养老服务", "Elderly care"),
-    "social_organizations": ("社会组织", "Social organizations"),
-    "community_governance": ("社区治理", "Community governance"),
-    "public_services": ("民政公共服务", "Public services"),
-}
 KINDS = ("stock", "flow", "money", "rate", "standard", "target", "progress")
 
 
@@ -28,6 +20,7 @@ class Catalogue:
     units: pd.DataFrame
     geo: pd.DataFrame
     scopes: pd.DataFrame | None = None
+    areas: dict[str, tuple[str, str]] = field(default_factory=dict)  # data/project.yml
 
 
 def load_catalogue(project: Project) -> Catalogue:
@@ -39,4 +32,5 @@ def load_catalogue(project: Project) -> Catalogue:
         geo=read_csv(project.catalogue / "geo.csv"),
         scopes=read_csv(scopes) if scopes.exists() else pd.DataFrame(
             columns=["id", "label_zh", "label_en", "description"]),
+        areas=project.config.areas,
     )

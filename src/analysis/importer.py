@@ -1,35 +1,91 @@
 """`policybook import`: a filled entry workbook or a figures CSV, validated, written atomically.
 
 Nothing is written unless every check passes; every problem is reported with its file,
-sheet, row and column and how to fix it.
+sheet, row and column and how to fix it (UserError: exit code 2, never a traceback).
+
+Limits (input beyond them is refused with a message):
+
+- file: at most MAX_BYTES (20 MB); a workbook at most 200 MB unpacked
+  (`workbook.MAX_UNPACKED_BYTES`).
+- rows: at most MAX_FIGURE_ROWS (50,000) data rows per sheet or CSV; the readers stop there.
+  Only the sheets figures, targets, catalogue and source are read (`说明` and the hidden
+  `lists` are never opened), and only the cells present in the file: a stray cell at
+  XFD1048576 costs one cell, not the rectangle up to it.
+- columns: exactly the contract's; an unknown column is refused, naming it.
+- texts: the lengths in `schema.MAX_LENGTHS` (quote 500, note 1000, label_zh 60,
+  label_en 100, description 500, source title 200 characters, ...); values at most 20
+  significant digits, 6 decimals and 15 digits before the point (`schema`).
+- time and memory (benchmarks/IMPORT.md; 2 cores shared with other work): the largest
+  allowed workbook (50,000 figure rows) imports in 18-27 s with a peak of 136 MB (refused
+  at 50,001 rows after 9-15 s, 120 MB); a 50,000-row CSV in 4-7 s, 165 MB; the new-period
+  workbook with a stray cell at XFD1048576 in every sheet in 2-4 s and 112 MB, the same as
+  without it (the previous reader was killed after 90 s at 3.5 GB).
+
+Writing is all or nothing, also when killed: the new period folder and any new indicators are
+staged beside their targets, then a journal (data/periods/.import-journal.json) records the
+swap before the first rename; `recover_interrupted`, which every command runs first, completes
+a journalled swap or removes the staged files of one that never reached its journal. The whole
+import holds an exclusive flock on the data/ directory, and recovery leaves everything alone
+while another process holds it. A full disk or a read-only folder is a UserError.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
+import contextlib
+import errno
+import fcntl
+import json
 import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 import yaml
-from openpyxl.utils import get_column_letter
 
-from analysis.catalogue import AREAS, KINDS, Catalogue, load_catalogue
+from analysis.catalogue import KINDS, Catalogue, load_catalogue
+from analysis.csvio import read_figures_csv
 from analysis.errors import Problem, UserError
 from analysis.figures import FIGURE_COLUMNS, TARGET_COLUMNS
-from analysis.periods import parse_period
+from analysis.periods import Period, is_period, parse_period
 from analysis.project import Project
-from analysis.schema import validate_table
-from analysis.workbook import CATALOGUE, FIGURES, INDICATOR_COLUMNS, SOURCE, TARGETS
+from analysis.schema import (
+    INDICATOR_ID,
+    MAX_FIGURE_ROWS,
+    column_problems,
+    length_problem,
+    validate_source,
+    validate_table,
+)
+from analysis.semantics import MEASURES
+from analysis.workbook import (
+    CATALOGUE,
+    FIGURES,
+    INDICATOR_COLUMNS,
+    SOURCE,
+    SOURCE_COLUMNS,
+    TARGETS,
+    read_filled,
+    vocabularies,
+)
+
+__all__ = ["MAX_BYTES", "MAX_FIGURE_ROWS", "import_period", "load_entry", "read_csv_any",
+           "recover_interrupted"]
 
 MAX_BYTES = 20 * 1024 * 1024
-ENCODINGS = ("utf-8-sig", "gb18030")
+JOURNAL = ".import-journal.json"
+STAGED_INDICATORS = ".indicators.csv.import"
+WRITE_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "free space on the disk, then import again"),
+    errno.EDQUOT: ("the disk quota is used up", "free space on the disk, then import again"),
+    errno.EROFS: ("the file system is read-only", "import into a writable copy of the project"),
+    errno.EACCES: ("permission denied", "make data/ writable for your user, then import again"),
+    errno.EPERM: ("operation not permitted", "make data/ writable for your user, then import "
+                  "again"),
+}
 
 
 @dataclass
@@ -43,224 +99,50 @@ class Entry:
     problems: list[Problem]
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+# ---------------------------------------------------------------------------- reading
 
 
 def read_csv_any(path: Path) -> pd.DataFrame:
-    """A figures CSV in UTF-8 (with or without BOM) or GBK/GB18030 as saved by Chinese Excel.
-
-    Rows are numbered as a spreadsheet shows them (header = row 1); the frame's index is that
-    number - 2, as for a workbook sheet. Raises UserError for anything that is not such a CSV.
-    """
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(Problem(file, f"cannot read the file ({exc.strerror})",
-                                "check the path and the file's permissions")) from None
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        text = None
-    if text is None or "\x00" in text:  # UTF-16 without BOM decodes, with NULs
-        raise UserError(Problem(file, "cannot decode the file as text in UTF-8 or GBK "
-                                "(UTF-16, or not a CSV at all?)",
-                                "in Excel use 另存为 → CSV UTF-8 (逗号分隔)"))
-    if not text.strip():
-        raise UserError(Problem(file, "the file is empty", "export the figures sheet"))
-    records: list[tuple[int, list[str]]] = []
-    try:  # strict: an unclosed quote is an error, not a cell that swallows the rest
-        for cells in csv.reader(io.StringIO(text, newline=""), strict=True):
-            records.append((len(records) + 1, cells))
-    except csv.Error as exc:
-        raise UserError(Problem(file, f"not a readable CSV: {exc}",
-                                "check the quoting of cells that contain commas or quotes",
-                                row=len(records) + 1)) from None
-    problems: list[Problem] = []
-    frame = _table([(n, [c.strip() for c in cells]) for n, cells in records], file, None,
-                   problems)
-    if problems:
-        raise UserError(problems)
-    return frame
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not \t \n \r
-
-
-def _table(records: list[tuple[int, list[str]]], file: str, sheet: str | None,
-           problems: list[Problem]) -> pd.DataFrame:
-    """A frame of text from (row number, cells): the first non-empty row is the header.
-
-    Appends a Problem for a header named twice and for a value in a column without a
-    header; empty rows are skipped; the index is the row number - 2."""
-    records = [(n, cells) for n, cells in records if any(cells)] or [(1, [])]
-    (_, header), data = records[0], records[1:]
-    while header and header[-1] == "":
-        header.pop()
-    first: dict[str, int] = {}
-    for i, name in enumerate(header):
-        if name in first:
-            problems.append(Problem(file, f"column {name!r} appears twice (columns "
-                                    f"{get_column_letter(first[name] + 1)} and "
-                                    f"{get_column_letter(i + 1)})",
-                                    "keep one column of each name", sheet=sheet, column=name))
-        elif name:
-            first[name] = i
-    fix = "delete the value or give its column a header" + (
-        "" if sheet else "; quote cells that contain commas")
-    rows, index = [], []
-    for n, cells in data:
-        for i, cell in enumerate(cells):
-            if cell and (i >= len(header) or not header[i]):
-                problems.append(Problem(file, f"value {cell!r} in column "
-                                        f"{get_column_letter(i + 1)}, which has no header",
-                                        fix, sheet=sheet, row=n))
-            elif control := _CONTROL.search(cell):
-                problems.append(Problem(file, f"control character U+{ord(control[0]):04X} in "
-                                        f"{cell!r}", "delete it (it comes with text copied "
-                                        "from a PDF or a web page)", sheet=sheet, row=n,
-                                        column=header[i]))
-        cells = cells + [""] * (len(header) - len(cells))
-        rows.append([cells[i] for i in first.values()])
-        index.append(n - 2)
-    return pd.DataFrame(rows, columns=list(first), index=index, dtype=object).astype(str)
-
-
-def _sheet_frame(wb, name: str, columns: tuple[str, ...], file: str,
-                 problems: list[Problem], required: bool = True) -> pd.DataFrame | None:
-    if name not in wb.sheetnames:
-        if required:
-            problems.append(Problem(file, f"sheet {name!r} not found (sheets: "
-                                    f"{', '.join(wb.sheetnames)})",
-                                    "use the workbook made by `policybook new-period`; "
-                                    "do not rename its sheets", sheet=name))
-        return None
-    ws = wb[name]
-    for merged in ws.merged_cells.ranges:
-        problems.append(Problem(file, f"merged cells {merged}", "unmerge them: one value per "
-                                "cell", sheet=name, row=merged.min_row))
-    rows = list(ws.iter_rows(values_only=False))
-    if not rows:
-        return pd.DataFrame(columns=list(columns))
-    header = [_text(c.value) for c in rows[0]]
-    for row in rows[1:]:
-        for cell in row:
-            if isinstance(cell.value, int | float) and "%" in str(cell.number_format):
-                # 81% is stored as 0.81: importing it as text would write 0.81
-                problems.append(Problem(file, f"percentage-formatted cell holds {cell.value!r}",
-                                        "format the cell as text and type the number as "
-                                        "written (81 for 81%)", sheet=name, row=cell.row,
-                                        column=_header_of(header, cell.column)))
-            elif (isinstance(cell.value, float) and cell.column <= len(header)
-                  and header[cell.column - 1] == "value"):
-                # a number cell keeps no trailing zeros: 60.0 would arrive as 60
-                problems.append(Problem(file, f"value stored as a number ({cell.value!r}), which "
-                                        "loses the written precision",
-                                        "format the cell as text and type the number as "
-                                        "written (60.0, 3.46)", sheet=name, row=cell.row,
-                                        column=_header_of(header, cell.column)))
-    return _table([(row[0].row, [_text(c.value) for c in row]) for row in rows], file, name,
-                  problems)
-
-
-def _header_of(header: list[str], column: int) -> str:
-    """`value (C)`: the header of a 1-based column with its letter, or just the letter."""
-    letter = get_column_letter(column)
-    name = header[column - 1] if column <= len(header) else ""
-    return f"{name} ({letter})" if name else letter
+    """A figures CSV (UTF-8, UTF-8 with BOM, GBK) as text, at most MAX_FIGURE_ROWS rows."""
+    return read_figures_csv(path, MAX_FIGURE_ROWS)
 
 
 def read_workbook(path: Path) -> Entry:
     """Read a filled entry workbook; raise UserError listing every structural problem."""
-    from openpyxl import load_workbook
-
     file = str(path)
-    try:
-        wb = formulas = load_workbook(path, data_only=False)
-        found = [c for ws in formulas.worksheets for row in ws.iter_rows() for c in row
-                 if c.data_type == "f"]
-        if found:  # the cached values of formulas: a second, slow load only when needed
-            wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise UserError(Problem(file, f"not a readable .xlsx workbook ({type(exc).__name__})",
-                                "save it from Excel as .xlsx")) from None
-    problems: list[Problem] = []
-    for ws in dict.fromkeys(c.parent for c in found):  # formulas without a cached value
-        cached = wb[ws.title]
-        header = [_text(c.value) for c in next(ws.iter_rows(max_row=1), ())]
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and cached[cell.coordinate].value is None:
-                    problems.append(Problem(file, f"formula {cell.value!r} has no computed value",
-                                            "type the value instead of a formula", sheet=ws.title,
-                                            row=cell.row, column=_header_of(header, cell.column)))
-    figures = _sheet_frame(wb, FIGURES, FIGURE_COLUMNS, file, problems)
-    targets = _sheet_frame(wb, TARGETS, TARGET_COLUMNS, file, problems, required=False)
-    catalogue = _sheet_frame(wb, CATALOGUE, INDICATOR_COLUMNS, file, problems, required=False)
-    source: dict[str, str] = {}
-    if SOURCE in wb.sheetnames:
-        for row in wb[SOURCE].iter_rows(min_row=2, values_only=True):
-            if row and row[0]:
-                source[_text(row[0])] = _text(row[1] if len(row) > 1 else "")
+    filled = read_filled(path, MAX_FIGURE_ROWS)
+    problems = filled.problems
+    figures = filled.sheets.get(FIGURES)
     if figures is None:
         raise UserError(problems)
     if figures.empty:
         raise UserError([*problems, Problem(file, "the figures sheet has no rows",
                                             "enter at least one figure", sheet=FIGURES)])
+    targets = filled.sheets.get(TARGETS)
+    source, found = _source(filled.sheets.get(SOURCE), file)
     return Entry(figures, targets if targets is not None and len(targets) else None,
-                 catalogue if catalogue is not None else pd.DataFrame(), source, problems)
+                 filled.sheets.get(CATALOGUE, pd.DataFrame()), source, problems + found)
 
 
-# a new indicator's labels go into the narrative's markdown, which passes HTML tags through
-_MARKUP = re.compile(r"<[A-Za-z/!?]")
-
-
-def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Catalogue,
-                                                                             list[Problem]]:
-    rows = entry.new_indicators
-    if rows.empty:
-        return catalogue, []
-    missing = [c for c in INDICATOR_COLUMNS if c not in rows.columns]
-    if missing:
-        return catalogue, [Problem(file, f"missing column {c!r}", "the header must have: "
-                                   f"{', '.join(INDICATOR_COLUMNS)}", sheet=CATALOGUE, column=c)
-                           for c in missing]
-    known = set(catalogue.indicators["id"])
-    new = rows[~rows["id"].isin(known)]
-    problems = [Problem(file, f"indicator {row['id']!r} is added twice", "keep one row per "
-                        "new indicator", sheet=CATALOGUE, row=int(index) + 2, column="id")
-                for index, row in new[new["id"].duplicated()].iterrows()]
-    new = new[~new["id"].duplicated()]
-    units = set(catalogue.units["id"])
-    for index, row in new.iterrows():
-        where = {"file": file, "sheet": CATALOGUE, "row": int(index) + 2}
-        checks = [
-            ("id", row.get("id", "").replace("_", "").isalnum() and row.get("id") == row.get(
-                "id", "").lower(), "use lower-case letters, digits and _"),
-            ("area", row.get("area") in AREAS, f"use one of {', '.join(AREAS)}"),
-            ("unit", row.get("unit") in units, "use a unit id from the lists"),
-            ("kind", row.get("kind") in KINDS, f"use one of {', '.join(KINDS)}"),
-            ("label_zh", bool(row.get("label_zh")), "give the Chinese label"),
-            ("label_en", bool(row.get("label_en")), "give the English label"),
-        ] + [(col, not _MARKUP.search(row.get(col, "")), "labels are shown as text in the book: "
-              "remove the HTML tag") for col in ("label_zh", "label_en", "description")]
-        problems += [Problem(message=f"invalid {col} {row.get(col, '')!r} for new indicator",
-                             fix=fix, column=col, **where) for col, ok, fix in checks if not ok]
-    merged = pd.concat([catalogue.indicators, new[list(INDICATOR_COLUMNS)]], ignore_index=True)
-    return Catalogue(merged, catalogue.units, catalogue.geo), problems
+def _source(frame: pd.DataFrame | None, file: str) -> tuple[dict[str, str], list[Problem]]:
+    """The source sheet's fields and their problems."""
+    if frame is None or frame.empty:
+        return {}, []
+    problems = [replace(p, sheet=SOURCE) for p in
+                column_problems(list(frame.columns), SOURCE_COLUMNS, file)]
+    if any(c not in frame.columns for c in SOURCE_COLUMNS):
+        return {}, problems
+    fields: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    for index, name, value in zip(frame.index, frame["field"], frame["value"], strict=True):
+        if name in fields:
+            problems.append(Problem(file, f"field {name!r} is given twice (rows {rows[name]} "
+                                    f"and {int(index) + 2})", "keep one row per field",
+                                    int(index) + 2, "field", SOURCE))
+        elif name or value:
+            fields[name], rows[name] = value, int(index) + 2
+    problems += [replace(p, sheet=SOURCE) for p in validate_source(fields, file, rows)]
+    return fields, problems
 
 
 def load_entry(path: Path) -> Entry:
@@ -278,7 +160,7 @@ def load_entry(path: Path) -> Entry:
     if suffix == ".xlsx":
         return read_workbook(path)
     if suffix == ".csv":
-        frame = read_csv_any(path)
+        frame = read_figures_csv(path, MAX_FIGURE_ROWS)
         if frame.empty:
             raise UserError(Problem(str(path), "the file has no figures (a header, no rows)",
                                     "enter at least one figure"))
@@ -289,79 +171,330 @@ def load_entry(path: Path) -> Entry:
                             "import the .xlsx entry workbook or a figures .csv"))
 
 
+# ---------------------------------------------------------------------------- checking
+
+
+def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str,
+                sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Drop-down entries (`341500 六安市`) as their codes (`341500`); a Problem where the name
+    after the code is not the catalogue's name of that code."""
+    frame = frame.copy()
+    problems = []
+    for column in (c for c in frame.columns if c in vocab):
+        split = {text: _split(text, vocab[column]) for text in frame[column].unique()}
+        for index, text in frame[column].items():
+            if wrong := split[text][1]:
+                problems.append(Problem(file, f"{column} {text!r}: {wrong}", "choose the entry "
+                                        "from the drop-down list, or type the code alone",
+                                        int(index) + 2, column, sheet))
+        frame[column] = frame[column].map({text: code for text, (code, _) in split.items()})
+    return frame, problems
+
+
+def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
+    """(code, what is wrong with the name after it, or '')."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2:
+        return text, ""
+    code, name = parts[0], " ".join(parts[1].split())
+    expected = names.get(code)
+    if expected is None or name == " ".join(str(expected).split()):
+        return code, ""  # an unknown code is reported by the schema
+    return code, f"{code} is {expected!r}, not {name!r}" if expected else (
+        f"{code} has no name; {name!r} is not one")
+
+
+# a new indicator's labels go into the narrative's markdown, which passes HTML tags through
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Catalogue,
+                                                                             list[Problem], bool]:
+    """The catalogue with the workbook's new indicators, their problems, whether any is new."""
+    rows = entry.new_indicators
+    if rows.empty:
+        return catalogue, [], False
+    problems = [replace(p, sheet=CATALOGUE) for p in
+                column_problems(list(rows.columns), INDICATOR_COLUMNS, file)]
+    if any(c not in rows.columns for c in INDICATOR_COLUMNS):
+        return catalogue, problems, False
+    rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
+    known = set(catalogue.indicators["id"])
+    new = rows[~rows["id"].isin(known)]
+    problems += found + [Problem(file, f"indicator {row['id']!r} is added twice", "keep one row "
+                                 "per new indicator", sheet=CATALOGUE, row=int(index) + 2,
+                                 column="id")
+                         for index, row in new[new["id"].duplicated()].iterrows()]
+    new = new[~new["id"].duplicated()]
+    for index, row in new.iterrows():
+        problems += _indicator_problems(row, catalogue, file, int(index) + 2)
+    merged = pd.concat([catalogue.indicators, new[list(INDICATOR_COLUMNS)]],
+                       ignore_index=True).fillna("")
+    return replace(catalogue, indicators=merged[list(catalogue.indicators.columns)]), \
+        problems, not new.empty
+
+
+def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
+                        line: int) -> list[Problem]:
+    """What is wrong with one new indicator's row of the catalogue sheet."""
+    units, areas = set(catalogue.units["id"]), catalogue.areas
+    scopes = set(catalogue.scopes["id"]) if catalogue.scopes is not None else set()
+    checks = [
+        ("id", re.fullmatch(INDICATOR_ID, row["id"]) is not None,
+         "use lower-case letters, digits and _ (ASCII, starting with a letter, 2 to 64 "
+         "characters), like dibao_standard"),
+        ("area", row["area"] in areas, f"use one of {', '.join(areas)}"),
+        ("unit", row["unit"] in units, "use a unit id from the lists"),
+        ("kind", row["kind"] in KINDS, f"use one of {', '.join(KINDS)}"),
+        ("measure", row["measure"] in MEASURES, "say what the figure is: "
+         f"{', '.join(MEASURES)} (时点数、期间发生数、累计数、标准、比率)"),
+        ("scope", row["scope"] == "" or row["scope"] in scopes,
+         "leave empty for the whole place, or use a scope of data/catalogue/scopes.csv"),
+        ("label_zh", bool(row["label_zh"]), "give the Chinese label"),
+        ("label_en", bool(row["label_en"]), "give the English label"),
+    ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
+          "remove the HTML tag") for col in ("label_zh", "label_en", "description")]
+    where = {"file": file, "sheet": CATALOGUE, "row": line}
+    problems = [Problem(message=f"invalid {col} {row[col]!r} for new indicator", fix=fix,
+                        column=col, **where) for col, ok, fix in checks if not ok]
+    for col in ("label_zh", "label_en", "description"):
+        if found := length_problem(col, row[col]):
+            problems.append(Problem(message=found[0], fix=found[1], column=col, **where))
+    return problems
+
+
+def _check(project: Project, entry: Entry, path: Path,
+           period: Period) -> tuple[Entry, Catalogue, bool]:
+    """The entry with codes in place of drop-down entries, the catalogue with its new
+    indicators and whether there are any; UserError listing every problem."""
+    file = str(path)
+    catalogue, problems, added = _new_indicators(entry, load_catalogue(project), file)
+    sheet = FIGURES if path.suffix.lower() == ".xlsx" else None
+    vocab = vocabularies(catalogue)
+    figures, found = split_codes(entry.figures, vocab, file, sheet)
+    targets = None
+    if entry.targets is not None:
+        targets, more = split_codes(entry.targets, vocab, file, TARGETS)
+        found += more
+    source_path = project.period_dir(period) / "source.txt"
+    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
+    found += [replace(p, sheet=p.sheet or sheet)
+              for p in validate_table(figures, catalogue, file, period, source)]
+    if targets is not None:
+        found += [replace(p, sheet=TARGETS) for p in
+                  validate_table(targets, catalogue, file, period, source, TARGET_COLUMNS)]
+    problems = entry.problems + problems + found
+    if problems:
+        raise UserError(sorted(dict.fromkeys(problems),
+                               key=lambda p: (p.sheet or "", p.row or 0)))
+    return replace(entry, figures=figures, targets=targets), catalogue, added
+
+
 def import_period(project: Project, period: str, path: Path) -> Path:
     """Validate `path` against the contract and write data/periods/<P>/ atomically."""
     parsed = parse_period(period)
-    entry = load_entry(path)
-    folder = project.period_dir(parsed)
-    file = str(path)
-    catalogue, problems = _new_indicators(entry, load_catalogue(project), file)
-    problems = entry.problems + problems
-    source_path = folder / "source.txt"
-    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
-    sheet = FIGURES if path.suffix.lower() == ".xlsx" else None
-    found = validate_table(entry.figures, catalogue, file, parsed, source)
-    if entry.targets is not None:
-        found += [Problem(p.file, p.message, p.fix, p.row, p.column, TARGETS) for p in
-                  validate_table(entry.targets, catalogue, file, parsed, source, TARGET_COLUMNS)]
-    problems += [Problem(p.file, p.message, p.fix, p.row, p.column, p.sheet or sheet)
-                 for p in found]
-    if problems:
-        raise UserError(sorted(problems, key=lambda p: (p.sheet or "", p.row or 0)))
-    _write(project, parsed.id, folder, entry, catalogue)
+    with _import_lock(project):
+        _recover(project)
+        entry, catalogue, added = _check(project, load_entry(path), path, parsed)
+        folder = project.period_dir(parsed)
+        _write(project, parsed.id, folder, entry, catalogue.indicators if added else None)
     return folder
 
 
+# ---------------------------------------------------------------------------- writing
+
+
 def _write_csv(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
-    extra = [c for c in frame.columns if c not in columns and c]
-    frame[list(columns) + extra].to_csv(path, index=False, encoding="utf-8")
+    frame[list(columns)].to_csv(path, index=False, encoding="utf-8")
 
 
-def _write(project: Project, pid: str, folder: Path, entry: Entry, catalogue: Catalogue) -> None:
-    """Stage the new period folder beside the old one, then swap it in with renames."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{pid}.import.", dir=folder.parent))
+def _fsync(path: Path) -> None:
+    """Flush a file or directory to disk (the journal must not outrun what it lists)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stage_period(folder: Path, pid: str, entry: Entry) -> Path:
+    """The new period folder, complete, beside the old one (`.P.import.XXXX`)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{pid}.import.", dir=folder.parent))
+    if folder.exists():
+        shutil.copytree(folder, staging, dirs_exist_ok=True)  # its mode too
+    else:  # mkdtemp makes it 0700: a new period gets the mode of any new directory
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)
+    _write_csv(entry.figures, FIGURE_COLUMNS, staging / "figures.csv")
+    if entry.targets is not None:
+        _write_csv(entry.targets, TARGET_COLUMNS, staging / "targets.csv")
+    if any(entry.source.values()):
+        meta = {k: v for k, v in entry.source.items() if v} | {"period": pid}
+        (staging / "source.yml").write_text(
+            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for path in [*staging.rglob("*"), staging]:
+        _fsync(path)
+    return staging
+
+
+def _write(project: Project, pid: str, folder: Path, entry: Entry,
+           indicators: pd.DataFrame | None) -> None:
+    """Stage the period (and the catalogue with new indicators), journal the swap, swap."""
+    base = folder.parent
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        staging = _stage_period(folder, pid, entry)
+        if indicators is not None:
+            staged = project.catalogue / STAGED_INDICATORS
+            indicators.to_csv(staged, index=False, encoding="utf-8")
+            _fsync(staged)
+        _write_journal(base, {"period": pid, "staging": staging.name,
+                              "indicators": indicators is not None})
+    except BaseException as exc:
+        _undo(project)
+        if isinstance(exc, OSError):
+            raise _write_error(exc, folder) from None
+        raise
+    try:
+        _complete(project, _read_journal(base) or {})
+    except OSError as exc:
+        raise _write_error(exc, folder, committed=True) from None
+
+
+def _write_journal(base: Path, record: dict) -> None:
+    """Write the journal atomically: from here on, recovery completes the swap."""
+    tmp = base / f"{JOURNAL}.tmp"
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, base / JOURNAL)
+    _fsync(base)
+
+
+def _read_journal(base: Path) -> dict | None:
+    """The journal if it is one we wrote (a valid period, its own staging name), else None."""
+    try:
+        record = json.loads((base / JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    pid, staging = record.get("period"), record.get("staging")
+    if not (isinstance(pid, str) and is_period(pid) and isinstance(staging, str)
+            and staging.startswith(f".{pid}.import.") and "/" not in staging
+            and isinstance(record.get("indicators"), bool)):
+        return None
+    return record
+
+
+def _complete(project: Project, record: dict) -> None:
+    """Carry out a journalled swap from wherever it stopped; idempotent."""
+    base = project.data / "periods"
+    pid = record["period"]
+    folder, staging = base / pid, base / record["staging"]
+    backup = base / f".{pid}.previous"
+    if staging.exists():
         if folder.exists():
-            shutil.copytree(folder, staging, dirs_exist_ok=True)  # its mode too
-        else:  # mkdtemp makes it 0700: a new period gets the mode of any new directory
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(staging, 0o777 & ~umask)
-        _write_csv(entry.figures, FIGURE_COLUMNS, staging / "figures.csv")
-        if entry.targets is not None:
-            _write_csv(entry.targets, TARGET_COLUMNS, staging / "targets.csv")
-        if any(entry.source.values()):
-            meta = {k: v for k, v in entry.source.items() if v} | {"period": pid}
-            (staging / "source.yml").write_text(
-                yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        if len(catalogue.indicators) > len(load_catalogue(project).indicators):
-            target = project.catalogue / "indicators.csv"
-            tmp = target.with_name(".indicators.csv.tmp")
-            catalogue.indicators.to_csv(tmp, index=False, encoding="utf-8")
-            os.replace(tmp, target)  # new indicators first: harmless if the swap never happens
-        backup = folder.with_name(f".{pid}.previous")
-        if folder.exists():
+            if backup.exists():
+                shutil.rmtree(backup)
             os.rename(folder, backup)
         os.rename(staging, folder)
-        if backup.exists():
-            shutil.rmtree(backup)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+    staged = project.catalogue / STAGED_INDICATORS
+    if record["indicators"] and staged.exists():
+        os.replace(staged, project.catalogue / "indicators.csv")
+    if backup.exists() and not folder.exists():  # never lose the only copy
+        os.rename(backup, folder)
+    elif backup.exists():
+        shutil.rmtree(backup)
+    (base / f"{JOURNAL}.tmp").unlink(missing_ok=True)
+    (base / JOURNAL).unlink(missing_ok=True)
+    _fsync(base)
 
 
-def recover_interrupted(project: Project) -> None:
-    """Finish or undo an import that was killed midway: restore `.P.previous` if `P` is
-    missing, and remove staging folders (they never hold the only copy of anything)."""
+def _undo(project: Project) -> None:
+    """Remove what an import staged before its journal; restore `.P.previous` folders left by
+    a version without the journal. Best effort: runs also after a failed write."""
     base = project.data / "periods"
-    if not base.is_dir():
-        return
+    for staging in base.glob(".*.import.*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for path in (base / f"{JOURNAL}.tmp", base / JOURNAL, project.catalogue / STAGED_INDICATORS):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
     for backup in base.glob(".*.previous"):
         folder = base / backup.name[1:-len(".previous")]
         if folder.exists():
             shutil.rmtree(backup)
         else:
             os.rename(backup, folder)
-    for staging in base.glob(".*.import.*"):
-        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _recover(project: Project) -> None:
+    """Complete a journalled import, or undo one that never reached its journal."""
+    base = project.data / "periods"
+    if not base.is_dir():
+        return
+    try:
+        record = _read_journal(base) if (base / JOURNAL).exists() else None
+        if record:
+            _complete(project, record)
+        else:
+            _undo(project)
+    except OSError as exc:
+        raise UserError(Problem(str(base), "cannot finish or undo an interrupted import "
+                                f"({exc.strerror}: {exc.filename})", "make data/ writable, then "
+                                "run the command again")) from None
+
+
+def recover_interrupted(project: Project) -> None:
+    """Finish or undo an import that was killed midway (see the module docstring); leave
+    everything alone while another process is importing."""
+    if not (project.data / "periods").is_dir():
+        return
+    fd = _try_lock(project.data)
+    if fd is None:
+        return
+    try:
+        _recover(project)
+    finally:
+        os.close(fd)
+
+
+def _try_lock(data: Path) -> int | None:
+    """An exclusive flock on the data/ directory itself, or None if another process holds
+    it. A directory lock needs no lock file: data/ stays byte-identical, and a read-only
+    checkout can still be locked (so every command can run there)."""
+    try:
+        fd = os.open(data, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextlib.contextmanager
+def _import_lock(project: Project) -> Iterator[None]:
+    fd = _try_lock(project.data)
+    if fd is None:
+        raise UserError(Problem(str(project.data), "another `policybook import` is writing to "
+                                "this project (or data/ cannot be opened)",
+                                "wait for the other import to finish, then import again"))
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_error(exc: OSError, folder: Path, committed: bool = False) -> UserError:
+    what, fix = WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
+                                                  "fix the cause, then import again"))
+    where = f": {exc.filename}" if exc.filename else ""
+    if committed:
+        return UserError(Problem(str(folder), f"the import was interrupted ({what}{where}); "
+                                 "it is journalled and the next policybook command completes "
+                                 "it", fix.replace("import again", "run any policybook command")))
+    return UserError(Problem(str(folder), f"cannot write the period ({what}{where}); nothing "
+                             "was changed", fix))
