@@ -49,3 +49,50 @@ def test_validate_reports_a_broken_row_with_its_place_and_exits_2(project_copy):
     assert result.returncode == 2
     assert "figures.csv, row 2, column geo" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_version():
+    result = policybook("--version")
+    assert result.returncode == 0 and result.stdout.startswith("policybook ")
+
+
+def test_audit_without_the_report_text_exits_2_and_says_so(project_copy):
+    (project_copy.period_dir("2020H1") / "source.txt").unlink()
+    result = policybook("audit", "2020H1", "--root", str(project_copy.root))
+    assert result.returncode == 2 and "source.txt" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_audit_exit_codes_follow_the_readme(project_copy):
+    assert policybook("audit", "2020H1", "--root", str(project_copy.root)).returncode == 0
+    exclusions = project_copy.period_dir("2020H1") / "audit_exclusions.csv"
+    exclusions.write_text(exclusions.read_text(encoding="utf-8").splitlines()[0] + "\n",
+                          encoding="utf-8")  # no reasons: the excluded mentions come back
+    result = policybook("audit", "2020H1", "--root", str(project_copy.root))
+    assert result.returncode == 1 and "unexplained" in result.stdout
+
+
+def test_init_starts_a_book_for_another_county(tmp_path):
+    result = policybook("init", str(tmp_path / "hq"), "--geo", "341522", "--name", "霍邱县")
+    assert result.returncode == 0, result.stderr
+    config = (tmp_path / "hq" / "data" / "project.yml").read_text(encoding="utf-8")
+    assert "341522" in config and "霍邱县民政工作政策读本" in config
+    assert not list((tmp_path / "hq" / "data" / "periods").iterdir())
+    assert policybook("validate", "--root", str(tmp_path / "hq")).returncode == 0
+    assert "霍邱县" in (tmp_path / "hq" / "book" / "_config.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--geo", "999999", "--name", "x"], "place 999999 not found"),
+])
+def test_init_refuses_an_unknown_place(tmp_path, args, message):
+    result = policybook("init", str(tmp_path / "x"), *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "file").write_text("x")
+    result = policybook("init", str(tmp_path / "x"), "--geo", "341522", "--name", "霍邱县")
+    assert result.returncode == 2 and "not an empty directory" in result.stderr

@@ -38,6 +38,21 @@ FreshKernelsOption = Annotated[bool, typer.Option(
     "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"policybook {version('civil-affairs-policybook')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+          = False) -> None:
+    """Civil-affairs policy book: validate data, execute notebooks, build the book."""
+
+
 def _project(root: str | None) -> Project:
     """The project, after finishing or undoing an import that was killed midway."""
     from analysis.importer import recover_interrupted
@@ -100,6 +115,20 @@ def build(
     run_notebooks(project, jobs=jobs, force=force, quiet=quiet, fresh_kernels=fresh_kernels)
     index = build_book(project, force=force, quiet=quiet)
     console.print(f"book built: {index}")
+    _print_all(project, quiet)
+
+
+def _print_all(project: Project, quiet: bool) -> None:
+    """The print editions of every period (the PDF only where Chromium is installed)."""
+    from analysis.printed import chromium, print_editions
+
+    if chromium() is None:
+        console.print("print editions: Word only (no chromium to print the PDF: "
+                      "apt-get install chromium fonts-noto-cjk)")
+    for period in project.periods():
+        written = print_editions(project, period.id)
+        if not quiet:
+            console.print("print edition: " + ", ".join(str(p) for p in written))
 
 
 @app.command()
@@ -111,14 +140,61 @@ def export(
     """Write the period's figures, checks and catalogue to a formatted Excel workbook."""
     from pathlib import Path
 
+    from analysis.export import check_target
     from analysis.export import export as export_xlsx
     from analysis.view import PeriodView
 
-    if not out.endswith(".xlsx"):
-        raise UserError(f"{out}: the export must be an .xlsx file")
+    target = Path(out)
+    check_target(target)  # before the data is loaded: a wrong path fails at once
     project = _project(root)
     view = PeriodView.load(project.root, parse_period(period).id)
-    console.print(f"written: {export_xlsx(view, Path(out))}")
+    console.print(f"written: {export_xlsx(view, target)}")
+
+
+@app.command("print")
+def print_(
+    period: PeriodArg,
+    out: Annotated[str | None, typer.Option(
+        "--out", help="Folder for the PDF and .docx (default: book/_build/print/).")] = None,
+    root: RootOption = None,
+) -> None:
+    """Write a period's print edition: a PDF (headless Chromium) and a Word document."""
+    from pathlib import Path
+
+    from analysis.printed import print_editions
+
+    project = _project(root)
+    for path in print_editions(project, parse_period(period).id, Path(out) if out else None):
+        console.print(f"written: {path}")
+
+
+@app.command()
+def kernel() -> None:
+    """Register the Jupyter kernel `policybook` for this Python (venv or conda environment)."""
+    import sys
+
+    from ipykernel.kernelspec import install
+
+    from analysis.runner import KERNEL
+
+    path = install(kernel_name=KERNEL, display_name="Python (policybook)", prefix=sys.prefix)
+    console.print(f"kernel '{KERNEL}' installed in {path}")
+
+
+@app.command()
+def init(
+    folder: Annotated[str, typer.Argument(help="New project folder (absent or empty).")],
+    geo: Annotated[str, typer.Option(help="GB/T 2260 code of the home place.")],
+    name: Annotated[str, typer.Option(help="Chinese name of the home place (霍邱县).")],
+    root: RootOption = None,
+) -> None:
+    """Start a book for another city or county: shared catalogue, notebooks, no periods."""
+    from pathlib import Path
+
+    from analysis.init import init_project
+
+    created = init_project(Project.find(root), Path(folder), geo, name)
+    console.print(f"created {created.root}; next: policybook new-period P --root {folder}")
 
 
 @app.command("new-period")
@@ -147,9 +223,13 @@ def import_(
 
 
 def main() -> None:
-    """Entry point: user errors exit 2 with their message, never a traceback."""
+    """Entry point: every failure is a message, never a traceback. Exit 2: bad input, or a
+    file that cannot be written (read-only, disk full); 1: a notebook or the book build
+    failed; 130: interrupted (Ctrl-C)."""
+    from analysis.oserrors import problem as os_problem
     from analysis.pipeline import NotebookFailed
 
+    interrupted = "interrupted: what was being written keeps its previous version"
     try:
         app()
     except UserError as exc:
@@ -159,6 +239,16 @@ def main() -> None:
     except NotebookFailed as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(1)
+    except OSError as exc:  # last resort: where the path was known, it was reported there
+        err.print(f"error: {os_problem(exc)}", markup=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print(interrupted, markup=False)
+        sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C in a command into a silent exit 130
+            err.print(interrupted, markup=False)
+        raise
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.checks import VERDICT_ZH, results_frame
+from analysis.errors import Problem, UserError
 from analysis.escape import xlsx_cell
+from analysis.oserrors import reported
 from analysis.view import PeriodView, written_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
@@ -41,7 +43,9 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
-    """Write formatted sheets atomically (temporary file, then rename)."""
+    """Write formatted sheets atomically (temporary file, then rename) into an existing
+    folder. A path that cannot be written (a folder, a missing folder, a read-only place, a
+    full disk) raises `UserError` naming it; an existing file at `out` is then unchanged."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.created = wb.properties.modified = FIXED_TIME
@@ -61,14 +65,30 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
             longest = max([len(str(column))] + [len(str(v)) for v in frame[column]])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6))
         ws.auto_filter.ref = ws.dimensions
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    check_target(out)
+    kept = " (the file already there is unchanged)" if out.exists() else ""
+    with reported(out, f"writing the workbook{kept}"):
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+        os.close(fd)
+        try:
+            wb.save(tmp)
+            os.replace(tmp, out)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def check_target(out: Path) -> None:
+    """Raise `UserError` unless `out` names an .xlsx file in an existing folder."""
+    if out.is_dir():
+        raise UserError(Problem(str(out), "is a folder, not a file",
+                                fix=f"name the workbook to write, e.g. {out / 'figures.xlsx'}"))
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(Problem(str(out), "the export must be an .xlsx file",
+                                fix="end the file name with .xlsx"))
+    if not out.parent.is_dir():
+        raise UserError(Problem(str(out), f"the folder {out.parent} does not exist",
+                                fix=f"create it first, or write into an existing folder, "
+                                    f"e.g. ./{out.name}"))
 
 
 def export(view: PeriodView, out: Path) -> Path:

@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -42,7 +40,7 @@ __all__ = ["KERNEL", "TIMEOUT_S", "Inputs", "NotebookFailed", "Plan", "Summary",
            "build_book", "execute", "execute_jobs", "local_executor", "notebooks_for", "plan",
            "run", "stored_hash"]
 
-HASH_VERSION = 1  # bump when the meaning of the hash changes
+HASH_VERSION = 2  # bump when the meaning of the hash changes
 # libraries whose version can change what an executed notebook shows
 EXECUTION_PACKAGES = ("ipykernel", "ipython", "matplotlib", "nbclient", "nbformat", "numpy",
                       "pandas", "pandera", "papermill", "pylopdf-fonts-zh-cn", "pyyaml",
@@ -137,12 +135,27 @@ class Inputs:
             self._periods[period.id] = _digest(self.data(self.project.period_dir(period)))
         return self._periods[period.id]
 
+    def templates(self, name: str) -> list[tuple[str, str]]:
+        """The prose templates a notebook renders (data/project.yml's `templates`, by default
+        templates/<name>.j2): editing one re-executes only the notebooks that use it."""
+        notebook = next((nb for nb in (*self.project.config.period_notebooks,
+                                       *self.project.config.cross_period_notebooks)
+                         if nb.name == name), None)
+        names = notebook.templates if notebook is not None else (name,)
+        folder = self.project.root / "templates"
+        if "all" in names:
+            return self.tree(folder, self.project.root, "*.j2")
+        paths = [folder / f"{n}.j2" for n in names]
+        return [(p.relative_to(self.project.root).as_posix(), self.file(p))
+                for p in paths if p.exists()]
+
     def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> str:
         """The hash of notebooks/<name>.ipynb run with `parameters` over `periods`' data."""
         source = self.project.notebooks / f"{name}.ipynb"
         return "sha256:" + _digest({
             "version": HASH_VERSION,
             "notebook": [source.relative_to(self.project.root).as_posix(), self.file(source)],
+            "templates": self.templates(name),
             "parameters": parameters,
             "shared": self.shared,
             "periods": [[p.id, self.period(p)] for p in periods],
@@ -491,7 +504,7 @@ def execute(project: Project, period: Period | None, name: str) -> Path:
 
 def _generated(rel: Path) -> bool:
     """Files of book/ that the build writes itself (or Sphinx's output)."""
-    return rel.parts[0] in {"_build", "downloads", "_search_dict.txt", "appendix.md"}
+    return rel.parts[0] in {"_build", "_extra", "downloads", "_search_dict.txt", "appendix.md"}
 
 
 def book_hash(project: Project) -> str:
@@ -507,35 +520,10 @@ def book_hash(project: Project) -> str:
 
 
 def build_book(project: Project, *, force: bool = False, quiet: bool = False) -> Path:
-    """jupyter-book build (warnings are errors); the path of index.html. Skipped when the
-    book's inputs are those of the last successful build (unless `force`)."""
-    from analysis.appendix import write_appendix
-    from analysis.search import write_search_dict
+    """jupyter-book build (warnings are errors) into a staging folder; the new pages replace
+    the published ones in one step, only when the build succeeded (`analysis.book_build`).
+    The path of book/_build/html/index.html. Skipped when the published pages are from the
+    book's current inputs (unless `force`)."""
+    from analysis.book_build import build
 
-    write_toc(project)
-    index = project.book / "_build" / "html" / "index.html"
-    stamp = project.book / "_build" / BUILD_STAMP
-    digest = book_hash(project)
-    if not force and index.exists() and stamp.exists():
-        try:
-            if json.loads(stamp.read_text(encoding="utf-8")).get("book_hash") == digest:
-                if not quiet:
-                    print("book unchanged since its last build: Sphinx skipped", file=sys.stderr)
-                return index
-        except ValueError:
-            pass
-    stamp.unlink(missing_ok=True)
-    write_appendix(project)
-    write_search_dict(project)
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else shutil.which("jupyter-book") or "jupyter-book",
-           "build", "book", "-W", "-n", "--keep-going", "-q"]
-    # quiet: jupyter-book's banner and jieba's log only when the build fails
-    result = subprocess.run(cmd, cwd=project.root, check=False, capture_output=quiet,
-                            text=True)
-    if result.returncode != 0:
-        if quiet:
-            sys.stderr.write(result.stdout[-20000:] + result.stderr[-20000:])
-        raise NotebookFailed(f"jupyter-book build failed (exit {result.returncode})")
-    stamp.write_text(json.dumps({"book_hash": digest}) + "\n", encoding="utf-8")
-    return index
+    return build(project, force=force, quiet=quiet)
