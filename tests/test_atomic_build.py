@@ -84,7 +84,7 @@ def append(path: Path, text: str) -> None:
 def built(tmp_path_factory) -> Path:
     """A project copy built once by `policybook build` (notebooks executed if stale)."""
     project = new_project(tmp_path_factory.mktemp("built") / "project")
-    result = policybook("build", "--root", str(project.root), "-q")
+    result = policybook("build", "--no-print", "--root", str(project.root), "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     return project.root
 
@@ -111,7 +111,7 @@ def test_a_successful_build_swaps_the_new_pages_in(book):
     (folder / ".html-0123456789ab" / "index.html").write_text("half", encoding="utf-8")
     (folder / ".html-feedfeedfeed.link").symlink_to(".html-0123456789ab")
     (folder / ".doctrees").mkdir()
-    result = policybook("build", "--root", str(book.root), "-q")
+    result = policybook("build", "--no-print", "--root", str(book.root), "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"book built: {html / 'index.html'}" in result.stdout
     assert html.is_symlink() and os.readlink(html) != previous
@@ -120,7 +120,7 @@ def test_a_successful_build_swaps_the_new_pages_in(book):
     # the stamp, written after the swap, says so: nothing changed since, Sphinx is skipped
     # and the same pages stay published
     published = os.readlink(html)
-    again = policybook("build", "--root", str(book.root))
+    again = policybook("build", "--no-print", "--root", str(book.root))
     assert again.returncode == 0 and "Sphinx skipped" in again.stderr
     assert os.readlink(html) == published
 
@@ -133,7 +133,7 @@ def test_a_failing_sphinx_build_leaves_the_published_pages_byte_identical(book):
     good = intro.read_text(encoding="utf-8")
     append(intro, BAD_REFERENCE)
     for _ in range(2):  # the second time, Sphinx must not skip the page it wrote
-        result = policybook("build", "--root", str(book.root), "-q")
+        result = policybook("build", "--no-print", "--root", str(book.root), "-q")
         assert result.returncode == 1, result.stdout + result.stderr
         assert "jupyter-book build failed" in result.stderr
         assert "book/_build/html is unchanged" in result.stderr
@@ -142,7 +142,7 @@ def test_a_failing_sphinx_build_leaves_the_published_pages_byte_identical(book):
         assert snapshot(html) == before and os.readlink(html) == target
         assert [p.name for p in html.parent.glob(".html-*")] == [target]
     intro.write_text(good + "\n\n改好了。\n", encoding="utf-8")
-    result = policybook("build", "--root", str(book.root), "-q")
+    result = policybook("build", "--no-print", "--root", str(book.root), "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "改好了" in (html / "intro.html").read_text(encoding="utf-8")
     assert entries(html.parent) == CLEAN
@@ -194,7 +194,7 @@ def test_a_build_killed_while_sphinx_writes_leaves_the_published_pages(book, vic
     since = time.time() - 1  # mtimes have a coarse resolution on some file systems
     with open(tmp_path / "stderr.txt", "w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "analysis", "build", "--root", str(book.root), "-q"],
+            [sys.executable, "-m", "analysis", "build", "--no-print", "--root", str(book.root), "-q"],
             stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
         try:
             sphinx = _wait_for_sphinx_output(proc, folder / ".staging" / "_build" / "html",
@@ -224,7 +224,7 @@ def test_a_build_killed_while_sphinx_writes_leaves_the_published_pages(book, vic
     assert "Traceback" not in message
     assert snapshot(html) == before and os.readlink(html) == target
 
-    result = policybook("build", "--root", str(book.root), "-q")
+    result = policybook("build", "--no-print", "--root", str(book.root), "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "被中断的一次构建" in (html / "intro.html").read_text(encoding="utf-8")
     assert entries(folder) == CLEAN

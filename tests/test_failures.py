@@ -148,7 +148,7 @@ def published(tmp_path, monkeypatch) -> Project:
 
 
 def build_args(project: Project) -> list[str]:
-    return ["build", "--root", str(project.root), "-q", "--force"]
+    return ["build", "--no-print", "--root", str(project.root), "-q", "--force"]
 
 
 @pytest.mark.parametrize("number, expected", [
@@ -240,7 +240,7 @@ def test_disk_full_while_sphinx_writes_exits_2_naming_the_file(tmp_path, monkeyp
     (tmp_path / "full" / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(tmp_path / "full"), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    code, output = policybook(monkeypatch, capsys, "build", "--root", str(project.root), "-q")
+    code, output = policybook(monkeypatch, capsys, "build", "--no-print", "--root", str(project.root), "-q")
     staged = project.book / "_build" / ".staging" / "_build" / "html"
     failed(code, output, f"error: {staged}/", "No space left on device while building the book",
            "free space on that disk")

@@ -9,6 +9,7 @@ second once a worker's kernel is warm.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -221,6 +222,37 @@ def test_jobs_run_on_a_local_dask_cluster(copy):
     pages = executed_keys(copy)
     assert all(stored_hash(pages[job.key]) == job.input_hash for job in work.jobs)
     assert run(copy, quiet=True).executed == []
+
+
+@pytest.mark.slow
+def test_the_command_line_runs_the_notebooks_on_a_dask_cluster(copy):
+    """`policybook run --scheduler ADDRESS`: the jobs go to the cluster's workers."""
+    distributed = pytest.importorskip("distributed")
+    from analysis.runner import shutdown_kernels
+
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "analysis", "run", "--force", "--scheduler",
+                 cluster.scheduler_address, "--root", str(copy.root)],
+                capture_output=True, text=True, timeout=600)
+            worker_pids = set(client.run(os.getpid).values())
+        finally:
+            client.run(shutdown_kernels)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{len(ALL)} executed" in result.stderr + result.stdout
+    ran_on = {int(pid) for pid in re.findall(r" s on [^:\s]+:(\d+)\)", result.stderr)}
+    assert len(ran_on) >= 1 and ran_on <= worker_pids
+
+
+def test_a_scheduler_that_is_not_there_is_a_message(copy):
+    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--scheduler",
+                             "tcp://127.0.0.1:9", "--root", str(copy.root)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "no Dask scheduler" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_run_and_build_accept_jobs_force_and_quiet():

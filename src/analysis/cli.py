@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -34,6 +35,9 @@ ForceOption = Annotated[bool, typer.Option(
     "--force", help="Re-execute every notebook (and rebuild the HTML), changed or not.")]
 QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress (for CI): only the summary and errors.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run the notebooks on a Dask cluster (tcp://host:8786); needs the dask extra.")]
 FreshKernelsOption = Annotated[bool, typer.Option(
     "--fresh-kernels", help="A new kernel for every notebook instead of warm ones (slower).")]
 
@@ -91,12 +95,37 @@ def run(
     force: ForceOption = False,
     quiet: QuietOption = False,
     fresh_kernels: FreshKernelsOption = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Execute the notebooks of one period (or all) whose inputs changed, into book/periods/<P>/."""
     from analysis.pipeline import run as run_notebooks
 
-    run_notebooks(_project(root), parse_period(period).id if period else None, jobs=jobs,
-                  force=force, quiet=quiet, fresh_kernels=fresh_kernels)
+    with _executor(scheduler) as executor:
+        run_notebooks(_project(root), parse_period(period).id if period else None, jobs=jobs,
+                      force=force, quiet=quiet, fresh_kernels=fresh_kernels, executor=executor)
+
+
+@contextmanager
+def _executor(scheduler: str | None):
+    """None (a local process pool), or the executor of the Dask cluster at `scheduler`."""
+    if scheduler is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UserError("--scheduler needs Dask's distributed: install the dask extra "
+                        "(uv sync --extra dask, or pip install distributed)") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UserError(f"no Dask scheduler at {scheduler} ({exc}): start one with "
+                        "`dask scheduler` and workers with `dask worker ADDRESS`, in the "
+                        "checkout (shared or copied) with the policybook kernel") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 @app.command()
@@ -106,16 +135,24 @@ def build(
     force: ForceOption = False,
     quiet: QuietOption = False,
     fresh_kernels: FreshKernelsOption = False,
+    scheduler: SchedulerOption = None,
+    editions: Annotated[bool, typer.Option(
+        "--print/--no-print", help="Also write each period's print edition (PDF, Word).")]
+    = True,
 ) -> None:
-    """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)."""
+    """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)
+    and the print editions."""
     from analysis.pipeline import build_book
     from analysis.pipeline import run as run_notebooks
 
     project = _project(root)
-    run_notebooks(project, jobs=jobs, force=force, quiet=quiet, fresh_kernels=fresh_kernels)
+    with _executor(scheduler) as executor:
+        run_notebooks(project, jobs=jobs, force=force, quiet=quiet,
+                      fresh_kernels=fresh_kernels, executor=executor)
     index = build_book(project, force=force, quiet=quiet)
     console.print(f"book built: {index}")
-    _print_all(project, quiet)
+    if editions:
+        _print_all(project, quiet)
 
 
 def _print_all(project: Project, quiet: bool) -> None:
@@ -126,7 +163,7 @@ def _print_all(project: Project, quiet: bool) -> None:
         console.print("print editions: Word only (no chromium to print the PDF: "
                       "apt-get install chromium fonts-noto-cjk)")
     for period in project.periods():
-        written = print_editions(project, period.id)
+        written = print_editions(project, period.id, only_if_stale=True)
         if not quiet:
             console.print("print edition: " + ", ".join(str(p) for p in written))
 

@@ -338,7 +338,8 @@ class _Display:
     """Progress of a multi-notebook run on stderr: a line per finished notebook and a bar
     (which notebook finished last, how many are left, elapsed time) on a terminal."""
 
-    def __init__(self, total: int, quiet: bool, console=None) -> None:
+    def __init__(self, total: int, quiet: bool, console=None, where: bool = False) -> None:
+        self.where = where  # name the worker of each notebook (jobs on another executor)
         from rich.console import Console
 
         self.quiet, self.total = quiet, total
@@ -374,6 +375,8 @@ class _Display:
         if not self.quiet:
             mark = "✓" if result.ok else "✗ failed:"
             text = f"  {mark} {job.key} ({result.seconds:.1f} s)"
+            if self.where and result.worker:
+                text = f"  {mark} {job.key} ({result.seconds:.1f} s on {result.worker})"
             if not result.ok:
                 text = f"  {mark} {job.key}: {result.error}"
             self.console.print(text, markup=False)
@@ -439,7 +442,7 @@ def _run(project: Project, work: Plan, start: float, jobs: int | None,
         with suppress(OSError):  # the folder of a period whose pages are all gone
             page.parent.rmdir()
     todo = work.jobs
-    display = _Display(len(todo), quiet, console)
+    display = _Display(len(todo), quiet, console, where=executor is not None)
     if todo:
         workers = max(1, min(jobs or default_jobs(), max(len(s) for s in work.stages)))
         summary.workers = 0 if executor is not None else workers

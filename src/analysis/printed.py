@@ -176,11 +176,18 @@ def write_docx(project: Project, period: str, out: Path) -> Path:
     return out
 
 
-def print_editions(project: Project, period: str, folder: Path | None = None) -> list[Path]:
-    """Write <folder>/<title>_<P>.pdf (when Chromium is present) and .docx; their paths."""
+def print_editions(project: Project, period: str, folder: Path | None = None,
+                   only_if_stale: bool = False) -> list[Path]:
+    """Write <folder>/policybook_<P>.pdf (when Chromium is present) and .docx; their paths.
+    With `only_if_stale`, editions newer than the last book build are kept as they are."""
     pid = parse_period(period).id
     folder = folder or project.book / "_build" / "print"
-    written = [write_docx(project, pid, folder / f"policybook_{pid}.docx")]
+    targets = [folder / f"policybook_{pid}.docx"]
     if chromium() is not None:
-        written.insert(0, write_pdf(project, pid, folder / f"policybook_{pid}.pdf"))
-    return written
+        targets.insert(0, folder / f"policybook_{pid}.pdf")
+    stamp = project.book / "_build" / ".policybook-build.json"
+    if only_if_stale and stamp.exists() and all(
+            t.exists() and t.stat().st_mtime > stamp.stat().st_mtime for t in targets):
+        return targets
+    return [write_pdf(project, pid, t) if t.suffix == ".pdf" else write_docx(project, pid, t)
+            for t in targets]
