@@ -140,12 +140,30 @@ def test_what_an_input_change_executes(copy, change, expected):
     assert {job.key for job in plan(copy).jobs} == expected
 
 
-def test_a_change_to_the_package_source_executes_everything(copy, package_snapshot,
-                                                            monkeypatch):
-    changed = [(name, "0" * 64 if name.endswith("charts.py") else digest)
-               for name, digest in package_snapshot]
+def _edit_module(monkeypatch, snapshot, module: str) -> None:
+    changed = [(name, "0" * 64 if name.endswith(f"/{module}.py") else digest)
+               for name, digest in snapshot]
     monkeypatch.setattr(Inputs, "package", staticmethod(lambda: changed))
+
+
+def test_a_change_to_a_module_the_notebooks_import_executes_them(copy, package_snapshot,
+                                                                 monkeypatch):
+    _edit_module(monkeypatch, package_snapshot, "project")  # the tiny notebooks import it
     assert {job.key for job in plan(copy).jobs} == ALL
+
+
+@pytest.mark.parametrize("module", ["cli", "charts", "importer", "sphinxext"])
+def test_a_change_to_a_module_no_notebook_imports_executes_nothing(copy, package_snapshot,
+                                                                   monkeypatch, module):
+    _edit_module(monkeypatch, package_snapshot, module)
+    assert plan(copy).jobs == []
+
+
+def test_the_book_s_notebooks_hash_the_modules_they_draw_with(project):
+    inputs = Inputs(project)
+    used = {path.rsplit("/", 1)[1] for path, _ in inputs.modules("social_assistance")}
+    assert {"charts.py", "narrative.py", "prose.py", "dataset.py"} <= used
+    assert not used & {"cli.py", "pipeline.py", "importer.py", "workbook.py", "sphinxext.py"}
 
 
 def test_line_endings_do_not_change_the_hash(copy):

@@ -40,3 +40,8 @@ class UserError(Exception):
             problems = [problems]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class NotebookFailed(Exception):
+    """A notebook raised while executing (or the book build failed): names the notebook, the
+    cell and the error. Exit code 1."""

@@ -1,0 +1,180 @@
+"""Input hashes: what an executed notebook (or the built book) was made from.
+
+Every executed notebook records a hash of its inputs in `metadata.policybook.input_hash`:
+the source notebook, its prose templates, its parameters, the kernel, the project
+configuration, the catalogue, the comparators, the data of the periods it can read, the
+package modules it imports (and theirs), and the versions of the libraries that shape its
+output. Paths enter the hash relative to the project, line endings normalized, so the
+committed notebooks of a fresh clone match and nothing is executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from analysis.periods import Period
+from analysis.project import Project
+from analysis.runner import KERNEL
+
+HASH_VERSION = 3  # bump when the meaning of the hash changes
+# libraries whose version can change what an executed notebook shows
+EXECUTION_PACKAGES = ("ipykernel", "ipython", "matplotlib", "nbclient", "nbformat", "numpy",
+                      "pandas", "pandera", "papermill", "pylopdf-fonts-zh-cn", "pyyaml",
+                      "seaborn")
+# ... and what the built HTML looks like
+BOOK_PACKAGES = ("jieba", "jupyter-book", "myst-nb", "myst-parser", "openpyxl", "sphinx",
+                 "sphinx-book-theme")
+TEXT_SUFFIXES = frozenset({".py", ".ipynb", ".csv", ".yml", ".yaml", ".txt", ".md", ".json",
+                           ".toml", ".css", ".js", ".html", ".svg"})
+BUILD_STAMP = ".policybook-build.json"  # in book/_build/: the inputs of the last good build
+
+
+def _skip(path: Path) -> bool:
+    return any(part.startswith(".") or part == "__pycache__" for part in path.parts)
+
+
+class Inputs:
+    """Content digests of a project's inputs; each file is read once per instance."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._files: dict[Path, str] = {}
+        self._periods: dict[str, str] = {}
+        self._shared: str | None = None
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            data = path.read_bytes()
+            if path.suffix.lower() in TEXT_SUFFIXES:  # a Windows checkout hashes the same
+                data = data.replace(b"\r\n", b"\n")
+            self._files[path] = hashlib.sha256(data).hexdigest()
+        return self._files[path]
+
+    def tree(self, folder: Path, base: Path, pattern: str = "*",
+             exclude: Callable[[Path], bool] | None = None) -> list[tuple[str, str]]:
+        """(path relative to `base`, digest) of the files under `folder`, sorted."""
+        if not folder.is_dir():
+            return []
+        files = []
+        for path in folder.rglob(pattern):
+            rel = path.relative_to(base)
+            if path.is_file() and not _skip(path.relative_to(folder)) and not (
+                    exclude and exclude(rel)):
+                files.append((rel.as_posix(), self.file(path)))
+        return sorted(files)
+
+    def data(self, folder: Path) -> list[tuple[str, str]]:
+        return self.tree(folder, self.project.root)
+
+    @staticmethod
+    def package() -> list[tuple[str, str]]:
+        """The analysis package's own source (what the kernels import)."""
+        import analysis
+
+        folder = Path(analysis.__file__).resolve().parent
+        return Inputs(Project(folder.parent)).tree(folder, folder.parent, "*.py")
+
+    @staticmethod
+    def environment(packages: Iterable[str]) -> dict[str, str]:
+        from importlib.metadata import PackageNotFoundError, version
+
+        versions = {"python": "{}.{}".format(*sys.version_info[:2])}
+        for name in packages:
+            try:
+                versions[name] = version(name)
+            except PackageNotFoundError:
+                versions[name] = "absent"
+        return versions
+
+    def modules(self, name: str) -> list[tuple[str, str]]:
+        """The package modules notebooks/<name>.ipynb uses (its imports and theirs): editing
+        a module no notebook imports (the command line, the importer) re-executes nothing."""
+        import analysis
+        from analysis.imports import notebook_modules
+
+        folder = Path(analysis.__file__).resolve().parent
+        used = {f"{folder.name}/{m}.py" for m in notebook_modules(
+            self.project.notebooks / f"{name}.ipynb", folder)}
+        return [(path, digest) for path, digest in self.package() if path in used]
+
+    @property
+    def shared(self) -> str:
+        """Configuration, catalogue, comparators, library versions, kernel."""
+        if self._shared is None:
+            config = self.project.data / "project.yml"
+            self._shared = _digest({
+                "config": self.file(config) if config.exists() else "",
+                "catalogue": self.data(self.project.catalogue),
+                "reference": self.data(self.project.reference),
+                "environment": self.environment(EXECUTION_PACKAGES),
+                "kernel": KERNEL,
+            })
+        return self._shared
+
+    def period(self, period: Period) -> str:
+        if period.id not in self._periods:
+            self._periods[period.id] = _digest(self.data(self.project.period_dir(period)))
+        return self._periods[period.id]
+
+    def templates(self, name: str) -> list[tuple[str, str]]:
+        """The prose templates a notebook renders (data/project.yml's `templates`, by default
+        templates/<name>.j2): editing one re-executes only the notebooks that use it."""
+        notebook = next((nb for nb in (*self.project.config.period_notebooks,
+                                       *self.project.config.cross_period_notebooks)
+                         if nb.name == name), None)
+        names = notebook.templates if notebook is not None else (name,)
+        folder = self.project.root / "templates"
+        if "all" in names:
+            return self.tree(folder, self.project.root, "*.j2")
+        paths = [folder / f"{n}.j2" for n in names]
+        return [(p.relative_to(self.project.root).as_posix(), self.file(p))
+                for p in paths if p.exists()]
+
+    def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> str:
+        """The hash of notebooks/<name>.ipynb run with `parameters` over `periods`' data."""
+        source = self.project.notebooks / f"{name}.ipynb"
+        return "sha256:" + _digest({
+            "version": HASH_VERSION,
+            "notebook": [source.relative_to(self.project.root).as_posix(), self.file(source)],
+            "templates": self.templates(name),
+            "package": self.modules(name),
+            "parameters": parameters,
+            "shared": self.shared,
+            "periods": [[p.id, self.period(p)] for p in periods],
+        })
+
+
+def _digest(payload: object) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_hash(path: Path) -> str | None:
+    """The input hash an executed notebook was made from (None: absent or unreadable)."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    meta = nb.get("metadata", {}).get("policybook", {})
+    return meta.get("input_hash") if isinstance(meta, dict) else None
+
+
+def _generated(rel: Path) -> bool:
+    """Files of book/ that the build writes itself (or Sphinx's output)."""
+    return rel.parts[0] in {"_build", "_extra", "downloads", "_search_dict.txt", "appendix.md"}
+
+
+def book_hash(project: Project) -> str:
+    """The inputs of the HTML build: book sources, data (appendix, downloads), package."""
+    inputs = Inputs(project)
+    return _digest({
+        "version": HASH_VERSION,
+        "book": inputs.tree(project.book, project.book, exclude=_generated),
+        "data": inputs.data(project.data),
+        "package": inputs.package(),
+        "environment": inputs.environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
+    })
