@@ -445,5 +445,5 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str) -> 
     ax.set_xticks(dates, [f"{d.year}年{d.month}月" for d in dates])
     span = (dates[-1] - dates[0]) if len(dates) > 1 else pd.Timedelta(days=365)
     ax.set_xlim(dates[0] - span * 0.15, dates[-1] + span * 0.35)
-    ax.set_ylim(0, data[value].max() * 1.3)
+    ax.set_ylim(0, data[value].max() * 1.25)
     ax.legend(frameon=False, loc="lower right")

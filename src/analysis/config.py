@@ -92,13 +92,14 @@ def read_config(data_dir: Path) -> Config:
         raise _fail(path, "the file must be a mapping of keys", "see the README")
     home = data.get("home")
     if not isinstance(home, dict):
-        raise _fail(path, "'home' is missing", "give home: {geo: '341500', name_zh: 六安市}")
+        raise _fail(path, "'home' is missing",
+                    "give home: {geo: <a code of geo.csv>, name_zh: <its Chinese name>}")
     factors = data.get("policy_factors") or {}
     if not isinstance(factors, dict) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) and v > 0
             for v in factors.values()):
         raise _fail(path, "policy_factors must map names to positive numbers",
-                    "e.g. anhui_tekun_over_dibao: 1.3")
+                    "name: positive number, one per line")
     areas_raw = data.get("areas")
     if not isinstance(areas_raw, dict) or not areas_raw:
         raise _fail(path, "'areas' is missing", "list the work areas with zh and en names")

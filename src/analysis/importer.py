@@ -176,7 +176,7 @@ def load_entry(path: Path) -> Entry:
 
 def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str,
                 sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Drop-down entries (`341500 六安市`) as their codes (`341500`); a Problem where the name
+    """Drop-down entries (`<code> <name>`) as their codes (`<code>`); a Problem where the name
     after the code is not the catalogue's name of that code."""
     frame = frame.copy()
     problems = []

@@ -62,7 +62,7 @@ class PeriodView:
 
     @property
     def place(self) -> str:
-        """Chinese name of the place the period is mainly about (六安市, or a county)."""
+        """Chinese name of the place the period is mainly about (the home place, or a county)."""
         return self.catalogue.geo.set_index("code").at[self.geo, "name_zh"]
 
     @property

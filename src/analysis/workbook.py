@@ -60,11 +60,11 @@ KIND_NAMES = {"stock": "存量", "flow": "流量", "money": "金额", "rate": "�
 TEXT_FIX = "format the cell as text (设置单元格格式 → 文本) and type it again as written"
 
 INSTRUCTIONS = """\
-六安市民政政策读本 · {period} 数据录入表
+{book_title} · {period} 数据录入表
 
 1. 在 figures 表中,每行录入报告中的一个数字。列的含义:
    indicator  指标(下拉选择;catalogue 表列出全部指标及中文名称)
-   geo        行政区划(下拉选择,341500 六安市)
+   geo        行政区划(下拉选择,{home})
    value      按原文书写的数字,不换算单位:3.46万人填 3.46,不要写“万”
    unit_mult  单位的十的幂次:万填 4,亿填 8,其余填 0
    unit       计量单位(下拉选择)
@@ -73,7 +73,7 @@ INSTRUCTIONS = """\
    section    在报告中的位置,如 一、(一)3. 填 1.1.3;没有章节编号的通知留空
    quote      包含该数字的原文短句(有报告全文时必须逐字一致;不超过 {quote} 字)
    note       说明(可空;不超过 {note} 字)
-2. 下拉列表显示“代码 名称”,如 341500 六安市、person 人、dibao_standard 城乡低保标准。
+2. 下拉列表显示“代码 名称”,如 {home}、person 人、dibao_standard 城乡低保标准。
    可以直接选择,也可以只填代码。导入时取第一个空格前的部分为代码,并核对名称与代码一致。
 3. targets 表录入报告提出的有期限的目标(comparison 填 at_least、at_most 或 equal)。
 4. 需要新指标时,在 catalogue 表末尾增加一行,导入时一并加入指标目录:id 只用英文小写字母、
@@ -131,7 +131,7 @@ def vocabularies(catalogue: Catalogue) -> dict[str, dict[str, str]]:
 
 
 def choice(code: str, name: str) -> str:
-    """A drop-down entry: `341500 六安市` (the bare code when there is no name)."""
+    """A drop-down entry: `<code> <name>` (the bare code when there is no name)."""
     return f"{code} {name}" if name else code
 
 
@@ -171,7 +171,9 @@ def build(project: Project, period: str) -> Workbook:
     wb = Workbook()
     help_ws = wb.active
     help_ws.title = HELP
-    text = INSTRUCTIONS.format(period=period, rows=f"{MAX_FIGURE_ROWS:,}", **MAX_LENGTHS)
+    config = project.config
+    text = INSTRUCTIONS.format(period=period, rows=f"{MAX_FIGURE_ROWS:,}", book_title=config.title,
+                               home=f"{config.home_geo} {config.home_name}", **MAX_LENGTHS)
     for line in text.splitlines():
         help_ws.append([line])
     help_ws.column_dimensions["A"].width = 110
@@ -184,7 +186,8 @@ def build(project: Project, period: str) -> Workbook:
         _header(ws, columns)
         _list(ws, columns, "indicator", ref["indicator"], "选择 catalogue 表中的指标")
         _list(ws, columns, "unit", ref["unit"], "选择计量单位")
-        _list(ws, columns, "geo", ref["geo"], "选择行政区划(341500 六安市)")
+        _list(ws, columns, "geo", ref["geo"], f"选择行政区划({config.home_geo} "
+              f"{config.home_name})")
         _list(ws, columns, "unit_mult", ref["unit_mult"], "万填 4,亿填 8,其余填 0")
         if "qualifier" in columns:
             _list(ws, columns, "qualifier", ref["qualifier"],
