@@ -36,6 +36,7 @@ def project_copy(tmp_path: Path) -> Project:
     """A copy of data/ holding only the pinned period (and notebooks/) to modify freely."""
     copy_data(tmp_path)
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "book").mkdir()
     return Project(tmp_path)
 

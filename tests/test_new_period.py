@@ -123,6 +123,7 @@ def test_killed_import_is_recovered_from_its_backup(project_copy):
     assert not list(base.glob(".*"))
 
 
+@pytest.mark.slow
 def test_new_periods_from_workbook_and_csv_build_into_the_book(project_copy, tmp_path):
     """Two SYNTHETIC periods: 2020H2 through new-period, a programmatically filled workbook
     and import; 2021, a notice-style county period (two standards, no source.txt) from CSV.
@@ -133,7 +134,7 @@ def test_new_periods_from_workbook_and_csv_build_into_the_book(project_copy, tmp
     import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
     shutil.copytree(ROOT / "book", project_copy.book, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_build"))
-    result = subprocess.run([sys.executable, "-m", "analysis", "build", "--root",
+    result = subprocess.run([sys.executable, "-m", "analysis", "build", "--no-print", "--root",
                              str(project_copy.root)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     pages = sorted(p.stem for p in (project_copy.book / "periods" / "2021").glob("*.ipynb"))
@@ -145,6 +146,33 @@ def test_new_periods_from_workbook_and_csv_build_into_the_book(project_copy, tmp
     assert (project_copy.book / "periods/2020H2/social_assistance.ipynb").exists()
     trends = (project_copy.book / "_build/html/trends.html").read_text(encoding="utf-8")
     assert "城市低保标准" in trends and "630" in trends
+
+
+@pytest.mark.slow
+def test_two_added_periods_pass_the_data_dependent_checks(project_copy):
+    """The README's walkthrough on a copy: a report period (SYNTHETIC 2020H2, full-year flows)
+    through new-period, a filled workbook and import, and a county notice with blank sections
+    and separate urban and rural standards (SYNTHETIC 2021H2, CSV); then the book builds and
+    nbval re-runs every executed notebook of every period against its outputs."""
+    workbook = new_period(project_copy, "2020H2")
+    fill(workbook)
+    import_period(project_copy, "2020H2", workbook)
+    import_period(project_copy, "2021H2", FIXTURES / "county_notice_2021H2.csv")
+    shutil.copytree(ROOT / "book", project_copy.book, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("_build", "periods"))
+    result = subprocess.run([sys.executable, "-m", "analysis", "build", "--no-print", "--root",
+                             str(project_copy.root)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    check = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "--nbval", "--nbval-current-env", "book/periods", "book/trends.ipynb",
+                            "--rootdir", str(project_copy.root)],
+                           cwd=project_copy.root, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-3000:]
+    html = (project_copy.book / "_build/html/periods/2021H2/social_assistance.html").read_text(
+        encoding="utf-8")
+    assert "750元/人/月" in html and "700元/人/月" in html
+    trends = (project_copy.book / "_build/html/trends.html").read_text(encoding="utf-8")
+    assert "农村低保标准" in trends
 
 
 def test_county_period_checks_use_the_county_figures(project_copy):
