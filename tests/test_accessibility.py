@@ -76,3 +76,15 @@ def test_charts_fit_the_phone_screen(html, browser):
             too_wide[path.name] = widths
         page.close()
     assert too_wide == {}
+
+
+def test_clicking_a_number_shows_its_row_in_the_source_table(html, browser):
+    page = _open(browser, (html / "periods/2020H1/social_assistance.html").as_uri(), 1366)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
+    link = page.locator("a.prov:not(.derived)").first
+    target = link.get_attribute("href").split("#", 1)[1]
+    assert link.get_attribute("title")  # the clause, on hover
+    link.click()
+    page.wait_for_timeout(300)
+    assert page.locator(f"[id='{target}']").is_visible()
+    page.close()

@@ -21,6 +21,8 @@ from conftest import ROOT
 from analysis.project import Project
 from analysis.toc import toc
 
+pytestmark = pytest.mark.slow
+
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Sphinx pages that are not in the table of contents
 HELPERS = ["genindex", "search"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 from conftest import PINNED, ROOT
 from matplotlib.text import Text
@@ -96,6 +97,7 @@ def test_no_text_overlaps_or_is_clipped(view, name):
                 if ba.overlaps(bb) and ba.width and bb.width
                 and min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > 1
                 and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > 1]
+    plt.close(fig)
     assert overlaps == [], f"{name}: overlapping texts: {overlaps}"
 
 
@@ -108,4 +110,5 @@ def test_text_is_legible_on_a_phone(view, name):
     width_px = fig.get_figwidth() * fig.dpi
     scale = min(1.0, PHONE_CSS_PX / width_px)
     smallest = min(t.get_fontsize() * fig.dpi / 72 for t, _ in _texts(fig.canvas.draw() or fig))
+    plt.close(fig)
     assert smallest * scale >= MIN_PHONE_PX, f"{name}: {smallest * scale:.1f} px on a phone"

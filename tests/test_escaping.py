@@ -27,6 +27,8 @@ from analysis.periods import parse_period
 from analysis.pipeline import execute
 from analysis.project import Project
 
+pytestmark = pytest.mark.slow
+
 PERIOD = "2020H1"
 NOTEBOOK = "social_assistance"
 INDICATOR = "dibao_standard"  # charted and traced on the social-assistance page

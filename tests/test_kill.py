@@ -36,7 +36,8 @@ from conftest import ROOT, copy_data
 from analysis.importer import import_period, recover_interrupted
 from analysis.project import Project
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses fork and /proc")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="uses fork and /proc"),
+              pytest.mark.slow]
 
 PERIOD = "2020H1"
 ROWS_IN_BIG_CSV = 12_000  # ~1.7 MB: about two seconds of validation, < MAX_BYTES

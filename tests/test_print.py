@@ -13,8 +13,6 @@ from conftest import PINNED
 from analysis.printed import print_editions, write_docx
 from analysis.project import Project
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def editions(html, tmp_path_factory):
@@ -25,6 +23,7 @@ def editions(html, tmp_path_factory):
     return print_editions(Project(html.parents[2]), PINNED, folder)
 
 
+@pytest.mark.slow
 def test_the_pdf_has_its_pages_and_embeds_its_fonts(editions):
     pdf = next(p for p in editions if p.suffix == ".pdf")
     if not shutil.which("pdffonts"):
@@ -40,6 +39,7 @@ def test_the_pdf_has_its_pages_and_embeds_its_fonts(editions):
     assert len(pages) > 10 and pages[2].strip().splitlines()[-1].strip() == "3"  # page numbers
 
 
+@pytest.mark.slow
 def test_the_word_edition_has_headings_tables_and_charts(editions):
     from docx import Document
 
