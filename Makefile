@@ -39,7 +39,7 @@ test: lint ## ruff, then pytest: every test (unit, nbval over book/, browser, bu
 	$(BIN)/pytest
 
 test-fast: lint ## ruff, then pytest without the slow end-to-end tests (the inner loop)
-	$(BIN)/pytest -m "not slow" -q
+	$(BIN)/pytest -m "not slow" -q -n 2 --dist loadfile
 
 lab: setup ## Open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/uv sync --frozen --inexact --extra test --extra dask --extra lab --quiet

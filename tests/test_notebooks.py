@@ -41,6 +41,7 @@ def _nbval(path: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_nbval_fails_when_a_printed_figure_changes(tmp_path):
     """Edit a printed number in a copy of the baseline: nbval must report the mismatch."""
     source = ROOT / "book" / "periods" / "2020H1" / "social_assistance.ipynb"

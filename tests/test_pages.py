@@ -66,10 +66,10 @@ def test_every_number_in_the_narrative_is_linked_to_its_provenance(view, area):
 
     text = narrative.area_text(view, area)
     check_linked(text)  # raises on a number outside a provenance link or a <time>
+    written = {re.sub(r"[^\d.]", "", view.written(i, g)) for i, g in
+               zip(view.figures["indicator"], view.figures["geo"], strict=True)}
     for shown in re.findall(r'<a class="prov"[^>]*>([^<]+)</a>', text):
-        assert re.sub(r"[^\d.]", "", shown) in {
-            re.sub(r"[^\d.]", "", view.written(i, g)) for i, g in
-            zip(view.figures["indicator"], view.figures["geo"], strict=True)}, shown
+        assert re.sub(r"[^\d.]", "", shown) in written, shown
 
 
 def _derived(view) -> dict[str, float]:

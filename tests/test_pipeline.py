@@ -265,6 +265,7 @@ def test_the_command_line_runs_the_notebooks_on_a_dask_cluster(copy):
     assert len(ran_on) >= 1 and ran_on <= worker_pids
 
 
+@pytest.mark.slow
 def test_a_scheduler_that_is_not_there_is_a_message(copy):
     result = subprocess.run([sys.executable, "-m", "analysis", "run", "--scheduler",
                              "tcp://127.0.0.1:9", "--root", str(copy.root)],

@@ -92,9 +92,13 @@ class Prose:
 
     # ------------------------------------------------------------------ links
     def page_of(self, indicator: str) -> str:
-        area = self.catalogue.indicators.set_index("id").at[indicator, "area"]
-        pages = [nb.name for nb in self.view.dataset.config.period_notebooks if nb.needs == area]
-        return f"{pages[0]}.html" if pages else ""
+        """The page whose source table holds the indicator's row (its work area's page)."""
+        if not hasattr(self, "_pages"):
+            areas = self.catalogue.indicators.set_index("id")["area"].to_dict()
+            by_area = {nb.needs: nb.name for nb in self.view.dataset.config.period_notebooks}
+            self._pages = {i: f"{by_area[a]}.html" if a in by_area else ""
+                           for i, a in areas.items()}
+        return self._pages.get(indicator, "")
 
     def link(self, text: str, row: pd.Series, title: str, derived: bool = False) -> Markup:
         href = f"{self.prefix}{self.page_of(row['indicator'])}#{anchor(row)}"
