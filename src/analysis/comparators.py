@@ -24,10 +24,3 @@ def load_comparators(project: Project) -> pd.DataFrame:
     frame["reliability_zh"] = frame["reliability"].map(RELIABILITY_ZH)
     frame["value_monthly_yuan"] = pd.to_numeric(frame["value_monthly_yuan"], errors="coerce")
     return frame
-
-
-def monthly_standards(project: Project, indicators: list[str]) -> pd.DataFrame:
-    """Comparator standards of the given indicators, in 元/人/月 (derived where written yearly)."""
-    frame = load_comparators(project)
-    frame = frame[frame["indicator"].isin(indicators) & frame["value_monthly_yuan"].notna()]
-    return frame.sort_values(["indicator", "as_of"]).reset_index(drop=True)

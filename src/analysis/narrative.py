@@ -13,10 +13,7 @@ from analysis.escape import html_text
 from analysis.prose import Absent, Prose, area_sentences, derived
 from analysis.view import PeriodView
 
-
-def sentences(view: PeriodView, area: str) -> list[str]:
-    """The area's sentences whose figures are all present in the period."""
-    return area_sentences(view, area)
+sentences = area_sentences  # the area's template sentences whose figures are present
 
 
 def _paragraphs(texts: list[str]) -> str:

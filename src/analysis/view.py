@@ -108,10 +108,6 @@ class PeriodView:
         label = self.row(indicator, geo)["label_zh"]
         return f"{label}（{words}）" if words else label
 
-    def area_figures(self, area: str) -> pd.DataFrame:
-        """Every figure of a work area with its provenance (for the trace table)."""
-        rows = self.figures[self.figures["area"] == area]
-        return trace_table(rows, self.catalogue)
 
 
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
@@ -126,16 +122,3 @@ def written_text(row: pd.Series, catalogue: Catalogue) -> str:
     if qualifier == "approx":  # 9万人左右
         return f"{number}{symbol}左右"
     return f"{number}{symbol}"
-
-
-def trace_table(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """指标 / 地区 / 数值 / 时点 / 出处 table, one line per figure row."""
-    return pd.DataFrame({
-        "指标": rows["label_zh"],
-        "地区": rows["geo_zh"],
-        "数值": [written_text(r, catalogue) for _, r in rows.iterrows()],
-        "时点": rows["as_of"],
-        "章节": rows["section"],
-        "原文": rows["quote"],
-        "indicator": rows["indicator"],
-    }).reset_index(drop=True)
