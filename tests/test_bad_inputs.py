@@ -95,13 +95,19 @@ def _write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> P
     return path
 
 
-def csv_cell(row: int, column: str, value: str) -> Builder:
-    """The 2020H1 figures with one cell changed (row as a spreadsheet counts: header = 1)."""
+def _cell_changed(read_rows: Callable[[], list[list[str]]], row: int, column: str,
+                  value: str) -> Builder:
+    """A CSV of `read_rows()` with one cell changed (row as a spreadsheet counts: header = 1)."""
     def make(tmp: Path, project: Project) -> Path:
-        rows = _rows_2020h1()
+        rows = read_rows()
         rows[row - 1][rows[0].index(column)] = value
         return _write_rows(tmp / "figures.csv", rows)
     return make
+
+
+def csv_cell(row: int, column: str, value: str) -> Builder:
+    """The 2020H1 figures with one cell changed."""
+    return _cell_changed(_rows_2020h1, row, column, value)
 
 
 def csv_rows(edit: Callable[[list[list[str]]], list[list[str]]]) -> Builder:
@@ -276,12 +282,8 @@ def _sparse_rows() -> list[list[str]]:
 
 
 def sparse_cell(row: int, column: str, value: str) -> Builder:
-    """The SYNTHETIC 2021 notice CSV with one cell changed (header = row 1)."""
-    def make(tmp: Path, project: Project) -> Path:
-        rows = _sparse_rows()
-        rows[row - 1][rows[0].index(column)] = value
-        return _write_rows(tmp / "figures.csv", rows)
-    return make
+    """The SYNTHETIC 2021 notice CSV with one cell changed."""
+    return _cell_changed(_sparse_rows, row, column, value)
 
 
 def sparse_text(replacements: dict[str, str], encoding: str) -> Builder:

@@ -80,13 +80,18 @@ def _texts(fig):
     return found
 
 
-@pytest.mark.parametrize("name", CHARTS)
-def test_no_text_overlaps_or_is_clipped(view, name):
+def _drawn(view, name: str):
+    """The chart's figure, drawn (skips a chart the pinned period has no data for)."""
     chart = CHARTS[name](view)
     if chart is None:
         pytest.skip("no data for this chart in the pinned period")
-    fig = chart.fig
-    fig.canvas.draw()
+    chart.fig.canvas.draw()
+    return chart.fig
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_no_text_overlaps_or_is_clipped(view, name):
+    fig = _drawn(view, name)
     texts = _texts(fig)
     frame = fig.bbox
     clipped = [t.get_text() for t, box in texts
@@ -103,12 +108,9 @@ def test_no_text_overlaps_or_is_clipped(view, name):
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_text_is_legible_on_a_phone(view, name):
-    chart = CHARTS[name](view)
-    if chart is None:
-        pytest.skip("no data for this chart in the pinned period")
-    fig = chart.fig
+    fig = _drawn(view, name)
     width_px = fig.get_figwidth() * fig.dpi
     scale = min(1.0, PHONE_CSS_PX / width_px)
-    smallest = min(t.get_fontsize() * fig.dpi / 72 for t, _ in _texts(fig.canvas.draw() or fig))
+    smallest = min(t.get_fontsize() * fig.dpi / 72 for t, _ in _texts(fig))
     plt.close(fig)
     assert smallest * scale >= MIN_PHONE_PX, f"{name}: {smallest * scale:.1f} px on a phone"

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT
+from crash import crash_at
 
 from analysis import importer
 from analysis.errors import UserError
@@ -255,50 +256,6 @@ def test_a_full_disk_while_staging_the_catalogue_leaves_nothing(tmp_path, monkey
     assert leftovers(project) == [] and snapshot(project) == before
 
 
-STEPS = [(os, "rename"), (os, "replace"), (os, "unlink"), (os, "rmdir"), (os, "mkdir"),
-         (os, "chmod"), (shutil, "copyfile"), (shutil, "copystat")]
-
-
-def _crash_at(step: int, root: str, source: str) -> None:
-    """In a forked child: import, SIGKILLing this process at the `step`-th file-system call
-    (a file being written then is left half-written)."""
-    count = [0]
-
-    def due() -> bool:
-        count[0] += 1
-        return count[0] == step
-
-    def die() -> None:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    def wrap(original):
-        def call(*args, **kwargs):
-            if due():
-                die()
-            return original(*args, **kwargs)
-        return call
-
-    for owner, name in STEPS:
-        setattr(owner, name, wrap(getattr(owner, name)))
-    to_csv, write_text = pd.DataFrame.to_csv, Path.write_text
-
-    def torn_to_csv(self, path=None, *args, **kwargs):
-        if path is not None and due():
-            text = to_csv(self, None, *args, **{k: v for k, v in kwargs.items()
-                                                 if k != "encoding"})
-            Path(path).write_bytes(text.encode("utf-8")[: len(text) // 2])
-            die()
-        return to_csv(self, path, *args, **kwargs)
-
-    def torn_write_text(self, data, *args, **kwargs):
-        if due():
-            write_text(self, data[: len(data) // 2], *args, **kwargs)
-            die()
-        return write_text(self, data, *args, **kwargs)
-
-    pd.DataFrame.to_csv, Path.write_text = torn_to_csv, torn_write_text
-    import_period(Project(Path(root)), PERIOD, Path(source))
-    os._exit(0)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="uses fork")
@@ -315,7 +272,7 @@ def test_import_with_a_new_indicator_killed_at_every_step_is_all_or_nothing(tmp_
     seen = []
     for step in range(1, 100):
         project = fresh_copy(tmp_path / "work")
-        child = context.Process(target=_crash_at, args=(step, str(project.root), str(source)))
+        child = context.Process(target=crash_at, args=(step, str(project.root), str(source), PERIOD))
         child.start()
         child.join(60)
         assert child.exitcode in (0, -signal.SIGKILL), child.exitcode

@@ -32,6 +32,7 @@ import nbformat
 import pandas as pd
 import pytest
 from conftest import ROOT, copy_data
+from crash import crash_at
 
 from analysis.importer import import_period, recover_interrupted
 from analysis.project import Project
@@ -177,50 +178,6 @@ def test_import_killed_while_writing_leaves_old_or_new(big_csv, states, tmp_path
 
 # ---------------------------------------------------------------------------- every step
 
-STEPS = [(os, "rename"), (os, "replace"), (os, "unlink"), (os, "rmdir"), (os, "mkdir"),
-         (os, "chmod"), (shutil, "copyfile"), (shutil, "copystat")]
-
-
-def _crash_at(step: int, root: str, source: str) -> None:
-    """In a forked child: import, SIGKILLing this process at the `step`-th file-system call;
-    a file being written at that step is left half-written, as a kill mid-write would."""
-    count = [0]
-
-    def due() -> bool:
-        count[0] += 1
-        return count[0] == step
-
-    def die() -> None:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    def wrap(original):
-        def call(*args, **kwargs):
-            if due():
-                die()
-            return original(*args, **kwargs)
-        return call
-
-    for owner, name in STEPS:
-        setattr(owner, name, wrap(getattr(owner, name)))
-    to_csv, write_text = pd.DataFrame.to_csv, Path.write_text
-
-    def torn_to_csv(self, path=None, *args, **kwargs):
-        if path is not None and due():
-            text = to_csv(self, None, *args, **{k: v for k, v in kwargs.items()
-                                                 if k != "encoding"})
-            Path(path).write_bytes(text.encode("utf-8")[: len(text) // 2])
-            die()
-        return to_csv(self, path, *args, **kwargs)
-
-    def torn_write_text(self, data, *args, **kwargs):
-        if due():
-            write_text(self, data[: len(data) // 2], *args, **kwargs)
-            die()
-        return write_text(self, data, *args, **kwargs)
-
-    pd.DataFrame.to_csv, Path.write_text = torn_to_csv, torn_write_text
-    import_period(Project(Path(root)), PERIOD, Path(source))
-    os._exit(0)
 
 
 def test_import_killed_at_every_file_system_step_recovers_to_old_or_new(tmp_path):
@@ -239,7 +196,7 @@ def test_import_killed_at_every_file_system_step_recovers_to_old_or_new(tmp_path
     seen = []
     for step in range(1, 200):
         project = fresh_copy(tmp_path / "work")
-        child = context.Process(target=_crash_at, args=(step, str(project.root), str(source)))
+        child = context.Process(target=crash_at, args=(step, str(project.root), str(source), PERIOD))
         child.start()
         child.join(60)
         assert child.exitcode in (0, -signal.SIGKILL), child.exitcode

@@ -9,6 +9,7 @@ import matplotlib
 import openpyxl
 import pytest
 from conftest import ROOT
+from test_chart_layout import CHARTS
 
 from analysis import charts, narrative, plans
 from analysis.export import export
@@ -23,17 +24,6 @@ def view() -> PeriodView:
     return PeriodView.load(ROOT, "2020H1")
 
 
-CHARTS = {
-    "standards": lambda v: charts.standards(v),
-    "average_payment": lambda v: charts.average_payment(v),
-    "comparators": lambda v: charts.comparator_standards(v),
-    "over_time": lambda v: charts.standards_over_time(v),
-    "progress": lambda v: charts.progress(v),
-    "coverage": lambda v: charts.coverage(v, ["urban_community_facility_coverage"], "覆盖率"),
-    "stages": lambda v: charts.stages(v, {"乡镇公益性公墓": [
-        ("已建成", "township_public_cemeteries_built"), ("未建", "township_public_cemeteries_not_built")]},
-        "公墓"),
-}
 
 
 @pytest.mark.parametrize("name", CHARTS)
