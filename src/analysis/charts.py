@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis.checks import months_in_window, per_person_month
 from analysis.figure import Chart
 from analysis.plans import track
+from analysis.semantics import month_zh
 from analysis.style import (
     FONT,
     PALETTE,
@@ -413,16 +414,6 @@ def standards_over_time(view: PeriodView) -> Chart | None:
         f"{r['时点'].split('/')[-1]} {r['标准']}{r['元/人/月']:.0f}元/人/月"
         for _, r in data.iterrows())
     return Chart(fig, data, chart_title, source, alt)
-
-
-def month_zh(as_of: str) -> str:
-    """2020年6月 for a date; 2021年 for a calendar year's interval."""
-    parts = as_of.split("/")
-    if len(parts) == 2 and parts[0].endswith("-01-01") and parts[1].endswith("-12-31") \
-            and parts[0][:4] == parts[1][:4]:
-        return f"{int(parts[0][:4])}年"
-    end = parts[-1]
-    return f"{int(end[:4])}年{int(end[5:7])}月"
 
 
 def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str) -> None:

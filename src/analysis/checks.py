@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from analysis.comparators import RELIABILITY_ZH
 from analysis.errors import Problem, UserError
 from analysis.figures import Bounds, latest, written_bounds
 
@@ -274,10 +275,6 @@ def _indicators(check: dict) -> tuple[str, ...]:
         refs = value if isinstance(value, list) else [value]
         found += [r["indicator"] for r in refs if isinstance(r, dict) and "indicator" in r]
     return tuple(found)
-
-
-RELIABILITY_ZH = {"official_notice": "政府公告", "news_report": "新闻报道",
-                  "repost_or_mirror": "转载或镜像"}
 
 
 def basis_text(check: dict) -> str:

@@ -45,6 +45,7 @@ class Inputs:
         self._files: dict[Path, str] = {}
         self._periods: dict[str, str] = {}
         self._shared: str | None = None
+        self._package: list[tuple[str, str]] | None = None  # read once per instance
 
     def file(self, path: Path) -> str:
         if path not in self._files:
@@ -99,7 +100,9 @@ class Inputs:
         folder = Path(analysis.__file__).resolve().parent
         used = {f"{folder.name}/{m}.py" for m in notebook_modules(
             self.project.notebooks / f"{name}.ipynb", folder)}
-        return [(path, digest) for path, digest in self.package() if path in used]
+        if self._package is None:
+            self._package = self.package()
+        return [(path, digest) for path, digest in self._package if path in used]
 
     @property
     def shared(self) -> str:

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from analysis.checks import FAILS, NOT_APPLICABLE
 from analysis.prose import Absent, Prose, derived
-from analysis.semantics import section_zh
+from analysis.semantics import month_zh, section_zh
 from analysis.view import PeriodView
 
 MAX_CHANGES = 3
@@ -31,14 +31,9 @@ def day(iso: str) -> Markup:
 
 
 def month(as_of: str) -> Markup:
-    """2020年1月 for a date; 2021年 for a whole calendar year."""
-    parts = as_of.split("/")
-    end = parts[-1]
-    if len(parts) == 2 and parts[0].endswith("-01-01") and end.endswith("-12-31"):
-        text = f"{int(parts[0][:4])}年" if parts[0][:4] == end[:4] else as_of
-    else:
-        text = f"{int(end[:4])}年{int(end[5:7])}月"
-    return Markup(f'<time datetime="{escape(as_of)}">') + escape(text) + Markup("</time>")
+    """The month (or whole year) of a figure, as a <time> element (see semantics.month_zh)."""
+    return Markup(f'<time datetime="{escape(as_of)}">') + escape(month_zh(as_of)) + Markup(
+        "</time>")
 
 
 def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:

@@ -107,9 +107,10 @@ class Prose:
                       f"{escape(text)}</a>")
 
     def row(self, indicator: str, geo: str | None = None) -> pd.Series:
-        if not self.view.has(indicator, geo):
-            raise Absent(indicator)
-        return self.view.row(indicator, geo)
+        try:
+            return self.view.row(indicator, geo)
+        except KeyError:  # the period has no such figure: the block is left out
+            raise Absent(indicator) from None
 
     # ------------------------------------------------------------------ fields
     def fig(self, indicator: str, geo: str | None = None) -> Markup:
@@ -125,7 +126,6 @@ class Prose:
                        else Markup(""))
 
     def label(self, indicator: str) -> Markup:
-        self.row(indicator)
         return Markup('<span class="name">') + escape(self.row(indicator)["label_zh"]) + Markup(
             "</span>")
 

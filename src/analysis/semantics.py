@@ -62,6 +62,16 @@ def day_text(day: date, year: bool = True) -> str:
     return f"{head}{day.month}月底" if _month_end(day) else f"{head}{day.month}月{day.day}日"
 
 
+def month_zh(as_of: str) -> str:
+    """2020年6月 for a date; 2021年 for a calendar year's interval."""
+    parts = as_of.split("/")
+    if len(parts) == 2 and parts[0].endswith("-01-01") and parts[1].endswith("-12-31") \
+            and parts[0][:4] == parts[1][:4]:
+        return f"{int(parts[0][:4])}年"
+    end = parts[-1]
+    return f"{int(end[:4])}年{int(end[5:7])}月"
+
+
 def span_text(start: date, end: date) -> str:
     """1—6月, 2020年1—12月, 2010年1月—2020年6月, 1月1日—6月18日 (GB/T 15834 dash)."""
     whole_months = start.day == 1 and _month_end(end)
