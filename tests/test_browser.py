@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -116,10 +117,11 @@ def _search(browser: Browser, html: Path, query: str) -> tuple[list[str], str, P
     with _open(browser, html, "search.html", query) as tab:
         summary = tab.wait_until(
             "document.querySelector('#search-results p.search-summary')?.innerText")
-        links = tab.evaluate("[...document.querySelectorAll('#search-results ul.search li > a')]"
+        links = tab.evaluate("[...document.querySelectorAll('#search-results ul.search > li > a')]"
                              ".map(a => a.getAttribute('href'))")
         report = tab.settle()
-    found = [unquote(urlsplit(href).path).removesuffix(".html") for href in links]
+    found = [unquote(urlsplit(href).path).removeprefix("./").removesuffix(".html")
+             for href in links]
     return found, summary, report
 
 
@@ -150,6 +152,60 @@ def test_search_lists_every_page_that_contains_the_term(browser, html, query):
     assert containing - set(found) == set(), (
         f"search for {query} lists {sorted(found)} ({summary}); the term is written in "
         f"{sorted(containing)}")
+
+
+def _sentences(browser: Browser, html: Path, query: str) -> list[dict]:
+    """The sentences the search page shows for `query`: text, highlighted parts, link."""
+    with _open(browser, html, "search.html", query) as tab:
+        tab.wait_until("document.querySelector('#search-results p.search-summary')")
+        return tab.evaluate(
+            "[...document.querySelectorAll('ol.search-snippets a')].map(a => ({"
+            "text: a.innerText, href: a.getAttribute('href'), "
+            "marks: [...a.querySelectorAll('mark')].map(m => m.innerText)}))")
+
+
+@pytest.mark.parametrize(("query", "page", "written"), [
+    ("630", "periods/2020H1/social_assistance", "城乡低保标准为630元/人/月"),
+    ("877077", "periods/2020H1/public_services", "877,077"),  # typed without separators
+    ("城乡低保标准 630", "periods/2020H1/social_assistance", "城乡低保标准为630元/人/月"),
+    ("特困人员供养标准", "periods/2020H1/social_assistance", "城市特困人员供养标准为1032元"),
+], ids=["number", "number-with-separators", "two-words", "indicator-name"])
+def test_search_shows_the_sentence_that_states_it(browser, html, query, page, written):
+    sentences = _sentences(browser, html, query)
+    stated = [s for s in sentences if written in s["text"].replace(" ", "")
+              and urlsplit(s["href"]).path.removesuffix(".html").endswith(page)]
+    assert stated, f"search for {query}: no sentence with {written} from {page}: {sentences[:5]}"
+    assert all(s["marks"] for s in stated), stated
+
+
+def test_search_matches_whole_numbers(browser, html):
+    """63 is not found inside 630 or 1,632: only where 63 is written as a number of its own."""
+    sentences = _sentences(browser, html, "63")
+    whole = re.compile(r"(?<![\d.,])63(?![\d]|,\d)")
+    assert all(whole.search(s["text"]) for s in sentences), [
+        s["text"] for s in sentences if not whole.search(s["text"])]
+
+
+def test_search_shows_hostile_text_as_text(browser, tmp_path):
+    """Sentences are inserted as text: markup in the index is shown, never run."""
+    from analysis.snippets import write_index
+
+    folder = tmp_path / "snippets"
+    folder.mkdir()
+    payload = '<img src=x onerror="document.title=1">低保</script><script>alert(1)</script>'
+    (folder / "p.json").write_text(json.dumps(
+        {"page": "p", "title": "页", "snippets": [[payload, "a"]]}), encoding="utf-8")
+    write_index(folder, ["p"], tmp_path / "searchsnippets.js")
+    shutil.copy(ROOT / "book" / "_static" / "policybook-search.js", tmp_path)
+    (tmp_path / "search.html").write_text(
+        '<html><body><div id="search-results"></div><script src="searchsnippets.js"></script>'
+        '<script src="policybook-search.js"></script></body></html>', encoding="utf-8")
+    with _open(browser, tmp_path, "search.html", "低保") as tab:
+        text = tab.wait_until("document.querySelector('ol.search-snippets a')?.innerText")
+        title, images = tab.evaluate("[document.title, document.images.length]")
+        report = tab.settle()
+    assert text.replace(" ", "") == payload.replace(" ", "")
+    assert (title, images, report.dialogs) == ("", 0, [])
 
 
 def test_search_for_an_absent_word_finds_nothing(browser, html):

@@ -9,6 +9,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 from conftest import PINNED, ROOT
+from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
 from analysis import charts, trends
@@ -114,3 +115,32 @@ def test_text_is_legible_on_a_phone(view, name):
     smallest = min(t.get_fontsize() * fig.dpi / 72 for t, _ in _texts(fig))
     plt.close(fig)
     assert smallest * scale >= MIN_PHONE_PX, f"{name}: {smallest * scale:.1f} px on a phone"
+
+
+def _bar_colours(chart) -> dict[str, str]:
+    """Indicator -> colour of its bar, for charts whose bars are the rows of their table
+    (other places' comparator bars are grey by design and left out)."""
+    bars = [bar for ax in chart.fig.axes for container in ax.containers for bar in container]
+    data = chart.data
+    if "indicator" not in data or len(bars) != len(data):
+        return {}
+    own = data["来源可靠性"] == "本期报告" if "来源可靠性" in data else [True] * len(data)
+    return {ind: to_hex(bar.get_facecolor()) for ind, bar, mine
+            in zip(data["indicator"], bars, own, strict=True) if mine}
+
+
+def test_an_indicator_has_the_same_colour_in_every_chart(view):
+    """The same concept keeps its colour on every page: wherever an indicator is drawn as a
+    bar (several charts show the 低保 standard or a planned rate), its colour is the same."""
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for name in CHARTS:
+        chart = CHARTS[name](view)
+        if chart is None:
+            continue
+        for ind, colour in _bar_colours(chart).items():
+            seen.setdefault(ind, set()).add((colour, name))
+        plt.close(chart.fig)
+    shared = {ind: found for ind, found in seen.items() if len({n for _, n in found}) > 1}
+    assert shared, "no indicator is drawn in two charts: the test would check nothing"
+    differing = {ind: found for ind, found in shared.items() if len({c for c, _ in found}) > 1}
+    assert differing == {}

@@ -10,12 +10,13 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from analysis.checks import months_in_window, per_person_month
+from analysis.colours import colours_of, concept_colours, stage_colours
 from analysis.figure import Chart
 from analysis.plans import track
 from analysis.semantics import month_zh
 from analysis.style import (
     FONT,
-    PALETTE,
+    OTHERS,
     THOUSANDS,
     label_lines,
     new_figure,
@@ -57,12 +58,13 @@ def _alt(kind: str, data: pd.DataFrame, value_name: str, unit: str) -> str:
     return f"{kind}：{items}"
 
 
-def _hbar(data: pd.DataFrame, value_name: str, chart_title: str, xlabel: str, source: str,
-          fmt: str = "{:,.0f}", goal: float | None = None, goal_label: str = "",
-          marks: list[float | None] | None = None, mark_label: str = "") -> Chart:
+def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: str,
+          xlabel: str, source: str, fmt: str = "{:,.0f}", goal: float | None = None,
+          goal_label: str = "", marks: list[float | None] | None = None,
+          mark_label: str = "") -> Chart:
     height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
     fig, ax = new_figure(height=height)
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(data))]
+    colours = colours_of(view.dataset, data["indicator"])
     bars = ax.barh(label_lines(data["指标"]), data[value_name], color=colours)
     ax.bar_label(bars, labels=[fmt.format(v) for v in data[value_name]], padding=4)
     ax.invert_yaxis()
@@ -109,7 +111,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     groups = _comparable_groups(view, ids)
     if len(groups) == 1:
         data = _frame(view, ids, unit_label)
-        chart = _hbar(data, unit_label, f"{view.label}{chart_title}", unit_label,
+        chart = _hbar(view, data, unit_label, f"{view.label}{chart_title}", unit_label,
                       _source(view, ids))
         chart.alt = _alt("横向条形图", data, unit_label, unit_label)
         return chart
@@ -121,7 +123,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     full_title = f"{view.label}{chart_title}（分组：口径或时段不同）"
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
-                       color=[PALETTE[i % len(PALETTE)] for i in range(len(part))])
+                       color=colours_of(view.dataset, part["indicator"]))
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, part["数值"].max() * 1.25)
@@ -160,8 +162,8 @@ def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart
         data["距目标(百分点,计算值)"] = [
             "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
                                                                 strict=True)]
-    chart = _hbar(data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids), "{:g}%",
-                  marks=marks, mark_label="计划目标")
+    chart = _hbar(view, data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids),
+                  "{:g}%", marks=marks, mark_label="计划目标")
     with_target = [lab for lab, m in zip(data["指标"], marks, strict=True) if m is not None]
     chart.alt = _alt("比率条形图" + (f"，竖线为计划目标（{'、'.join(with_target)}）"
                                     if with_target else "，报告未设目标"),
@@ -187,7 +189,7 @@ def standards(view: PeriodView) -> Chart | None:
         if len(factors) == 1:
             [factor] = factors
             goal = factor * view.value("dibao_standard")
-    chart = _hbar(data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
+    chart = _hbar(view, data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
                   _source(view, ids), goal=goal, goal_label=f"特困标准下限＝低保标准×{factor:g}"
                   f"＝{goal:.0f}" if goal else "")
     chart.alt = _alt("救助标准条形图" + ("，虚线为特困标准下限" if goal else ""), data,
@@ -224,7 +226,7 @@ def average_payment(view: PeriodView) -> Chart | None:
     if _starts_after(standard_row["as_of"], spending_window):
         # the standard was set within the window the money was paid over: not the standard
         # most of it was paid under, so it is named, not drawn as a yardstick
-        chart = _hbar(data, "元/人/月", f"{view.label}低保月人均领取（估算）", "元/人/月",
+        chart = _hbar(view, data, "元/人/月", f"{view.label}低保月人均领取（估算）", "元/人/月",
                       _source(view, used), "{:,.0f}")
         chart.fig.axes[0].set_xlabel(
             f"元/人/月\n低保标准{view.when('dibao_standard')}为{standard:.0f}，不作对照")
@@ -232,7 +234,7 @@ def average_payment(view: PeriodView) -> Chart | None:
                          f"{view.when('dibao_standard')}为{standard:.0f}元，期内大部分时间执行"
                          "调整前的标准，图中不作对照", data, "元/人/月", "元/人/月")
         return chart
-    chart = _hbar(data, "元/人/月", f"{view.label}低保月人均领取估算与保障标准", "元/人/月",
+    chart = _hbar(view, data, "元/人/月", f"{view.label}低保月人均领取估算与保障标准", "元/人/月",
                   _source(view, used), "{:,.0f}", goal=standard,
                   goal_label=f"{view.when('dibao_standard')}的低保标准{standard:.0f}")
     chart.alt = _alt("月人均领取估算条形图（资金÷期末人数÷月数），虚线为低保标准",
@@ -254,9 +256,9 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
         "完成/目标": status["最新值"] + " / " + status["目标值"], "状态": status["状态"],
         "章节": status["章节"], "indicator": status["indicator"],
     }).reset_index(drop=True)
-    chart = _hbar(data, "完成比例%（计算值）", f"截至{view.label}的目标完成进度", "完成比例（%）",
-                  "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%", goal=100,
-                  goal_label="目标")
+    chart = _hbar(view, data, "完成比例%（计算值）", f"截至{view.label}的目标完成进度",
+                  "完成比例（%）", "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%",
+                  goal=100, goal_label="目标")
     chart.alt = _alt("目标完成进度条形图", data, "完成比例%（计算值）", "%")
     return chart
 
@@ -274,10 +276,10 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     present = list(dict.fromkeys(data["类别"]))
     fig, axes = new_panels(len(present), height=1.4 + 0.62 * len(data) + 0.5 * len(present))
     full_title = f"{view.label}{chart_title}"
+    colour = stage_colours(stage for items in groups.values() for stage, _ in items)
     for ax, group in zip(axes, present, strict=True):
         part = data[data["类别"] == group]
-        bars = ax.barh(part["阶段"], part["数量"],
-                       color=[PALETTE[i % len(PALETTE)] for i in range(len(part))])
+        bars = ax.barh(part["阶段"], part["数量"], color=[colour[s] for s in part["阶段"]])
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数量"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, part["数量"].max() * 1.25)
@@ -287,8 +289,8 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     title(fig, full_title)
     source = _source(view, list(data["indicator"]))
     source_line(fig, source)
-    alt = "分阶段条形图:" + ";".join(
-        f"{g}:" + ",".join(f"{s}{v:g}" for s, v in zip(part["阶段"], part["数量"], strict=True))
+    alt = "分阶段条形图：" + "；".join(
+        f"{g}：" + "，".join(f"{s}{v:g}" for s, v in zip(part["阶段"], part["数量"], strict=True))
         for g, part in data.groupby("类别", sort=False))
     return Chart(fig, data, full_title, source, alt)
 
@@ -329,7 +331,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     short = view.catalogue.indicators.set_index("id")["label_zh"]
     own = pd.DataFrame([{
         "组别": COMPARABLE, "地区": view.place, "指标": view.row(i)["label_zh"],
-        "类别": short[i],
+        "类别": short[i], "indicator": i,
         "时点": view.row(i)["as_of"], "元/人/月": view.value(i), "来源可靠性": "本期报告",
         "来源": _source(view, [i]),
     } for i in own_ids])
@@ -338,7 +340,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         "地区": comp["geo_label_zh"], "指标": comp["label_zh"],
         "类别": comp["indicator"].map(concept).map(short), "时点": comp["as_of"],
         "元/人/月": comp["value_monthly_yuan"].round(2), "来源可靠性": comp["reliability_zh"],
-        "来源": comp["url"],
+        "来源": comp["url"], "indicator": comp["indicator"],
     })
     data = pd.concat([own, rest], ignore_index=True)
     data["组别"] = pd.Categorical(data["组别"], GROUPS, ordered=True)
@@ -351,8 +353,9 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         part = data[data["组别"] == group]
         labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{month_zh(r['时点'])}·{r['来源可靠性']}"
                   for _, r in part.iterrows()]
-        colours = [PALETTE[0] if r["来源可靠性"] == "本期报告" else PALETTE[5]
-                   for _, r in part.iterrows()]
+        own_colours = colours_of(view.dataset, part["indicator"])
+        colours = [c if r == "本期报告" else OTHERS
+                   for c, r in zip(own_colours, part["来源可靠性"], strict=True)]
         bars = ax.barh(labels, part["元/人/月"], color=colours)
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["元/人/月"]], padding=4)
         ax.invert_yaxis()
@@ -403,7 +406,9 @@ def standards_over_time(view: PeriodView) -> Chart | None:
         return None
     data = pd.DataFrame(rows).sort_values(["标准", "时点"], kind="stable").reset_index(drop=True)
     fig, ax = new_figure()
-    dated_points(ax, data, "时点", "标准", "元/人/月")
+    colour = concept_colours(view.dataset)
+    dated_points(ax, data, "时点", "标准", "元/人/月",
+                 {labels[p]: colour[p] for p in parts})
     ax.set_ylabel("元/人/月")
     chart_title = f"{view.place}低保标准（各来源给出的时点）"
     title(fig, chart_title)
@@ -416,7 +421,8 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     return Chart(fig, data, chart_title, source, alt)
 
 
-def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str) -> None:
+def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
+                 colours: dict[str, str]) -> None:
     """Values at the dates sources give them, as points with their values (no line: what
     happened between two sources is unknown); the date axis in Chinese, one tick per date;
     equal values at one date are labelled once."""
@@ -425,7 +431,7 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str) -> 
     for n, (label, part) in enumerate(data.groupby(series, sort=False)):
         xs = ends[part.index]
         ax.plot(xs, part[value], marker="o", markersize=7, linestyle="none", label=label,
-                color=PALETTE[n % len(PALETTE)])
+                color=colours[label])
         for x, y in zip(xs, part[value], strict=True):
             if (x, round(y)) in labelled:
                 continue

@@ -16,6 +16,7 @@ from analysis.checks import VERDICT_ZH, results_frame
 from analysis.errors import Problem, UserError
 from analysis.escape import xlsx_cell
 from analysis.oserrors import reported
+from analysis.semantics import MEASURE_ZH, section_cell, when_text
 from analysis.view import PeriodView, written_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
@@ -23,22 +24,33 @@ FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are r
 
 
 def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
-    """The sheets of the export, keyed by sheet name."""
-    f = view.figures
+    """The sheets of the export, keyed by sheet name: Chinese for people first, the codes
+    (for machines and cross-checking) in their own columns at the end."""
+    f, cat = view.figures, view.catalogue
+    units = cat.units.set_index("id")["symbol_zh"]
+    scopes = cat.scopes.set_index("id")["label_zh"] if len(cat.scopes) else pd.Series(dtype=str)
     figures = pd.DataFrame({
-        "指标代码": f["indicator"], "指标": f["label_zh"], "Indicator": f["label_en"],
-        "地区代码": f["geo"], "地区": f["geo_zh"],
-        "原文写法": [written_text(r, view.catalogue) for _, r in f.iterrows()],
-        "基准值": f["base_value"], "单位": f["unit"], "时点": f["as_of"],
-        "章节": f["section"], "原文": f["quote"], "说明": f["note"],
+        "指标": f["label_zh"], "地区": f["geo_zh"],
+        "原文写法": [written_text(r, cat) for _, r in f.iterrows()],
+        "数值（基准单位）": f["base_value"], "基准单位": f["unit"].map(units),
+        "范围与时段": [when_text(cat, r) for _, r in f.iterrows()],
+        "章节": f["section"].map(section_cell), "原文": f["quote"], "说明": f["note"],
+        "指标代码": f["indicator"], "地区代码": f["geo"], "单位代码": f["unit"],
+        "时点代码": f["as_of"], "Indicator": f["label_en"],
     })
     checks = results_frame(view.checks)
-    checks = pd.DataFrame({"核验代码": checks["id"], "核验": checks["title_zh"],
-                           "Check": checks["title_en"], "结果": checks["verdict"].map(VERDICT_ZH),
-                           "数字": checks["detail"]})
-    catalogue = view.catalogue.indicators.rename(columns={
-        "id": "指标代码", "area": "领域", "label_zh": "指标", "label_en": "Indicator",
-        "unit": "单位", "kind": "类型", "description": "说明"})
+    checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict"].map(VERDICT_ZH),
+                           "数字": checks["detail"], "核验代码": checks["id"],
+                           "Check": checks["title_en"]})
+    ind = cat.indicators
+    catalogue = pd.DataFrame({
+        "领域": ind["area"].map(view.project.config.area_zh), "指标": ind["label_zh"],
+        "单位": ind["unit"].map(units), "类型": ind["measure"].map(MEASURE_ZH),
+        "统计范围": ind["scope"].map(scopes).fillna("全地区"),
+        "指标代码": ind["id"], "领域代码": ind["area"], "单位代码": ind["unit"],
+        "类型代码": ind["measure"], "Indicator": ind["label_en"],
+        "Description": ind["description"],
+    })
     return {"数据": figures, "核验": checks, "指标目录": catalogue}
 
 

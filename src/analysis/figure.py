@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.escape import csv_cell, html_text
+from analysis.semantics import section_cell
 
 
 @dataclass
@@ -33,7 +34,10 @@ class Chart:
     def csv(self) -> str:
         """The chart's numbers as CSV for Excel (byte-order mark, Chinese headers, codes in
         the last column, formula-like cells neutralised)."""
-        frame = self.data.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
+        frame = self.data
+        if "章节" in frame:
+            frame = frame.assign(章节=frame["章节"].map(section_cell))
+        frame = frame.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
         return "\ufeff" + frame.to_csv(index=False, lineterminator="\r\n")
 
     def html(self, citation: str = "") -> str:

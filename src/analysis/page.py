@@ -13,7 +13,7 @@ from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.figure import Chart
 from analysis.prose import anchor, check_linked
-from analysis.semantics import section_zh, span_text, when_text
+from analysis.semantics import section_cell, section_zh, span_text, when_text
 from analysis.view import PeriodView
 
 
@@ -93,6 +93,8 @@ def frame(data: pd.DataFrame, label: str = "数据表") -> None:
     """Show a table for readers: no code columns, values formatted, no row index (plain
     HTML: stable under nbval)."""
     shown = data.drop(columns=[c for c in data.columns if c in CODE_COLUMNS])
+    if "章节" in shown:
+        shown = shown.assign(章节=shown["章节"].map(section_cell))
     shown = shown.map(reader_cell) if len(shown) else shown
     display(HTML(scroll(shown.to_html(index=False, na_rep="", classes="dataframe policy-table",
                                       border=0), label)))

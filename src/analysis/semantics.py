@@ -14,6 +14,7 @@ text says the window exactly when a reader would otherwise take the wrong one.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -128,6 +129,14 @@ def section_zh(section: str) -> str:
         out.append(f"第{parts[2]}项")
     out += [f"（{x}）" for x in parts[3:]]
     return "".join(out)
+
+
+def section_cell(value: object) -> object:
+    """A table cell of a 章节 column in the report's numbering (1.1.3 -> 一、（一）第3项);
+    anything else unchanged."""
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)*", value):
+        return section_zh(value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@
   when the build starts and take precedence over the packages' own translations (Sphinx,
   the PyData and book themes leave strings in English or in Taiwan wording); myst-nb's
   hard-coded label of collapsible outputs is given in the book's language.
+- Search that answers: every page's sentences and table rows go into `searchsnippets.js`
+  (analysis.snippets), which the search page (book/_templates/search.html) matches as
+  substrings and shows with their anchors; Sphinx's index stays for the theme.
 - Sphinx 7.4 writes an inline script added after the builder started twice (once as filename
   None, once as ''; sphinx-doc/sphinx#13402), so sphinx-thebe's `const THEBE_JS_URL = ...`
   is declared twice and every page logs a SyntaxError.
@@ -118,6 +121,45 @@ def _visit_hidden(self, node) -> None:
                                             f'aria-label="{HIDDEN_LABEL}"')
 
 
+def _snippets_folder(app):
+    from pathlib import Path
+
+    return Path(app.doctreedir) / "snippets"
+
+
+def _store_snippets(app, pagename, templatename, context, doctree) -> None:
+    """Keep the sentences of each written page (pages Sphinx skips keep their entry)."""
+    if doctree is None or "body" not in context:
+        return
+    from bs4 import BeautifulSoup
+
+    from analysis.snippets import store
+
+    title = BeautifulSoup(context.get("title", ""), "html.parser").get_text()
+    store(_snippets_folder(app), pagename, title, context["body"])
+
+
+def _write_snippets(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    from analysis.snippets import INDEX_NAME, write_index
+
+    order: list[str] = []
+
+    def visit(doc: str) -> None:  # table-of-contents order, then any other page
+        if doc not in order:
+            order.append(doc)
+            for child in app.env.toctree_includes.get(doc, []):
+                visit(child)
+
+    visit(app.config.root_doc)
+    pages = [d for d in order if d in app.env.found_docs]
+    pages += sorted(set(app.env.found_docs) - set(pages))
+    write_index(_snippets_folder(app), pages, Path(app.outdir) / INDEX_NAME)
+
+
 def setup(app):
     search.languages["zh"] = SearchChineseTerms
     app.connect("config-inited", _write_generated)
@@ -127,4 +169,6 @@ def setup(app):
 
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden, depart_HideCellInput))
     app.connect("env-before-read-docs", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _store_snippets)
+    app.connect("build-finished", _write_snippets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,7 +14,10 @@ from matplotlib.ticker import FuncFormatter
 # phone (334 px of content) it shows at 0.63x, where 11.5 pt text is still 11 CSS px.
 WIDTH, DPI, FONT, TITLE = 4.8, 110, 11.5, 13
 THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
-PALETTE = ["#1f5f8b", "#e07b39", "#3a9d6b", "#b8405e", "#7a68a6", "#8c8c8c"]
+# series colours (each at least 3:1 against white), then the grey of other places' figures
+PALETTE = ["#1f5f8b", "#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a",
+           "#5b6e2c"]
+OTHERS = "#8c8c8c"
 
 
 @cache

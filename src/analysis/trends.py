@@ -68,7 +68,7 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     labels = dataset.catalogue.indicators.set_index("id")["label_zh"]
     split = [obs[obs["indicator"] == unified].assign(
                 indicator=part, label_zh=labels.get(part, part),
-                source=f"本期报告({labels.get(unified, unified)})")
+                source=f"本期报告（{labels.get(unified, unified)}）")
              for unified, parts in stands_for(dataset).items() for part in parts]
     earlier = earlier_standards(dataset)
     earlier["label_zh"] = earlier["indicator"].map(labels).fillna(earlier["label_zh"])
@@ -116,13 +116,16 @@ def standards_chart(project: Project) -> Chart | None:
     if data.empty:
         return None
     from analysis.charts import dated_points
+    from analysis.colours import concept_colours
     fig, ax = new_figure()
-    dated_points(ax, data.reset_index(drop=True), "end", "label_zh", "base_value")
+    colour = concept_colours(dataset)
+    dated_points(ax, data.reset_index(drop=True), "end", "label_zh", "base_value",
+                 {r["label_zh"]: colour[r["indicator"]] for _, r in data.iterrows()})
     ax.set_ylabel("元/人/月")
     home = dataset.config.home_name
     chart_title = f"{home}救助标准（各期及更早来源给出的时点）"
     title(fig, chart_title)
-    source = "各期报告;更早的标准来自对比数据(见表中来源与可靠性)"
+    source = "各期报告；更早的标准来自对比数据（见表中来源与可靠性）"
     source_line(fig, source)
     table = data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "元/人/月",
                                  "end": "时点", "source": "来源"})
