@@ -28,8 +28,8 @@ import nbformat  # noqa: E402
 import analysis.page as page  # noqa: E402
 from analysis import charts, narrative, plans, trends  # noqa: E402,F401 - the notebooks' imports
 from analysis.figure import Chart  # noqa: E402
-from analysis.pipeline import notebooks_for  # noqa: E402
-from analysis.project import CROSS_PERIOD_NOTEBOOKS, Project  # noqa: E402
+from analysis.planning import notebooks_for  # noqa: E402
+from analysis.project import Project  # noqa: E402
 from analysis.view import PeriodView  # noqa: E402,F401
 
 IMPORTED = time.perf_counter()
@@ -60,7 +60,7 @@ def main(root: Path, out: Path) -> dict:
 
     page.display = display
     runs = [(p.id, name) for p in project.periods() for name in notebooks_for(project, p)]
-    runs += [(None, name) for name in CROSS_PERIOD_NOTEBOOKS]
+    runs += [(None, nb.name) for nb in project.config.cross_period_notebooks]
     for period, name in runs:
         nb = nbformat.read(project.notebooks / f"{name}.ipynb", as_version=4)
         namespace: dict = {}

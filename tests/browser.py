@@ -1,30 +1,35 @@
-"""A minimal headless-Chromium driver over the DevTools protocol, standard library only.
+"""Headless Chromium for the browser tests: Playwright driving Debian's chromium through
+`executable_path` (no browser download).
 
-Chromium is started with `--remote-debugging-pipe`: it reads protocol commands from fd 3 and
-writes responses and events to fd 4, each message a JSON object ended by a NUL byte. This
-needs no websocket client and opens no TCP port. Each page is loaded in a fresh tab with the
-network emulated offline; every request, failed load, console error and uncaught exception of
-the tab is recorded in a `PageReport`.
+Each page is loaded in a fresh offline browser context of its own (own storage and cache, as on
+a first visit); every request, failed load, console error, uncaught exception and dialog of the
+page is recorded in a `PageReport`. Playwright's sync API allows one running instance per
+thread and test_accessibility.py starts its own, so each `Browser` drives Playwright from a
+thread of its own: its methods can be called from any thread, at any time.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import os
-import queue
 import shutil
-import subprocess
-import tempfile
-import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-LOCAL_SCHEMES = ("file:", "data:", "blob:")
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 TIMEOUT_S = 30.0
+# as in test_accessibility.py: what keeps Chromium off the network and quiet here
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--lang=zh-CN"]
+# Playwright's resource types are lower-case; the report names them as Chromium does
+RESOURCE_TYPES = {"xhr": "XHR", "eventsource": "EventSource", "websocket": "WebSocket",
+                  "texttrack": "TextTrack", "cspviolationreport": "CSPViolationReport"}
+CLEAR_STORAGE = "try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}"
 
 
 def find_chromium() -> str | None:
@@ -52,7 +57,7 @@ def chromium_or_skip() -> str:
 
 
 class BrowserError(RuntimeError):
-    """The browser died, timed out or answered a command with an error."""
+    """The browser died, timed out or failed a command."""
 
 
 @dataclass
@@ -74,144 +79,54 @@ class Browser:
     """One headless Chromium; `open(url)` gives a `Tab`. Use as a context manager."""
 
     def __init__(self, executable: str) -> None:
-        self._profile = tempfile.mkdtemp(prefix="policybook-chromium-")
-        # pipe ends in the parent, moved to fds >= 10 so that dup2 to 3/4 cannot clobber them
-        to_browser_r, to_browser_w = (self._high(fd) for fd in os.pipe())
-        from_browser_r, from_browser_w = (self._high(fd) for fd in os.pipe())
-
-        def child_fds() -> None:
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
-
-        cmd = [
-            executable, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-extensions",
-            "--disable-default-apps", "--disable-domain-reliability", "--mute-audio",
-            "--metrics-recording-only", "--disable-breakpad", "--disable-dev-shm-usage",
-            "--hide-scrollbars", "--window-size=1280,900", "--lang=zh-CN",
-            f"--user-data-dir={self._profile}", "--remote-debugging-pipe", "about:blank",
-        ]
-        self._log = open(os.path.join(self._profile, "stderr.log"), "wb")  # noqa: SIM115
-        self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._log, pass_fds=(3, 4), preexec_fn=child_fds,
-        )
-        for fd in (to_browser_r, from_browser_w):
-            os.close(fd)
-        self._out = os.fdopen(to_browser_w, "wb", buffering=0)
-        self._in = os.fdopen(from_browser_r, "rb", buffering=0)
-        self._lock = threading.Lock()
-        self._next_id = 0
-        self._replies: dict[int, queue.Queue] = {}
-        self._sessions: dict[str, queue.Queue] = {}
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
+        self._playwright = self._chromium = None
+        self._closed = False
         try:
-            self.version = self.send("Browser.getVersion")["product"]
-        except BrowserError as err:
-            log = self.stderr
+            self.version = self.call(self._launch, executable)
+        except BaseException:
             self.close()
-            raise BrowserError(f"{executable} did not start: {err}\n{log}") from None
+            raise
 
-    @property
-    def stderr(self) -> str:
-        """The last lines Chromium wrote to stderr."""
-        path = os.path.join(self._profile, "stderr.log")
-        if not os.path.exists(path):
-            return ""
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(f.readlines()[-20:])
+    def _launch(self, executable: str) -> str:
+        from playwright.sync_api import sync_playwright
 
-    @staticmethod
-    def _high(fd: int) -> int:
-        high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(fd)
-        return high
+        self._playwright = sync_playwright().start()
+        self._chromium = self._playwright.chromium.launch(
+            executable_path=executable, args=ARGS, timeout=TIMEOUT_S * 1000)
+        return self._chromium.version
 
-    def _read(self) -> None:
-        buffer = b""
-        while True:
-            chunk = self._in.read(1 << 16)
-            if not chunk:
-                break
-            buffer += chunk
-            *messages, buffer = buffer.split(b"\0")
-            for raw in messages:
-                message = json.loads(raw)
-                if "id" in message:
-                    box = self._replies.get(message["id"])
-                    if box is not None:
-                        box.put(message)
-                elif message.get("sessionId") in self._sessions:
-                    if message.get("method") == "Page.javascriptDialogOpening":
-                        # a dialog blocks the page (and every later command): dismiss it here
-                        with contextlib.suppress(BrowserError):
-                            self._post("Page.handleJavaScriptDialog", {"accept": False},
-                                       message["sessionId"])
-                    self._sessions[message["sessionId"]].put(message)
-        for box in [*self._replies.values(), *self._sessions.values()]:
-            box.put(None)  # the browser is gone: wake every waiter
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """`function(*args)` run in this browser's Playwright thread; Playwright's errors
+        raised as `BrowserError`."""
+        from playwright.sync_api import Error
 
-    def _post(self, method: str, params: dict | None = None, session: str | None = None,
-              box: queue.Queue | None = None) -> int:
-        """Write one command; its reply goes to `box` (or is dropped)."""
-        with self._lock:
-            self._next_id += 1
-            mid = self._next_id
-            if box is not None:
-                self._replies[mid] = box
-            message: dict[str, Any] = {"id": mid, "method": method, "params": params or {}}
-            if session:
-                message["sessionId"] = session
-            try:
-                self._out.write(json.dumps(message).encode() + b"\0")
-            except OSError as err:
-                self._replies.pop(mid, None)
-                raise BrowserError(f"the browser is gone ({err}) while sending {method}") from None
-        return mid
-
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = TIMEOUT_S) -> dict[str, Any]:
-        """Send one command and wait for its result."""
-        box: queue.Queue = queue.Queue()
-        mid = self._post(method, params, session, box)
         try:
-            reply = box.get(timeout=timeout)
-        except queue.Empty:
-            raise BrowserError(f"no answer to {method} within {timeout:.0f} s") from None
-        finally:
-            self._replies.pop(mid, None)
-        if reply is None:
-            raise BrowserError(f"the browser exited (code {self._proc.poll()}) during {method}")
-        if "error" in reply:
-            raise BrowserError(f"{method} failed: {reply['error']}")
-        return reply.get("result", {})
+            return self._thread.submit(function, *args).result()
+        except Error as err:
+            raise BrowserError(err.message) from None
 
     def open(self, url: str) -> Tab:
         """A new offline tab with `url` loaded (its load event fired)."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget",
-                            {"targetId": target, "flatten": True})["sessionId"]
-        events: queue.Queue = queue.Queue()
-        self._sessions[session] = events
-        tab = Tab(self, target, session, events, url)
-        tab.load()
-        return tab
+        return self.call(Tab, self, url)
 
     def close(self) -> None:
-        with contextlib.suppress(BrowserError):
-            self.send("Browser.close", timeout=5)
+        def stop() -> None:
+            try:
+                if self._chromium is not None:
+                    self._chromium.close()
+            finally:
+                if self._playwright is not None:
+                    self._playwright.stop()
+                self._playwright = self._chromium = None
+
+        if self._closed:
+            return
+        self._closed = True
         try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        self._out.close()
-        self._reader.join(timeout=5)
-        self._in.close()
-        self._log.close()
-        shutil.rmtree(self._profile, ignore_errors=True)
+            self.call(stop)
+        finally:
+            self._thread.shutdown()
 
     def __enter__(self) -> Browser:
         return self
@@ -221,121 +136,124 @@ class Browser:
 
 
 class Tab:
-    """One page in its own tab; `report` collects what happened while it was open."""
+    """One page in its own browser context; `report` collects what happened while it was
+    open. Made in the browser's thread by `Browser.open`."""
 
-    def __init__(self, browser: Browser, target: str, session: str, events: queue.Queue,
-                 url: str) -> None:
-        self.browser, self.target, self.session, self._events = browser, target, session, events
-        self.report = PageReport(url)
+    def __init__(self, browser: Browser, url: str) -> None:
+        from playwright.sync_api import Error, TimeoutError
 
-    def send(self, method: str, params: dict | None = None) -> dict[str, Any]:
-        return self.browser.send(method, params, session=self.session)
-
-    def load(self) -> None:
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            self.send(f"{domain}.enable")
-        self.send("Network.emulateNetworkConditions", {
-            "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
-        self.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        # every page as on a first visit: what earlier pages stored (theme mode, search
-        # terms...) must not hide an error; file:// pages share one storage
-        self.send("Page.addScriptToEvaluateOnNewDocument",
-                  {"source": "try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}"})
-        navigated = self.send("Page.navigate", {"url": self.report.url})
-        if navigated.get("errorText"):
-            self.report.failed.append(f"Document: {navigated['errorText']}")
-        self._wait_for("Page.loadEventFired")
-        # a late load event of the initial about:blank must not count as the page's
-        self.wait_until("location.protocol !== 'about:' && document.readyState === 'complete'")
-
-    def _handle(self, message: dict) -> None:
-        method, params = message.get("method"), message.get("params", {})
-        report = self.report
-        if method == "Network.requestWillBeSent":
-            url = params["request"]["url"]
-            report.requests.append(url[:120] if url.startswith("data:") else url)
-        elif method == "Network.loadingFailed" and not params.get("canceled"):
-            report.failed.append(f"{params.get('type')}: {params.get('errorText')}")
-        elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
-            args = " ".join(str(a.get("value", a.get("description", ""))) for a in params["args"])
-            report.errors.append(f"console.{params['type']}: {args}")
-        elif method == "Runtime.exceptionThrown":
-            details = params["exceptionDetails"]
-            text = details.get("exception", {}).get("description") or details.get("text")
-            report.errors.append(f"uncaught exception: {text}")
-        elif method == "Page.javascriptDialogOpening":
-            report.dialogs.append(f"{params['type']}: {params['message']}")
-        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
-            entry = params["entry"]
-            report.errors.append(f"log {entry['source']}: {entry['text']} {entry.get('url', '')}")
-
-    def _wait_for(self, method: str, timeout: float = TIMEOUT_S) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise BrowserError(f"{self.report.url}: no {method} within {timeout:.0f} s")
+        self.browser, self.report = browser, PageReport(url)
+        self._pending: set[Any] = set()  # the requests still loading
+        self._last_event = time.monotonic()
+        self._context = browser._chromium.new_context(
+            offline=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        self._context.set_default_timeout(TIMEOUT_S * 1000)
+        # every page as on a first visit, also after a redirect within the tab
+        self._context.add_init_script(CLEAR_STORAGE)
+        self._page = page = self._context.new_page()
+        for event in ("request", "requestfinished", "requestfailed", "console", "pageerror",
+                      "dialog"):
+            page.on(event, getattr(self, f"_on_{event}"))
+        try:
             try:
-                message = self._events.get(timeout=left)
-            except queue.Empty:
-                continue
-            if message is None:
-                raise BrowserError(f"the browser exited while waiting for {method}")
-            self._handle(message)
-            if message.get("method") == method:
-                return message
+                page.goto(url, wait_until="load")
+            except TimeoutError:
+                raise BrowserError(f"{url}: not loaded within {TIMEOUT_S:.0f} s") from None
+            except Error as err:  # the browser shows its error page, which is loaded
+                self.report.failed.append(f"Document: {err.message.splitlines()[0]}")
+            # a late load event of the initial about:blank must not count as the page's
+            self._wait_until(
+                "location.protocol !== 'about:' && document.readyState === 'complete'", 10.0)
+        except BaseException:
+            self._context.close()
+            raise
 
-    def drain(self) -> None:
-        """Record the events received so far."""
-        while True:
-            try:
-                message = self._events.get_nowait()
-            except queue.Empty:
-                return
-            if message is not None:
-                self._handle(message)
+    def _event(self) -> None:
+        self._last_event = time.monotonic()
+
+    def _on_request(self, request: Any) -> None:
+        self._event()
+        self._pending.add(request)
+        self.report.requests.append(request.url)
+
+    def _on_requestfinished(self, request: Any) -> None:
+        self._event()
+        self._pending.discard(request)
+
+    def _on_requestfailed(self, request: Any) -> None:
+        self._event()
+        self._pending.discard(request)
+        if request.failure != "net::ERR_ABORTED":  # cancelled, e.g. by a navigation
+            kind = RESOURCE_TYPES.get(request.resource_type, request.resource_type.title())
+            self.report.failed.append(f"{kind}: {request.failure} {request.url}")
+
+    def _on_console(self, message: Any) -> None:
+        self._event()
+        if message.type in ("error", "assert"):
+            where = message.location.get("url")
+            self.report.errors.append(f"console.{message.type}: {message.text}"
+                                      + (f" ({where})" if where else ""))
+
+    def _on_pageerror(self, error: Any) -> None:
+        self._event()
+        self.report.errors.append(f"uncaught exception: {error.stack or error.message}")
+
+    def _on_dialog(self, dialog: Any) -> None:
+        self._event()
+        self.report.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()  # a dialog blocks the page: dismiss it
+
+    def _evaluate(self, expression: str) -> Any:
+        from playwright.sync_api import Error
+
+        try:
+            return self._page.evaluate(expression)
+        except Error as err:
+            raise BrowserError(f"{expression!r} threw: {err.message}") from None
 
     def evaluate(self, expression: str) -> Any:
         """The JSON value of a JavaScript expression (awaited if it is a promise)."""
-        result = self.send("Runtime.evaluate", {
-            "expression": expression, "returnByValue": True, "awaitPromise": True})
-        if "exceptionDetails" in result:
-            raise BrowserError(f"{expression!r} threw: {result['exceptionDetails']}")
-        self.drain()
-        return result["result"].get("value")
+        return self.browser.call(self._evaluate, expression)
 
-    def wait_until(self, expression: str, timeout: float = 10.0) -> Any:
-        """Poll a JavaScript expression until it is truthy; its value."""
+    def _wait_until(self, expression: str, timeout: float) -> Any:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                value = self.evaluate(expression)
+                value, last = self._evaluate(expression), None
             except BrowserError as err:  # e.g. the context went away in a navigation
                 value, last = None, err
-            else:
-                last = None
             if value:
                 return value
             if time.monotonic() > deadline:
                 raise BrowserError(f"{self.report.url}: {expression!r} still false "
-                                   f"after {timeout:.0f} s" + (f" ({last})" if last else ""))
-            time.sleep(0.05)
+                                   f"after {timeout:g} s" + (f" ({last})" if last else ""))
+            self._page.wait_for_timeout(50)
+
+    def wait_until(self, expression: str, timeout: float = 10.0) -> Any:
+        """Poll a JavaScript expression until it is truthy; its value."""
+        return self.browser.call(self._wait_until, expression, timeout)
+
+    def _settle(self, quiet: float) -> PageReport:
+        start = time.monotonic()
+        deadline = start + TIMEOUT_S
+        while True:
+            now = time.monotonic()
+            idle = now - max(self._last_event, start)
+            if idle >= quiet and not self._pending:
+                return self.report
+            if now > deadline:
+                raise BrowserError(f"{self.report.url}: {len(self._pending)} requests still "
+                                   f"loading after {TIMEOUT_S:.0f} s")
+            self._page.wait_for_timeout(max(quiet - idle, 0.05) * 1000)
 
     def settle(self, quiet: float = 0.3) -> PageReport:
-        """Wait until no event arrived for `quiet` seconds, then return the report."""
-        while True:
-            try:
-                message = self._events.get(timeout=quiet)
-            except queue.Empty:
-                return self.report
-            if message is None:
-                return self.report
-            self._handle(message)
+        """Wait until no request is loading and no event arrived for `quiet` seconds, then
+        return the report."""
+        return self.browser.call(self._settle, quiet)
 
     def close(self) -> None:
-        self.browser._sessions.pop(self.session, None)
-        with contextlib.suppress(BrowserError):
-            self.browser.send("Target.closeTarget", {"targetId": self.target})
+        with contextlib.suppress(BrowserError):  # the browser is gone: so is the tab
+            self.browser.call(self._context.close)
 
     def __enter__(self) -> Tab:
         return self
@@ -348,8 +266,9 @@ def copy_book_sources(source_root: Path, dest: Path) -> None:
     """book/ of `source_root` into `dest`/book, without build output, downloads, the generated
     search dictionary or half-written papermill files: the executed notebooks as committed."""
     shutil.copytree(source_root / "book", dest / "book", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("_build", "_extra", "downloads", "_search_dict.txt",
-                                                  ".ipynb_checkpoints", ".*.ipynb"))
+                    ignore=shutil.ignore_patterns("_build", "_extra", "_extra_inputs", "downloads",
+                                                  "_search_dict.txt", ".ipynb_checkpoints",
+                                                  ".*.ipynb"))
 
 
 def build_book(root: Path) -> Path:

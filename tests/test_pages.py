@@ -148,3 +148,38 @@ def test_latest_figure_is_chosen_by_the_end_of_its_window(view):
     rows = view.figures.iloc[:2].copy()
     rows["as_of"] = ["2020-01-01/2020-06-30", "2020-05-31"]
     assert latest(rows)["as_of"] == "2020-01-01/2020-06-30"
+
+
+def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(project_copy,
+                                                                              monkeypatch):
+    """A period with thousands of figures (SYNTHETIC rows: the real ones repeated for the
+    counties at every month end) keeps its page small: the source table lists each indicator's
+    latest figure for the period's place, which the prose links to, then others up to the
+    limit, and links the full downloads."""
+    import csv
+
+    from analysis import page
+    from analysis.prose import anchor
+
+    path = project_copy.period_dir("2020H1") / "figures.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    counties = ["341502", "341503", "341504", "341522", "341523", "341524", "341525"]
+    one_each = {r["indicator"]: r for r in rows if "/" not in r["as_of"]}.values()
+    extra = [{**r, "geo": geo, "as_of": f"2020-{m:02d}-28", "note": "SYNTHETIC"}
+             for r in one_each for geo in counties for m in range(1, 7)]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows + extra)
+    view = PeriodView.load(project_copy.root, "2020H1")
+    area = view.figures[view.figures["area"] == "social_assistance"]
+    assert len(area) > 3 * page.TRACE_ROWS
+    shown = []
+    monkeypatch.setattr(page, "display", lambda item: shown.append(item.data))
+    page.trace(view, "social_assistance")
+    [html] = shown
+    assert html.count("<tr id=") == page.TRACE_ROWS
+    cited = {anchor(view.row(i)) for i in area.loc[area["geo"] == view.geo, "indicator"]}
+    assert all(f'id="{a}"' in html for a in cited)
+    assert f"共有{len(area):,}条数字" in html and "figures_zh_2020H1.csv" in html

@@ -67,10 +67,37 @@ def write_downloads(project: Project) -> None:
     for period in project.periods():
         folder = project.book / DOWNLOADS / period.id
         folder.mkdir(parents=True, exist_ok=True)
+        stamp, stamp_file = _downloads_stamp(project, period.id), project.book / STAMPS / period.id
+        names = [folder / name for name in download_names(period.id)]
+        if stamp_file.is_file() and all(p.is_file() for p in names) and (
+                stamp_file.read_text(encoding="utf-8") == stamp):
+            continue  # written from the same inputs by an earlier build
         view = PeriodView.load(project.root, period.id)
         write_csv_for_excel(reader_rows(view), folder / f"figures_zh_{period.id}.csv")
         write_safe_csv(project.period_dir(period) / "figures.csv", folder / "figures.csv")
         export(view, folder / f"figures_{period.id}.xlsx")
+        stamp_file.parent.mkdir(exist_ok=True)
+        stamp_file.write_text(stamp, encoding="utf-8")
+
+
+STAMPS = Path("_extra_inputs")  # under book/: a hash of each period's download inputs
+
+
+def _downloads_stamp(project: Project, period_id: str) -> str:
+    """A hash of what a period's downloads are made from: its data, the catalogue and
+    configuration, and the code that writes them."""
+    import hashlib
+
+    from analysis import appendix, checks, escape, export, view
+
+    files = sorted(project.period_dir(period_id).rglob("*")) + sorted(
+        project.catalogue.rglob("*")) + [project.data / "project.yml"] + [
+        Path(m.__file__) for m in (appendix, checks, escape, export, view)]
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _table(headers: list[str], rows: list[list[str]], label: str) -> list[str]:
@@ -93,7 +120,7 @@ def render(project: Project) -> str:
         links = "，".join(f'<a href="downloads/{period.id}/{name}" download>{what}</a>'
                          for name, what in download_names(period.id).items())
         lines.append(f"- {period_label_zh(period)}：{links}")
-    symbols = catalogue.units.set_index("id")["symbol_zh"]
+    symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
     lines += ["", "## 指标目录", ""] + _table(

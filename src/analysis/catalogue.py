@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -21,6 +22,25 @@ class Catalogue:
     geo: pd.DataFrame
     scopes: pd.DataFrame | None = None
     areas: dict[str, tuple[str, str]] = field(default_factory=dict)  # data/project.yml
+
+    @cached_property
+    def by_id(self) -> pd.DataFrame:
+        """indicators.csv indexed by id (built once: lookups by id are frequent)."""
+        return self.indicators.set_index("id")
+
+    @cached_property
+    def unit_symbols(self) -> dict[str, str]:
+        return dict(zip(self.units["id"], self.units["symbol_zh"], strict=True))
+
+    @cached_property
+    def geo_names(self) -> dict[str, str]:
+        return dict(zip(self.geo["code"], self.geo["name_zh"], strict=True))
+
+    @cached_property
+    def scope_labels(self) -> dict[str, str]:
+        scopes = self.scopes if self.scopes is not None else pd.DataFrame(
+            columns=["id", "label_zh"])
+        return dict(zip(scopes["id"], scopes["label_zh"], strict=True))
 
 
 def load_catalogue(project: Project) -> Catalogue:

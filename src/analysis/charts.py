@@ -115,7 +115,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
                       _source(view, ids))
         chart.alt = _alt("横向条形图", data, unit_label, unit_label)
         return chart
-    symbols = view.catalogue.units.set_index("id")["symbol_zh"]
+    symbols = view.catalogue.unit_symbols
     data = pd.concat([_frame(view, members, "数值").assign(
         组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
         for key, members in groups.items()], ignore_index=True)
@@ -247,7 +247,7 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
     status = track(view.project, view.period.id)
     status = status[status["progress"].notna()]
     if area is not None:
-        areas = view.catalogue.indicators.set_index("id")["area"]
+        areas = view.catalogue.by_id["area"]
         status = status[status["indicator"].map(areas) == area]
     if status.empty:
         return None
@@ -328,7 +328,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     comp = comp[comp["indicator"].map(concept).isin(OWN_STANDARDS)
                 & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
     year = int(view.row(own_ids[0])["as_of"].split("/")[-1][:4])
-    short = view.catalogue.indicators.set_index("id")["label_zh"]
+    short = view.catalogue.by_id["label_zh"]
     own = pd.DataFrame([{
         "组别": COMPARABLE, "地区": view.place, "指标": view.row(i)["label_zh"],
         "类别": short[i], "indicator": i,
@@ -386,7 +386,7 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     comp = view.dataset.comparators
     history = comp[(comp["geo"] == view.geo) & comp["indicator"].map(concept).isin(parts)
                    & comp["value_monthly_yuan"].notna()]
-    labels = view.catalogue.indicators.set_index("id")["label_zh"]
+    labels = view.catalogue.by_id["label_zh"]
     rows = [{"时点": r["as_of"], "标准": labels[concept[r["indicator"]]],
              "元/人/月": round(float(r["value_monthly_yuan"]), 2),
              "来源可靠性": r["reliability_zh"], "来源": r["url"]} for _, r in history.iterrows()]

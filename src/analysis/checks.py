@@ -18,7 +18,7 @@ import yaml
 
 from analysis.comparators import RELIABILITY_ZH
 from analysis.errors import Problem, UserError
-from analysis.figures import Bounds, latest, written_bounds
+from analysis.figures import Bounds, FigureIndex, latest, written_bounds
 
 HOLDS = "holds"
 WITHIN = "holds within rounding"
@@ -142,14 +142,17 @@ class _Missing(Exception):
     pass
 
 
-def _lookup(figures: pd.DataFrame, ref: dict, geo: str) -> pd.Series:
-    rows = figures[(figures["indicator"] == ref["indicator"])
-                   & (figures["geo"] == str(ref.get("geo", geo)))]
+def _lookup(figures: FigureIndex, ref: dict, geo: str) -> pd.Series:
+    where = (ref["indicator"], str(ref.get("geo", geo)))
     if "as_of" in ref:
+        rows = figures.rows(*where)
         rows = rows[rows["as_of"] == ref["as_of"]]
-    if rows.empty:
+        found = None if rows.empty else latest(rows)
+    else:
+        found = figures.latest(*where)
+    if found is None:
         raise _Missing(f"本期没有 {ref['indicator']} 的数字")
-    return latest(rows)
+    return found
 
 
 def _nonzero(bounds: Bounds, ref: dict) -> None:
@@ -174,7 +177,7 @@ def _verdict(exact: bool, possible: bool) -> str:
     return HOLDS if exact else WITHIN if possible else FAILS
 
 
-def _sum(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     total = _bounds(_lookup(figures, check["total"], geo))
     parts = [_bounds(_lookup(figures, p, geo)) for p in check["parts"]]
     point = sum((p.point for p in parts), Decimal(0))
@@ -186,7 +189,7 @@ def _sum(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
                      f"{_fmt(total.low - high)}至{_fmt(total.high - low)}")
 
 
-def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     share = _bounds(_lookup(figures, check["share"], geo))
     num = _bounds(_lookup(figures, check["numerator"], geo))
     den = _bounds(_lookup(figures, check["denominator"], geo))
@@ -199,7 +202,7 @@ def _share(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
                      f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%")
 
 
-def _subset(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+def _subset(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     part = _bounds(_lookup(figures, check["part"], geo))
     whole = _bounds(_lookup(figures, check["whole"], geo))
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
@@ -226,7 +229,7 @@ def _starts_after(standard_as_of: str, window: str) -> bool:
     return standard_as_of.split("/")[0] > window.split("/")[0]
 
 
-def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     amount_row = _lookup(figures, check["amount"], geo)
     amount = _bounds(amount_row)
     recipients = _bounds(_lookup(figures, check["recipients"], geo))
@@ -249,7 +252,7 @@ def _monthly_average_below(check: dict, figures: pd.DataFrame, geo: str) -> tupl
                      f"{average:.0f}元/人/月（估算），标准{_fmt(standard.point)}元/人/月")
 
 
-def _ratio_at_least(check: dict, figures: pd.DataFrame, geo: str) -> tuple[str, str]:
+def _ratio_at_least(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     left = _bounds(_lookup(figures, check["left"], geo))
     right = _bounds(_lookup(figures, check["right"], geo))
     _nonzero(right, check["right"])
@@ -302,12 +305,12 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
     factor given by name is looked up in `factors` (data/project.yml's policy_factors). A
     rule whose `applies_from` falls after `period_end` is not applicable to the period; its
     arithmetic is still shown."""
-    results = []
+    results, index = [], FigureIndex(figures)
     for check in checks:
         if isinstance(check.get("factor"), str):
             check = {**check, "factor": (factors or {})[check["factor"]]}
         try:
-            verdict, detail = EVALUATORS[check["kind"]](check, figures, geo)
+            verdict, detail = EVALUATORS[check["kind"]](check, index, geo)
         except _Missing as missing:
             verdict, detail = NOT_APPLICABLE, str(missing)
         start = check.get("applies_from")

@@ -13,11 +13,11 @@ from analysis.style import PALETTE
 def concept_colours(dataset: Dataset) -> dict[str, str]:
     """Indicator id -> colour, in catalogue order round the palette (neighbours in the
     catalogue, which a chart usually shows together, differ)."""
-    ids = list(dataset.catalogue.indicators["id"])
-    colours = {i: PALETTE[n % len(PALETTE)] for n, i in enumerate(ids)}
-    for _, row in dataset.catalogue.indicators.iterrows():
-        for other in str(row.get("same_as", "")).split():
-            colours[other] = colours[row["id"]]
+    ind = dataset.catalogue.indicators
+    colours = {i: PALETTE[n % len(PALETTE)] for n, i in enumerate(ind["id"])}
+    for own, others in zip(ind["id"], ind["same_as"].fillna(""), strict=True):
+        for other in str(others).split():
+            colours[other] = colours[own]
     return colours
 
 

@@ -4,6 +4,7 @@ areas and the notebooks that make the book. Validated when read; nothing of it i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,22 @@ def _notebooks(items: Any, key: str, path: Path, areas: dict,
 
 
 def read_config(data_dir: Path) -> Config:
-    """Read and validate data/project.yml (UserError naming the key and the fix)."""
+    """Read and validate data/project.yml (UserError naming the key and the fix); read once
+    while the file is unchanged (a notebook's charts cite the book's title many times)."""
+    path = data_dir / FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read(data_dir)
+    return _read_unchanged(data_dir, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+
+
+@lru_cache(maxsize=16)
+def _read_unchanged(data_dir: Path, stamp: tuple[int, int, int]) -> Config:
+    return _read(data_dir)
+
+
+def _read(data_dir: Path) -> Config:
     path = data_dir / FILE
     if not path.is_file():
         raise _fail(path, "project configuration not found",

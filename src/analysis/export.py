@@ -27,7 +27,7 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
     """The sheets of the export, keyed by sheet name: Chinese for people first, the codes
     (for machines and cross-checking) in their own columns at the end."""
     f, cat = view.figures, view.catalogue
-    units = cat.units.set_index("id")["symbol_zh"]
+    units = cat.unit_symbols
     scopes = cat.scopes.set_index("id")["label_zh"] if len(cat.scopes) else pd.Series(dtype=str)
     figures = pd.DataFrame({
         "指标": f["label_zh"], "地区": f["geo_zh"],

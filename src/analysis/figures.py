@@ -85,9 +85,35 @@ def as_of_end(as_of: str) -> str:
 
 
 def latest(rows: pd.DataFrame) -> pd.Series:
-    """The row whose date (or window end) is latest: 2020-06-30 beats 2020-01-01/2020-05-31."""
-    return rows.assign(_end=rows["as_of"].map(as_of_end)).sort_values("_end").iloc[-1].drop(
-        "_end")
+    """The row whose date (or window end) is latest: 2020-06-30 beats 2020-01-01/2020-05-31
+    (of rows ending on the same day, the last one)."""
+    ends = [as_of_end(x) for x in rows["as_of"]]
+    return rows.iloc[max(range(len(ends)), key=lambda k: (ends[k], k))]
+
+
+class FigureIndex:
+    """A period's figures by (indicator, geo), grouped once: lookups that do not filter the
+    whole frame on every call."""
+
+    def __init__(self, figures: pd.DataFrame) -> None:
+        self.figures = figures
+        self._groups = ({} if figures.empty else
+                        dict(iter(figures.groupby(["indicator", "geo"], sort=False))))
+        self._latest: dict[tuple[str, str], pd.Series] = {}
+
+    def rows(self, indicator: str, geo: str) -> pd.DataFrame:
+        """Every row of the indicator for the place (empty if none)."""
+        return self._groups.get((indicator, geo), self.figures.iloc[0:0])
+
+    def latest(self, indicator: str, geo: str) -> pd.Series | None:
+        """The latest row of the indicator for the place, or None."""
+        key = (indicator, geo)
+        if key not in self._latest:
+            rows = self._groups.get(key)
+            if rows is None:
+                return None
+            self._latest[key] = latest(rows)
+        return self._latest[key]
 
 
 def load_figures(
@@ -115,7 +141,7 @@ def _enrich(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     frame["base_value"] = [
         base_value(v, m) for v, m in zip(frame["value"], frame["unit_mult"], strict=True)
     ]
-    labels = catalogue.indicators.set_index("id")
+    labels = catalogue.by_id
     frame["label_zh"] = frame["indicator"].map(labels["label_zh"])
     frame["label_en"] = frame["indicator"].map(labels["label_en"])
     frame["area"] = frame["indicator"].map(labels["area"])

@@ -168,7 +168,8 @@ def stored_hash(path: Path) -> str | None:
 
 def _generated(rel: Path) -> bool:
     """Files of book/ that the build writes itself (or Sphinx's output)."""
-    return rel.parts[0] in {"_build", "_extra", "downloads", "_search_dict.txt", "appendix.md"}
+    return rel.parts[0] in {"_build", "_extra", "_extra_inputs", "downloads", "_search_dict.txt",
+                            "appendix.md"}
 
 
 def book_hash(project: Project) -> str:

@@ -42,7 +42,7 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     status = track(view.project, view.period.id)
     if status.empty:
         return []
-    areas = view.catalogue.indicators.set_index("id")["area"]
+    areas = view.catalogue.by_id["area"]
     status = status[status["indicator"].map(areas) == area]
     out = []
     for _, row in status.iterrows():
@@ -94,7 +94,7 @@ def _peers(view: PeriodView, area: str) -> list[Markup]:
     from analysis.trends import concept_of
 
     own = [i for i in OWN_STANDARDS if view.has(i)
-           and view.catalogue.indicators.set_index("id").at[i, "area"] == area]
+           and view.catalogue.by_id.at[i, "area"] == area]
     if not own:
         return []
     year = int(view.row(own[0])["as_of"].split("/")[-1][:4])

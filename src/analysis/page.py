@@ -106,10 +106,31 @@ def table(item: Chart | None) -> None:
         frame(item.data, f"{item.title}的数据")
 
 
+TRACE_ROWS = 400  # a page's source table lists at most this many figures: pages stay small
+
+
 def trace(view: PeriodView, area: str) -> None:
     """Every figure of the area with its scope, window, section and verbatim quote; each row
-    carries the anchor that the numbers in the prose link to."""
+    carries the anchor that the numbers in the prose link to. An area with more than
+    TRACE_ROWS figures lists the figures the prose can cite (the latest of each indicator for
+    the period's place) and then others up to the limit, and says where all of them are."""
     rows = view.figures[view.figures["area"] == area]
+    total, note = len(rows), ""
+    if total > TRACE_ROWS:
+        main = rows[rows["geo"] == view.geo]
+        cited = [view.row(i) for i in dict.fromkeys(main["indicator"])]
+        cited_ids = {anchor(r) for r in cited}
+        others = [r for _, r in rows.head(2 * TRACE_ROWS).iterrows()
+                  if anchor(r) not in cited_ids][:max(0, TRACE_ROWS - len(cited))]
+        rows = pd.DataFrame([*cited, *others])
+        from analysis.appendix import download_names
+
+        pid = view.period.id
+        links = "、".join(f'<a href="../../downloads/{pid}/{name}" download>{what}</a>'
+                         for name, what in zip(download_names(pid), ("CSV", "Excel")))
+        note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
+                f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
+                f"下载文件（{links}）。</p>")
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
     body = []
     for _, r in rows.iterrows():
@@ -117,9 +138,10 @@ def trace(view: PeriodView, area: str) -> None:
                  when_text(view.catalogue, r), section_zh(r["section"]), r["quote"]]
         body.append(f'<tr id="{anchor(r)}">' + "".join(f"<td>{html_text(c)}</td>" for c in cells)
                     + "</tr>")
-    display(HTML(scroll('<table class="dataframe policy-table">'
-                        "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
-                        "<tbody>" + "".join(body) + "</tbody></table>", "本页数字的出处")))
+    display(HTML(note + scroll('<table class="dataframe policy-table">'
+                               "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
+                               + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>",
+                               "本页数字的出处")))
 
 
 def checks(view: PeriodView) -> None:

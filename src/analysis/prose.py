@@ -94,7 +94,7 @@ class Prose:
     def page_of(self, indicator: str) -> str:
         """The page whose source table holds the indicator's row (its work area's page)."""
         if not hasattr(self, "_pages"):
-            areas = self.catalogue.indicators.set_index("id")["area"].to_dict()
+            areas = self.catalogue.by_id["area"].to_dict()
             by_area = {nb.needs: nb.name for nb in self.view.dataset.config.period_notebooks}
             self._pages = {i: f"{by_area[a]}.html" if a in by_area else ""
                            for i, a in areas.items()}

@@ -155,12 +155,9 @@ class Meaning:
 
 def meaning(catalogue, indicator: str) -> Meaning:
     """The meaning of an indicator from indicators.csv (and scopes.csv)."""
-    row = catalogue.indicators.set_index("id").loc[indicator]
+    row = catalogue.by_id.loc[indicator]
     scope = str(row.get("scope", "") or "")
-    scopes = getattr(catalogue, "scopes", None)
-    scope_zh = ""
-    if scope and scopes is not None and len(scopes):
-        scope_zh = str(scopes.set_index("id").at[scope, "label_zh"])
+    scope_zh = catalogue.scope_labels[scope] if scope else ""
     return Meaning(indicator, str(row.get("measure", "") or STOCK), scope, scope_zh,
                    str(row["unit"]), str(row.get("numerator", "") or ""),
                    str(row.get("denominator", "") or ""),

@@ -65,7 +65,7 @@ def series(project: Project | Dataset) -> pd.DataFrame:
         return obs
     obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "as_of",
                "source"]]
-    labels = dataset.catalogue.indicators.set_index("id")["label_zh"]
+    labels = dataset.catalogue.by_id["label_zh"]
     split = [obs[obs["indicator"] == unified].assign(
                 indicator=part, label_zh=labels.get(part, part),
                 source=f"本期报告（{labels.get(unified, unified)}）")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from analysis.catalogue import Catalogue
 from analysis.checks import CheckResult
 from analysis.dataset import Dataset, load_dataset
-from analysis.figures import latest
+from analysis.figures import FigureIndex
 from analysis.periods import Period
 from analysis.project import Project
 from analysis.toc import period_label_zh
@@ -63,23 +64,25 @@ class PeriodView:
     @property
     def place(self) -> str:
         """Chinese name of the place the period is mainly about (the home place, or a county)."""
-        return self.catalogue.geo.set_index("code").at[self.geo, "name_zh"]
+        return self.catalogue.geo_names[self.geo]
 
     @property
     def label(self) -> str:
         return period_label_zh(self.period)
 
+    @cached_property
+    def index(self) -> FigureIndex:
+        return FigureIndex(self.figures)
+
     def has(self, indicator: str, geo: str | None = None) -> bool:
-        rows, geo = self.figures, geo or self.geo
-        return bool(((rows["indicator"] == indicator) & (rows["geo"] == geo)).any())
+        return self.index.latest(indicator, geo or self.geo) is not None
 
     def row(self, indicator: str, geo: str | None = None) -> pd.Series:
         """The latest figure of an indicator for a place (default: the period's main place)."""
-        geo = geo or self.geo
-        rows = self.figures[(self.figures["indicator"] == indicator) & (self.figures["geo"] == geo)]
-        if rows.empty:
-            raise KeyError(f"{indicator} ({geo}) not in {self.period.id}")
-        return latest(rows)
+        found = self.index.latest(indicator, geo or self.geo)
+        if found is None:
+            raise KeyError(f"{indicator} ({geo or self.geo}) not in {self.period.id}")
+        return found
 
     def value(self, indicator: str, geo: str | None = None) -> float:
         """Base value (value x 10**unit_mult)."""
@@ -112,7 +115,7 @@ class PeriodView:
 
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
     """Number, 万/亿, unit symbol and qualifier as written."""
-    symbol = catalogue.units.set_index("id").at[row["unit"], "symbol_zh"]
+    symbol = catalogue.unit_symbols[row["unit"]]
     number = f"{row['value']}{MULT_ZH[int(row['unit_mult'])]}"
     qualifier = row.get("qualifier", "")
     if qualifier == "more_than":  # 200余家
