@@ -12,6 +12,8 @@ Rules (see data/reference/README.md):
 * Every value, label, date, URL and raw note is read from the raw file. This script only
   adds the per-row mapping decisions (indicator id, kind, unit id, geo code) and the
   metadata about each source (publisher, reliability), which are judgements, not figures.
+* Chinese labels take full-width brackets, commas, colons and semicolons (GB/T 15834); their
+  words are as written.
 * `value` stays as written; `value_monthly_yuan` is derived (value/12 for
   yuan_per_person_year, the value itself for yuan_per_person_month).
 * `comparator_id` is `c` + the 1-based number of the data row in the raw file, so every
@@ -537,6 +539,14 @@ def monthly_yuan(value: str, unit: str, unit_mult: int) -> str:
     return ""
 
 
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；"})
+
+
+def full_width(label: str) -> str:
+    """A Chinese label with full-width punctuation: 合肥市(市区) -> 合肥市（市区）."""
+    return label.translate(_FULL_WIDTH)
+
+
 def geo_parts(raw_geo: str) -> tuple[str, str, str]:
     """(code, Chinese label, note) for a raw geo cell, e.g. '合肥市(市区) Hefei urban districts'."""
     label = raw_geo.split(" ", 1)[0]
@@ -618,7 +628,8 @@ def clean(rows: list[dict[str, str]]) -> tuple[list[dict], list[dict]]:
                  "floor" if row_note.startswith("policy floor") else "standard")
         comparators.append({
             "comparator_id": f"c{n:03d}", "period": period, "as_of": as_of, "geo": geo,
-            "geo_label_zh": geo_label, "indicator": indicator, "label_zh": raw["indicator_zh"],
+            "geo_label_zh": full_width(geo_label), "indicator": indicator,
+            "label_zh": full_width(raw["indicator_zh"]),
             "label_en": raw["indicator_en"], "value": value, "unit_mult": str(unit_mult),
             "unit": unit_id, "qualifier": qualifier,
             "value_monthly_yuan": monthly_yuan(value, unit_id, unit_mult),

@@ -129,15 +129,22 @@ def _bar_colours(chart) -> dict[str, str]:
             in zip(data["indicator"], bars, own, strict=True) if mine}
 
 
+def _series_colours(chart) -> dict[str, str]:
+    """Series label (a standard drawn over time) -> its colour."""
+    return {line.get_label(): to_hex(line.get_color()) for ax in chart.fig.axes
+            for line in ax.get_lines() if not line.get_label().startswith("_")}
+
+
 def test_an_indicator_has_the_same_colour_in_every_chart(view):
     """The same concept keeps its colour on every page: wherever an indicator is drawn as a
-    bar (several charts show the 低保 standard or a planned rate), its colour is the same."""
+    bar (several charts show the 低保 standard or a planned rate) or a series (the urban and
+    rural standards over time, on the period's and the trends page), its colour is the same."""
     seen: dict[str, set[tuple[str, str]]] = {}
     for name in CHARTS:
         chart = CHARTS[name](view)
         if chart is None:
             continue
-        for ind, colour in _bar_colours(chart).items():
+        for ind, colour in (_bar_colours(chart) | _series_colours(chart)).items():
             seen.setdefault(ind, set()).add((colour, name))
         plt.close(chart.fig)
     shared = {ind: found for ind, found in seen.items() if len({n for _, n in found}) > 1}

@@ -10,11 +10,12 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from analysis.checks import months_in_window, per_person_month
-from analysis.colours import colours_of, concept_colours, stage_colours
+from analysis.colours import concept_colours, stage_colours
 from analysis.figure import Chart
 from analysis.plans import track
-from analysis.semantics import month_zh
+from analysis.semantics import as_of_text, month_zh
 from analysis.style import (
+    FIGURES,
     FONT,
     OTHERS,
     THOUSANDS,
@@ -64,8 +65,7 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
           mark_label: str = "") -> Chart:
     height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
     fig, ax = new_figure(height=height)
-    colours = colours_of(view.dataset, data["indicator"])
-    bars = ax.barh(label_lines(data["指标"]), data[value_name], color=colours)
+    bars = ax.barh(label_lines(data["指标"]), data[value_name], color=FIGURES)
     ax.bar_label(bars, labels=[fmt.format(v) for v in data[value_name]], padding=4)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
@@ -123,7 +123,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     full_title = f"{view.label}{chart_title}（分组：口径或时段不同）"
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
-                       color=colours_of(view.dataset, part["indicator"]))
+                       color=FIGURES)
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, part["数值"].max() * 1.25)
@@ -157,9 +157,9 @@ def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart
     targets = [_target_of(view, i) for i in ids]
     marks = [None if t is None else float(t["base_value"]) for t in targets]
     if any(m is not None for m in marks):
-        data["目标"] = ["" if t is None else f"{t['value']}%(期限{t['deadline']})"
+        data["目标"] = ["" if t is None else f"{t['value']}%（期限{as_of_text(t['deadline'])}）"
                       for t in targets]
-        data["距目标(百分点,计算值)"] = [
+        data["距目标（百分点，计算值）"] = [
             "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
                                                                 strict=True)]
     chart = _hbar(view, data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids),
@@ -252,7 +252,7 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
     if status.empty:
         return None
     data = pd.DataFrame({
-        "指标": status["目标"], "完成比例%（计算值）": (100 * status["progress"]).round(0),
+        "指标": status["目标"], "完成比例%（计算值）": (100 * status["progress"]).round(1),
         "完成/目标": status["最新值"] + " / " + status["目标值"], "状态": status["状态"],
         "章节": status["章节"], "indicator": status["indicator"],
     }).reset_index(drop=True)
@@ -353,9 +353,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         part = data[data["组别"] == group]
         labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{month_zh(r['时点'])}·{r['来源可靠性']}"
                   for _, r in part.iterrows()]
-        own_colours = colours_of(view.dataset, part["indicator"])
-        colours = [c if r == "本期报告" else OTHERS
-                   for c, r in zip(own_colours, part["来源可靠性"], strict=True)]
+        colours = [FIGURES if r == "本期报告" else OTHERS for r in part["来源可靠性"]]
         bars = ax.barh(labels, part["元/人/月"], color=colours)
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["元/人/月"]], padding=4)
         ax.invert_yaxis()
@@ -430,8 +428,10 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
     labelled: set[tuple] = set()
     for n, (label, part) in enumerate(data.groupby(series, sort=False)):
         xs = ends[part.index]
-        ax.plot(xs, part[value], marker="o", markersize=7, linestyle="none", label=label,
-                color=colours[label])
+        # a filled circle, then hollow larger shapes: a point under another stays visible
+        ax.plot(xs, part[value], marker="osD^v"[n % 5], markersize=7 + 3 * min(n, 1),
+                fillstyle="full" if n == 0 else "none", markeredgewidth=1.8,
+                linestyle="none", label=label, color=colours[label])
         for x, y in zip(xs, part[value], strict=True):
             if (x, round(y)) in labelled:
                 continue

@@ -19,6 +19,7 @@ import yaml
 from analysis.comparators import RELIABILITY_ZH
 from analysis.errors import Problem, UserError
 from analysis.figures import Bounds, FigureIndex, latest, written_bounds
+from analysis.semantics import as_of_text
 
 HOLDS = "holds"
 WITHIN = "holds within rounding"
@@ -239,12 +240,12 @@ def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple
     standard_row = _lookup(figures, check["standard"], geo)
     if months is not None and _starts_after(standard_row["as_of"], amount_row["as_of"]):
         average = amount.point / recipients.point / months
-        raise _Missing(f"标准在资金所属时段内调整（{standard_row['as_of']}），"
+        raise _Missing(f"标准在资金所属时段内调整（{as_of_text(standard_row['as_of'])}），"
                        f"期内大部分时间执行的是调整前的标准，不作判断；"
                        f"估算月人均{average:.0f}元")
     if months is None:
-        raise _Missing(f"{check['amount']['indicator']} 只有时点 {amount_row['as_of']},"
-                       "没有时段,无法按月平均")
+        raise _Missing(f"{check['amount']['indicator']} 只有时点"
+                       f"（{as_of_text(amount_row['as_of'])}），没有时段，无法按月平均")
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
     verdict = _verdict(average < standard.point, lowest < standard.high)

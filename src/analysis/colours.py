@@ -1,6 +1,8 @@
-"""One colour per concept, the same on every page: an indicator keeps its colour in every
-chart, and a comparator of the same concept (the catalogue's `same_as`) takes the colour of
-the indicator it stands beside."""
+"""Colours that mean the same on every page: bars of the period's figures are one colour
+(they are labelled), other places' figures grey; a series (a standard over time) keeps its
+concept's colour in every chart, and a comparator of the same concept (the catalogue's
+`same_as`) takes the colour of the indicator it stands beside; a construction stage keeps
+its colour in every panel."""
 
 from __future__ import annotations
 
@@ -19,12 +21,6 @@ def concept_colours(dataset: Dataset) -> dict[str, str]:
         for other in str(others).split():
             colours[other] = colours[own]
     return colours
-
-
-def colours_of(dataset: Dataset, indicators: Iterable[str]) -> list[str]:
-    """The colours of `indicators` (a derived figure "a / b" takes the colour of a)."""
-    colours = concept_colours(dataset)
-    return [colours.get(str(i).split(" / ")[0], PALETTE[0]) for i in indicators]
 
 
 def stage_colours(stages: Iterable[str]) -> dict[str, str]:

@@ -48,10 +48,10 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     for _, row in status.iterrows():
         goal = derived(row["目标值"], f"报告{section_zh(row['章节'])}：{row['原文']}",
                        "plan_tracking.html#targets")
-        text = (Markup("计划目标：") + name(row["目标"]) + Markup(goal) + Markup("（期限")
-                + day(row["期限"]) + Markup("）"))
+        text = (Markup("计划目标：到") + day(row["期限"]) + Markup("，") + name(row["目标"])
+                + Markup("达到") + Markup(goal))
         try:
-            text += Markup("，本期") + prose.fig(row["indicator"]) + escape(f"，{row['状态']}")
+            text += Markup("；本期为") + prose.fig(row["indicator"]) + escape(f"，{row['状态']}")
         except Absent:
             text += escape(f"，{row['状态']}")
         out.append(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -13,7 +12,7 @@ from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.figure import Chart
 from analysis.prose import anchor, check_linked
-from analysis.semantics import section_cell, section_zh, span_text, when_text
+from analysis.semantics import as_of_text, section_cell, section_zh, when_text
 from analysis.view import PeriodView
 
 
@@ -54,10 +53,7 @@ def reader_cell(value: object) -> str:
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     text = str(value)
     if _ISO.match(text):
-        parts = [date.fromisoformat(d) for d in text.split("/")]
-        if len(parts) == 2:
-            return span_text(*parts)
-        return f"{parts[0].year}年{parts[0].month}月{parts[0].day}日"
+        return as_of_text(text)
     return text
 
 
@@ -127,7 +123,7 @@ def trace(view: PeriodView, area: str) -> None:
 
         pid = view.period.id
         links = "、".join(f'<a href="../../downloads/{pid}/{name}" download>{what}</a>'
-                         for name, what in zip(download_names(pid), ("CSV", "Excel")))
+                         for name, what in zip(download_names(pid), ("CSV", "Excel"), strict=False))
         note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
                 f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")

@@ -34,6 +34,7 @@ from analysis.semantics import (
     STOCK,
     NotComparable,
     Window,
+    as_of_text,
     day_text,
     meaning,
     qualifier_parts,
@@ -180,8 +181,8 @@ class Prose:
                                 f"amount's window: {ra['as_of']} vs {rc['as_of']}")
         digits = precision_digits([ra["value"], rc["value"]])
         value = round_sig(float(ra["base_value"]) / float(rc["base_value"]) / wa.months, digits)
-        title = (f"估算：{self.view.written(amount)}({ra['as_of'].replace('/', '至')})"
-                 f" ÷ {self.view.written(count)}({day_text(wc.end)}) ÷ {wa.months}个月")
+        title = (f"估算：{self.view.written(amount)}（{as_of_text(ra['as_of'])}）"
+                 f" ÷ {self.view.written(count)}（{day_text(wc.end)}） ÷ {wa.months}个月")
         return self.link(f"{value}元", ra, title, derived=True) + Markup(
             "（估算值，按期内资金与期末人数折算）")
 

@@ -63,6 +63,12 @@ def day_text(day: date, year: bool = True) -> str:
     return f"{head}{day.month}月底" if _month_end(day) else f"{head}{day.month}月{day.day}日"
 
 
+def as_of_text(as_of: str) -> str:
+    """An as_of in words: 2020年6月底 for a date, 2020年1—6月 for an interval."""
+    parts = [date.fromisoformat(x) for x in str(as_of).split("/")]
+    return span_text(*parts) if len(parts) == 2 else day_text(parts[0])
+
+
 def month_zh(as_of: str) -> str:
     """2020年6月 for a date; 2021年 for a calendar year's interval."""
     parts = as_of.split("/")

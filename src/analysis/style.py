@@ -17,6 +17,7 @@ THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
 # series colours (each at least 3:1 against white), then the grey of other places' figures
 PALETTE = ["#1f5f8b", "#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a",
            "#5b6e2c"]
+FIGURES = PALETTE[0]  # bars of the period's figures: labelled, so one colour for all
 OTHERS = "#8c8c8c"
 
 
@@ -89,8 +90,16 @@ def panel_title(ax, text: str) -> None:
 
 
 def label_lines(labels, chars: int = 9) -> list[str]:
-    """Category labels of a bar chart, wrapped so the bars keep their room."""
-    return [wrap(str(label), chars) for label in labels]
+    """Category labels of a bar chart, wrapped so the bars keep their room; a bracketed
+    qualifier (2020年6月调整) starts a line of its own rather than breaking inside."""
+    out = []
+    for label in map(str, labels):
+        head, bracket, tail = label.partition("（")
+        if bracket and head and len(wrap(label, chars).splitlines()) > 1:
+            out.append(wrap(head, chars) + "\n" + wrap(bracket + tail, chars))
+        else:
+            out.append(wrap(label, chars))
+    return out
 
 
 def new_panels(rows: int, width: float = WIDTH, height: float = 3.6):

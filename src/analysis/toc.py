@@ -32,7 +32,7 @@ def toc(project: Project) -> dict:
             if (project.book_period_dir(period) / f"{nb.name}.ipynb").exists()
         ]
         if chapters:
-            parts.append({"caption": f"{period_label_zh(period)}({period.id})",
+            parts.append({"caption": period_label_zh(period),
                           "chapters": chapters})
     for nb in project.config.cross_period_notebooks:
         if (project.book / f"{nb.name}.ipynb").exists():

@@ -8,6 +8,7 @@ from analysis.dataset import Dataset, load_dataset
 from analysis.figure import Chart
 from analysis.figures import as_of_end
 from analysis.project import Project
+from analysis.semantics import as_of_text
 from analysis.style import new_figure, source_line, title
 
 
@@ -36,7 +37,7 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
         # a yearly standard ÷ 12, to whole yuan (no more precise than the yearly figure)
         "base_value": comp["value_monthly_yuan"].round(0), "end": comp["as_of"].map(as_of_end),
         "as_of": comp["as_of"],
-        "source": comp["reliability_zh"] + ":" + comp["url"],
+        "source": comp["reliability_zh"] + "：" + comp["url"],
     })
 
 
@@ -127,11 +128,16 @@ def standards_chart(project: Project) -> Chart | None:
     title(fig, chart_title)
     source = "各期报告；更早的标准来自对比数据（见表中来源与可靠性）"
     source_line(fig, source)
+    from analysis.periods import is_period, parse_period
+    from analysis.toc import period_label_zh
+
+    data = data.assign(period=[period_label_zh(parse_period(p)) if is_period(p) else p
+                               for p in data["period"]], end=data["as_of"])
     table = data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "元/人/月",
                                  "end": "时点", "source": "来源"})
     table = table[["指标", "报告期", "时点", "元/人/月", "变化", "变化率%", "来源", "indicator"]]
     alt = "散点图（点与点之间的变化未知）：" + "，".join(
-        f"{r['指标']}{r['时点']} {r['元/人/月']:.0f}元" for _, r in table.iterrows())
+        f"{r['指标']}（{as_of_text(r['时点'])}）{r['元/人/月']:.0f}元" for _, r in table.iterrows())
     return Chart(fig, table.reset_index(drop=True), chart_title, source, alt)
 
 
