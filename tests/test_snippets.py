@@ -12,6 +12,8 @@ BODY = """<section id="dibao"><h2>低保</h2>
 <p>城乡低保标准为<a class="prov" href="#r1">630元/人/月</a>。农村对象18.01万人；<b>城市</b>3.46万人</p>
 <ul><li><p>列表中的句子。</p></li></ul>
 <table><tr id="r1"><td>城乡低保标准</td><td>630</td></tr></table>
+<table><thead><tr><th>指标</th><th>数值</th><th>说明</th></tr></thead>
+<tbody><tr id="r2"><td>农村低保对象</td><td>18.01万人</td><td></td></tr></tbody></table>
 <script>var x = "不是正文";</script></section>"""
 
 
@@ -22,6 +24,12 @@ def test_sentences_keep_inline_text_together_and_split_at_full_stops():
 
 def test_a_table_row_is_one_entry_linked_to_its_own_anchor():
     assert ["城乡低保标准｜630", "r1"] in page_snippets(BODY)
+
+
+def test_a_row_under_headers_names_its_columns_and_the_header_row_is_not_indexed():
+    found = page_snippets(BODY)
+    assert ["指标：农村低保对象；数值：18.01万人", "r2"] in found
+    assert not any(t.startswith("指标｜") or t == "指标｜数值｜说明" for t, _ in found)
 
 
 def test_text_inside_an_indexed_element_is_indexed_once_and_scripts_not_at_all():

@@ -6,6 +6,7 @@
 (() => {
   const MAX_PAGES = 50;
   const MAX_PER_PAGE = 5;
+  const MAX_MORE = 200;
 
   function termPattern(term) {
     const chars = [...term].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
@@ -64,6 +65,20 @@
     return results;
   }
 
+  function sentenceList(entry, sentences, patterns) {
+    const list = document.createElement("ol");
+    list.className = "search-snippets";
+    for (const [text, anchor] of sentences) {
+      const line = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = link(entry.page, anchor);
+      a.append(highlighted(text, patterns));
+      line.append(a);
+      list.append(line);
+    }
+    return list;
+  }
+
   function show(container, query) {
     const patterns = terms(query).map(termPattern);
     const results = search(query);
@@ -82,21 +97,13 @@
       title.append(highlighted(entry.title, patterns));
       item.append(title);
       if (found.length) {
-        const sentences = document.createElement("ol");
-        sentences.className = "search-snippets";
-        for (const [text, anchor] of found.slice(0, MAX_PER_PAGE)) {
-          const line = document.createElement("li");
-          const a = document.createElement("a");
-          a.href = link(entry.page, anchor);
-          a.append(highlighted(text, patterns));
-          line.append(a);
-          sentences.append(line);
-        }
-        item.append(sentences);
+        item.append(sentenceList(entry, found.slice(0, MAX_PER_PAGE), patterns));
         if (found.length > MAX_PER_PAGE) {
-          const more = document.createElement("p");
-          more.className = "search-more";
-          more.textContent = `本页另有 ${found.length - MAX_PER_PAGE} 处。`;
+          const more = document.createElement("details");
+          const label = document.createElement("summary");
+          label.textContent = `本页另有 ${found.length - MAX_PER_PAGE} 处`;
+          more.append(label,
+            sentenceList(entry, found.slice(MAX_PER_PAGE, MAX_PER_PAGE + MAX_MORE), patterns));
           item.append(more);
         }
       }

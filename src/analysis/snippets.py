@@ -34,9 +34,25 @@ def _anchor(element: Tag) -> str:
     return ""
 
 
+def _headers(row: Tag) -> list[str]:
+    """The column headers of the table a body row belongs to ([] for a header row)."""
+    table = row.find_parent("table")
+    head = table.find("thead") if table is not None else None
+    if head is None or row.find_parent("thead") is not None:
+        return []
+    first = head.find("tr")
+    return [c.get_text(" ", strip=True) for c in first.find_all(("td", "th"))] if first else []
+
+
 def _text(element: Tag) -> str:
+    """A unit's text; a table row as 列名：值 pairs (the values alone when headers are
+    missing), empty cells left out."""
     if element.name == "tr":
         cells = [c.get_text(" ", strip=True) for c in element.find_all(("td", "th"))]
+        headers = _headers(element)
+        if len(headers) == len(cells):
+            return "；".join(f"{h}：{c}" if h else c for h, c in zip(headers, cells, strict=True)
+                            if c)
         return "｜".join(c for c in cells if c)
     return " ".join(element.get_text("").split())  # inline elements join without spaces
 
@@ -48,7 +64,7 @@ def page_snippets(body: str) -> list[list[str]]:
         tag.decompose()
     out: list[list[str]] = []
     for element in soup.find_all(UNITS):
-        if element.find_parent(UNITS) is not None:
+        if element.find_parent(UNITS) is not None or element.find_parent("thead") is not None:
             continue
         anchor = _anchor(element)
         text = _text(element)

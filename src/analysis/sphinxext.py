@@ -15,6 +15,8 @@
 - Search that answers: every page's sentences and table rows go into `searchsnippets.js`
   (analysis.snippets), which the search page (book/_templates/search.html) matches as
   substrings and shows with their anchors; Sphinx's index stays for the theme.
+- Navigation loaded, not baked in: `booknav.js` (analysis.booknav) holds the sidebar that
+  every page fills in, so a page does not change when the table of contents does.
 - Sphinx 7.4 writes an inline script added after the builder started twice (once as filename
   None, once as ''; sphinx-doc/sphinx#13402), so sphinx-thebe's `const THEBE_JS_URL = ...`
   is declared twice and every page logs a SyntaxError.
@@ -160,6 +162,21 @@ def _write_snippets(app, exception) -> None:
     write_index(_snippets_folder(app), pages, Path(app.outdir) / INDEX_NAME)
 
 
+def _write_nav(app, exception) -> None:
+    """booknav.js: the sidebar every page loads (analysis.booknav)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    import yaml
+
+    from analysis.booknav import NAV_NAME, nav_html, write_nav
+
+    toc = yaml.safe_load((Path(app.srcdir) / "_toc.yml").read_text(encoding="utf-8")) or {}
+    titles = {doc: title.astext() for doc, title in app.env.titles.items()}
+    write_nav(Path(app.outdir) / NAV_NAME, nav_html(toc, titles))
+
+
 def setup(app):
     search.languages["zh"] = SearchChineseTerms
     app.connect("config-inited", _write_generated)
@@ -171,4 +188,5 @@ def setup(app):
     app.connect("env-before-read-docs", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _store_snippets)
     app.connect("build-finished", _write_snippets)
+    app.connect("build-finished", _write_nav)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
