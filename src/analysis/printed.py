@@ -57,8 +57,10 @@ def period_pages(project: Project, period: str) -> list[Page]:
             continue
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         article = soup.find("article") or soup.body
-        for junk in article.select("a.headerlink, .chart-downloads, .period-downloads, "
-                                   "script, button, .tag_remove-input > .cell_input"):
+        for downloads in article.select(".period-downloads"):  # with its heading
+            (downloads.find_parent("section") or downloads).decompose()
+        for junk in article.select("a.headerlink, .chart-downloads, script, button, "
+                                   ".tag_remove-input > .cell_input"):
             junk.decompose()
         for details in article.find_all("details"):  # print collapsed tables open
             details["open"] = "open"
@@ -69,6 +71,9 @@ def period_pages(project: Project, period: str) -> list[Page]:
         raise UserError(Problem(str(folder), f"no built pages for {pid}",
                                 "build the book first: policybook build"))
     return pages
+
+
+PRINT_NOTE = "网页版中的数字可以点击查看出处；本打印版中，各页数字的出处见该页末的“数字出处”表。"
 
 
 def _print_html(project: Project, period: str, pages: list[Page]) -> str:
@@ -91,16 +96,19 @@ def _print_html(project: Project, period: str, pages: list[Page]) -> str:
 body {{ font-family: "Book CJK", sans-serif; font-size: 10.5pt; line-height: 1.7; color: #111; }}
 .cover {{ page-break-after: always; padding-top: 70mm; text-align: center; }}
 .cover h1 {{ font-size: 26pt; }} .cover p {{ font-size: 14pt; }}
+.cover p.note {{ font-size: 10.5pt; margin-top: 60mm; }}
 .contents {{ page-break-after: always; }}
 section.page {{ page-break-before: always; }}
 h1 {{ font-size: 18pt; }} h2 {{ font-size: 14pt; page-break-after: avoid; }}
 img {{ max-width: 100%; height: auto; }} figure {{ page-break-inside: avoid; margin: 1em 0; }}
 table {{ border-collapse: collapse; font-size: 8.5pt; width: 100%; }}
-th, td {{ border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top; }}
+th, td {{ border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }}
 tr {{ page-break-inside: avoid; }} a {{ color: inherit; text-decoration: none; }}
 details > summary {{ display: none; }}
 </style></head><body>
-<div class="cover"><h1>{title}</h1><p>{label}</p><p>打印版</p></div>
+<div class="cover"><h1>{title}</h1><p>{label}</p>
+<p class="note">{PRINT_NOTE}</p></div>
 <div class="contents"><h2>目录</h2><ol>{contents}</ol></div>
 {body}</body></html>"""
 
@@ -179,15 +187,29 @@ def write_docx(project: Project, period: str, out: Path) -> Path:
 def print_editions(project: Project, period: str, folder: Path | None = None,
                    only_if_stale: bool = False) -> list[Path]:
     """Write <folder>/policybook_<P>.pdf (when Chromium is present) and .docx; their paths.
-    With `only_if_stale`, editions newer than the last book build are kept as they are."""
+    With `only_if_stale`, editions made from the same built pages are kept as they are."""
     pid = parse_period(period).id
     folder = folder or project.book / "_build" / "print"
     targets = [folder / f"policybook_{pid}.docx"]
     if chromium() is not None:
         targets.insert(0, folder / f"policybook_{pid}.pdf")
-    stamp = project.book / "_build" / ".policybook-build.json"
-    if only_if_stale and stamp.exists() and all(
-            t.exists() and t.stat().st_mtime > stamp.stat().st_mtime for t in targets):
+    stamp, inputs = folder / f".policybook_{pid}.inputs", _inputs(project, pid)
+    if only_if_stale and all(t.exists() for t in targets) and stamp.is_file() and (
+            stamp.read_text(encoding="utf-8") == inputs):
         return targets
-    return [write_pdf(project, pid, t) if t.suffix == ".pdf" else write_docx(project, pid, t)
-            for t in targets]
+    written = [write_pdf(project, pid, t) if t.suffix == ".pdf" else write_docx(project, pid, t)
+               for t in targets]
+    stamp.write_text(inputs, encoding="utf-8")
+    return written
+
+
+def _inputs(project: Project, pid: str) -> str:
+    """A hash of what a period's print edition is made from: its built pages (which no
+    longer change when another period is added) and this module."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    folder = project.book / "_build" / "html" / "periods" / pid
+    for page in sorted(folder.glob("*.html")) if folder.is_dir() else []:
+        digest.update(page.name.encode() + b"\0" + page.read_bytes())
+    return digest.hexdigest()

@@ -69,7 +69,9 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     labels = dataset.catalogue.by_id["label_zh"]
     split = [obs[obs["indicator"] == unified].assign(
                 indicator=part, label_zh=labels.get(part, part),
-                source=f"本期报告（{labels.get(unified, unified)}）")
+                source=f"本期报告（{labels.get(unified, unified)}）",
+                说明=f"此期为{labels.get(unified, unified)}，同时适用于"
+                     f"{'和'.join(labels.get(p, p) for p in parts)}")
              for unified, parts in stands_for(dataset).items() for part in parts]
     earlier = earlier_standards(dataset)
     earlier["label_zh"] = earlier["indicator"].map(labels).fillna(earlier["label_zh"])
@@ -80,13 +82,13 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     both = both.sort_values(["indicator", "geo", "end"]).reset_index(drop=True)
     both["变化"] = both.groupby(["indicator", "geo"])["base_value"].diff()
     both["变化率%"] = (100 * both.groupby(["indicator", "geo"])["base_value"].pct_change()).round(1)
-    both["说明"] = ""
+    both["说明"] = both["说明"].fillna("") if "说明" in both else ""
     previous = both.groupby(["indicator", "geo"])["as_of"].shift()
     for i in both.index[previous.notna()]:
         reason = not_comparable(dataset, both.at[i, "indicator"], previous[i], both.at[i, "as_of"])
         if reason:
             both.loc[i, ["变化", "变化率%"]] = float("nan")
-            both.at[i, "说明"] = reason
+            both.at[i, "说明"] = "；".join(x for x in (both.at[i, "说明"], reason) if x)
     return both
 
 
