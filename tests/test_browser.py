@@ -236,3 +236,21 @@ def test_harness_sees_remote_requests_errors_and_broken_images(browser, tmp_path
     assert any("undefined_name" in e for e in report.errors)
     assert any(f.startswith("Image") for f in report.failed)
     assert all(i["width"] == 0 for i in images)
+
+
+def test_the_sidebar_lists_every_page_and_marks_the_current_one(browser, html):
+    """The sidebar is filled from booknav.js: every page of the table of contents, with
+    links that work from a page two folders down, the page itself marked."""
+    page = "periods/2020H1/elderly_care"
+    with _open(browser, html, f"{page}.html") as tab:
+        links = tab.wait_until(
+            "[...document.querySelectorAll('.book-nav a')].map(a => "
+            "[a.href, a.classList.contains('current')])")
+        report = tab.settle()
+    listed = [unquote(urlsplit(href).path).removeprefix(unquote(urlsplit(html.as_uri()).path)
+                                                        + "/").removesuffix(".html")
+              for href, _ in links]
+    assert listed == [p for p in PAGES if p not in HELPERS + ["intro"]]
+    assert [p for p, (_, current) in zip(listed, links, strict=True) if current] == [page]
+    assert all((html / f"{p}.html").exists() for p in listed)
+    assert not _problems(report, html)

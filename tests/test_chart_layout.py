@@ -151,3 +151,24 @@ def test_an_indicator_has_the_same_colour_in_every_chart(view):
     assert shared, "no indicator is drawn in two charts: the test would check nothing"
     differing = {ind: found for ind, found in shared.items() if len({c for c, _ in found}) > 1}
     assert differing == {}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_no_value_label_is_crossed_by_a_goal_line(view, name):
+    """A dashed goal or target line never runs through a value label (a bar just short of
+    its target is labelled beyond the line)."""
+    fig = _drawn(view, name)
+    renderer = fig.canvas.get_renderer()
+    crossed = []
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            xs = set(line.get_xdata(orig=False))
+            if line.get_linestyle() != "--" or len(xs) != 1:
+                continue
+            box = line.get_window_extent(renderer)
+            for text in ax.texts:
+                tb = text.get_window_extent(renderer)
+                if tb.x0 < box.x0 < tb.x1 and tb.y0 < box.y1 and box.y0 < tb.y1:
+                    crossed.append(text.get_text())
+    plt.close(fig)
+    assert crossed == [], f"{name}: goal line through {crossed}"

@@ -142,7 +142,7 @@ def test_new_periods_from_workbook_and_csv_build_into_the_book(project_copy, tmp
     html = (project_copy.book / "_build/html/periods/2021/social_assistance.html").read_text()
     assert "霍邱县" in html and "700元/人/月" in html
     toc = (project_copy.book / "_toc.yml").read_text(encoding="utf-8")
-    assert "2021年(2021)" in toc and "2020年下半年(2020H2)" in toc
+    assert "caption: 2021年\n" in toc and "caption: 2020年下半年\n" in toc
     assert (project_copy.book / "periods/2020H2/social_assistance.ipynb").exists()
     trends = (project_copy.book / "_build/html/trends.html").read_text(encoding="utf-8")
     assert "城市低保标准" in trends and "630" in trends

@@ -65,23 +65,28 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
           mark_label: str = "") -> Chart:
     height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
     fig, ax = new_figure(height=height)
-    bars = ax.barh(label_lines(data["指标"]), data[value_name], color=FIGURES)
-    ax.bar_label(bars, labels=[fmt.format(v) for v in data[value_name]], padding=4)
+    values = list(data[value_name])
+    ax.barh(label_lines(data["指标"]), values, color=FIGURES)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
-    top = max(data[value_name].max(), goal or 0)
+    lines = [goal] * len(values) if goal is not None else list(marks or [None] * len(values))
+    top = max([*values, *(x for x in lines if x is not None)])
     ax.set_xlim(0, top * 1.22)
     ax.xaxis.set_major_formatter(THOUSANDS)
     if goal is not None:
         ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2, zorder=0)
         ax.set_xlabel(f"{xlabel}\n虚线：{goal_label}")
-    if marks and any(m is not None for m in marks):  # a target per bar, where one is set
-        top = max(top, *(m for m in marks if m is not None))
-        ax.set_xlim(0, top * 1.22)
-        for y, mark in enumerate(marks):
+    elif any(m is not None for m in lines):  # a target per bar, where one is set
+        for y, mark in enumerate(lines):
             if mark is not None:
-                ax.plot([mark, mark], [y - 0.42, y + 0.42], color=GOAL_COLOUR, linewidth=2)
-        ax.set_xlabel(f"{xlabel}\n竖线：{mark_label}")
+                ax.plot([mark, mark], [y - 0.42, y + 0.42], color=GOAL_COLOUR,
+                        linestyle="--", linewidth=1.6)
+        ax.set_xlabel(f"{xlabel}\n虚线：{mark_label}")
+    for y, (value, line) in enumerate(zip(values, lines, strict=True)):
+        # a value just short of its target line is labelled beyond the line, not across it
+        at = line if line is not None and 0 <= line - value < 0.15 * top else value
+        ax.annotate(fmt.format(value), (at, y), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=FONT)
     ax.xaxis.set_major_locator(MaxNLocator(4))
     title(fig, chart_title)
     source_line(fig, source)
@@ -120,7 +125,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
         for key, members in groups.items()], ignore_index=True)
     fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
-    full_title = f"{view.label}{chart_title}（分组：口径或时段不同）"
+    full_title = f"{view.label}{chart_title}（分组：口径、时段或单位不同）"
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
                        color=FIGURES)

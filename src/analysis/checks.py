@@ -185,8 +185,10 @@ def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
-    return verdict, (f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，"
-                     f"差{_fmt(total.point - point)}；按原文有效位数允许的差为"
+    head = f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
+    if total.low == total.high and low == high:
+        return verdict, f"{head}；原文均为整数，应完全相等"
+    return verdict, (f"{head}；按原文有效位数允许的差为"
                      f"{_fmt(total.low - high)}至{_fmt(total.high - low)}")
 
 

@@ -31,9 +31,18 @@ class Chart:
         of charts under 1 MB."""
         from PIL import Image
 
+        dpi = 2 * self.fig.dpi
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=2 * self.fig.dpi, metadata={"Software": None})
-        image = Image.open(buffer).convert("RGB").quantize(
+        self.fig.savefig(buffer, format="rgba", dpi=dpi)  # raw pixels: no PNG round trip
+        width, height = (int(x) for x in self.fig.get_size_inches() * dpi)
+        pixels = buffer.getvalue()
+        if len(pixels) == width * height * 4:
+            image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1)
+        else:  # the size computed differently: decode a PNG instead
+            buffer = io.BytesIO()
+            self.fig.savefig(buffer, format="png", dpi=dpi)
+            image = Image.open(buffer)
+        image = image.convert("RGB").quantize(
             colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         out = io.BytesIO()
         image.save(out, format="PNG")

@@ -91,9 +91,22 @@ def frame(data: pd.DataFrame, label: str = "数据表") -> None:
     shown = data.drop(columns=[c for c in data.columns if c in CODE_COLUMNS])
     if "章节" in shown:
         shown = shown.assign(章节=shown["章节"].map(section_cell))
-    shown = shown.map(reader_cell) if len(shown) else shown
+    shown = shown.map(lambda v: _cell_html(reader_cell(v))) if len(shown) else shown
+    shown.columns = [html_text(str(c)) for c in shown.columns]
     display(HTML(scroll(shown.to_html(index=False, na_rep="", classes="dataframe policy-table",
-                                      border=0), label)))
+                                      border=0, escape=False), label)))
+
+
+_URL = re.compile(r"^(?P<before>[^<>\s]*?)(?P<url>https?://(?P<host>[A-Za-z0-9.-]+)[^\s<>\"']*)$")
+
+
+def _cell_html(text: str) -> str:
+    """A table cell's HTML: escaped text; a source address as a short link (its site)."""
+    match = _URL.match(text)
+    if match is None:
+        return html_text(text)
+    return (f'{html_text(match["before"])}<a href="{html_text(match["url"])}" rel="noopener">'
+            f'{html_text(match["host"])}</a>')
 
 
 def table(item: Chart | None) -> None:

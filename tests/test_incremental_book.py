@@ -1,0 +1,52 @@
+"""Adding a period costs that period's pages plus the pages whose content depends on it: the
+other pages are not rewritten, and yet every page's navigation lists the new period (the
+sidebar is loaded from booknav.js, not baked into each page). The new period is a SYNTHETIC
+copy of the pinned one (analysis.synthetic), in a copy of the project."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import copy_book_sources
+from conftest import PINNED, ROOT, copy_data
+
+from analysis.executing import run
+from analysis.pipeline import build_book
+from analysis.project import Project
+from analysis.synthetic import copy_period
+
+pytestmark = pytest.mark.slow
+# pages that state something about every period (or list them) and so change with a new one
+DEPENDENT = {"intro.html", "trends.html", "appendix.html", "genindex.html", "search.html"}
+
+
+def _pages(html: Path) -> dict[str, str]:
+    return {p.relative_to(html).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in html.rglob("*.html") if "_static" not in p.parts}
+
+
+def test_adding_a_period_rewrites_only_its_pages_and_the_dependent_ones(tmp_path):
+    copy_data(tmp_path)
+    for folder in ("notebooks", "templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_book_sources(ROOT, tmp_path)
+    project = Project(tmp_path)
+    run(project, quiet=True)
+    before = _pages(build_book(project).parent)
+
+    copy_period(project, PINNED, "2021H1")
+    run(project, quiet=True)
+    html = build_book(project).parent
+    after = _pages(html)
+
+    added = {p for p in after if p.startswith("periods/2021H1/")}
+    assert added, "the new period has no pages"
+    changed = {p for p in before if after.get(p) != before[p]}
+    assert changed <= DEPENDENT, f"rewritten although they do not depend on it: {changed - DEPENDENT}"
+    assert all(after[p] == before[p] for p in before if p.startswith(f"periods/{PINNED}/"))
+    nav = (html / "booknav.js").read_text(encoding="utf-8")
+    assert all(f"periods/2021H1/{Path(p).stem}" in nav for p in added)
+    assert "book-nav" in (html / f"periods/{PINNED}/overview.html").read_text(encoding="utf-8")
