@@ -154,8 +154,8 @@ def test_bars_of_different_scopes_are_drawn_apart(view):
 def test_a_target_line_only_where_a_source_sets_a_target(view):
     with_target = charts.coverage(view, ["rural_community_pilot_coverage"], "x")
     without = charts.coverage(view, ["tekun_facility_legal_person_rate"], "x")
-    assert "目标" in with_target.data.columns and "竖线" in with_target.fig.axes[0].get_xlabel()
-    assert "目标" not in without.data.columns and "竖线" not in without.fig.axes[0].get_xlabel()
+    assert "目标" in with_target.data.columns and "虚线：计划目标" in with_target.fig.axes[0].get_xlabel()
+    assert "目标" not in without.data.columns and "虚线" not in without.fig.axes[0].get_xlabel()
     assert "目标" not in "".join(t.get_text() for t in without.fig.findobj(
         lambda o: hasattr(o, "get_text")))
 
