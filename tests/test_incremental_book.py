@@ -50,3 +50,28 @@ def test_adding_a_period_rewrites_only_its_pages_and_the_dependent_ones(tmp_path
     nav = (html / "booknav.js").read_text(encoding="utf-8")
     assert all(f"periods/2021H1/{Path(p).stem}" in nav for p in added)
     assert "book-nav" in (html / f"periods/{PINNED}/overview.html").read_text(encoding="utf-8")
+
+
+def _build(root: Path) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "analysis", "build", "--no-print", "--root",
+                           str(root)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def test_a_build_with_nothing_changed_stops_before_loading_the_data(tmp_path):
+    """The second build finds the sources and the book of the last good build unchanged
+    and stops at once; an edited prose template makes the next build run again."""
+    copy_data(tmp_path)
+    for folder in ("notebooks", "templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_book_sources(ROOT, tmp_path)
+    _build(tmp_path)
+    assert "nothing changed since the last build" in _build(tmp_path)
+    template = tmp_path / "templates" / "elderly_care.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = _build(tmp_path)
+    assert "nothing changed" not in again and "0 executed" not in again

@@ -85,19 +85,12 @@ STAMPS = Path("_extra_inputs")  # under book/: a hash of each period's download 
 
 def _downloads_stamp(project: Project, period_id: str) -> str:
     """A hash of what a period's downloads are made from: its data, the catalogue and
-    configuration, and the code that writes them."""
-    import hashlib
+    configuration, and the package's code."""
+    from analysis.hashing import files_digest
 
-    from analysis import appendix, checks, escape, export, view
-
-    files = sorted(project.period_dir(period_id).rglob("*")) + sorted(
-        project.catalogue.rglob("*")) + [project.data / "project.yml"] + [
-        Path(m.__file__) for m in (appendix, checks, escape, export, view)]
-    digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest([*sorted(project.period_dir(period_id).rglob("*")),
+                         *sorted(project.catalogue.rglob("*")), project.data / "project.yml",
+                         *sorted(Path(__file__).parent.glob("*.py"))])
 
 
 def _table(headers: list[str], rows: list[list[str]], label: str) -> list[str]:

@@ -58,11 +58,15 @@ def _main(version: Annotated[bool, typer.Option(
 
 
 def _project(root: str | None) -> Project:
-    """The project, after finishing or undoing an import that was killed midway."""
-    from analysis.importer import recover_interrupted
-
+    """The project, after finishing or undoing an import that was killed midway (an import
+    leaves only dot-files behind: without any, the importer is not even loaded)."""
     project = Project.find(root)
-    recover_interrupted(project)
+    periods = project.data / "periods"
+    if (periods.is_dir() and any(p.name.startswith(".") for p in periods.iterdir())) or any(
+            p.name.startswith(".") for p in project.catalogue.iterdir()):
+        from analysis.importer import recover_interrupted
+
+        recover_interrupted(project)
     return project
 
 
@@ -142,15 +146,26 @@ def build(
 ) -> None:
     """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)
     and the print editions."""
-    from analysis.pipeline import build_book
-    from analysis.pipeline import run as run_notebooks
+    from analysis.hashing import nothing_to_build, record_build, sources_hash
+    from analysis.oserrors import reported
 
     project = _project(root)
-    with _executor(scheduler) as executor:
-        run_notebooks(project, jobs=jobs, force=force, quiet=quiet,
-                      fresh_kernels=fresh_kernels, executor=executor)
-    index = build_book(project, force=force, quiet=quiet)
-    console.print(f"book built: {index}")
+    if not force and nothing_to_build(project):
+        if not quiet:
+            console.print("nothing changed since the last build: no notebook run, Sphinx skipped")
+        console.print(f"book built: {project.book / '_build' / 'html' / 'index.html'}")
+    else:
+        from analysis.pipeline import build_book
+        from analysis.pipeline import run as run_notebooks
+
+        sources = sources_hash(project)  # before the run: an edit made meanwhile counts
+        with _executor(scheduler) as executor:
+            run_notebooks(project, jobs=jobs, force=force, quiet=quiet,
+                          fresh_kernels=fresh_kernels, executor=executor)
+        index = build_book(project, force=force, quiet=quiet)
+        with reported(project.book / "_build", "recording the build"):
+            record_build(project, sources)
+        console.print(f"book built: {index}")
     if editions:
         _print_all(project, quiet)
 
@@ -263,8 +278,8 @@ def main() -> None:
     """Entry point: every failure is a message, never a traceback. Exit 2: bad input, or a
     file that cannot be written (read-only, disk full); 1: a notebook or the book build
     failed; 130: interrupted (Ctrl-C)."""
+    from analysis.errors import NotebookFailed
     from analysis.oserrors import problem as os_problem
-    from analysis.pipeline import NotebookFailed
 
     interrupted = "interrupted: what was being written keeps its previous version"
     try:

@@ -31,6 +31,7 @@ BOOK_PACKAGES = ("jieba", "jupyter-book", "myst-nb", "myst-parser", "openpyxl", 
 TEXT_SUFFIXES = frozenset({".py", ".ipynb", ".csv", ".yml", ".yaml", ".txt", ".md", ".json",
                            ".toml", ".css", ".js", ".html", ".svg"})
 BUILD_STAMP = ".policybook-build.json"  # in book/_build/: the inputs of the last good build
+SOURCES_STAMP = ".policybook-sources.json"  # in book/_build/: what the last good build read
 
 
 def _skip(path: Path) -> bool:
@@ -156,6 +157,15 @@ def _digest(payload: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def files_digest(paths: Iterable[Path]) -> str:
+    """A hash of the names and bytes of `paths` (files that do not exist are left out)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def stored_hash(path: Path) -> str | None:
     """The input hash an executed notebook was made from (None: absent or unreadable)."""
     try:
@@ -182,3 +192,38 @@ def book_hash(project: Project) -> str:
         "package": inputs.package(),
         "environment": inputs.environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
     })
+
+
+def sources_hash(project: Project) -> str:
+    """What a build reads besides the book: data, notebook sources, prose templates, the
+    package and the library versions."""
+    inputs = Inputs(project)
+    return _digest({
+        "version": HASH_VERSION,
+        "data": inputs.data(project.data),
+        "notebooks": inputs.tree(project.notebooks, project.root, "*.ipynb"),
+        "templates": inputs.tree(project.root / "templates", project.root),
+        "package": inputs.package(),
+        "environment": inputs.environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
+    })
+
+
+def nothing_to_build(project: Project) -> bool:
+    """Whether the last good build read these very sources and left this very book (then a
+    build would execute nothing and skip Sphinx: it is skipped before the data is loaded)."""
+    stamp = project.book / "_build" / SOURCES_STAMP
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return ((project.book / "_build" / "html" / "index.html").exists()
+            and recorded == {"sources": sources_hash(project), "book": book_hash(project)})
+
+
+def record_build(project: Project, sources: str) -> None:
+    """After a good build: the sources it started from and the book it left."""
+    stamp = project.book / "_build" / SOURCES_STAMP
+    tmp = stamp.with_name(f"{stamp.name}.tmp")
+    tmp.write_text(json.dumps({"sources": sources, "book": book_hash(project)}),
+                   encoding="utf-8")
+    tmp.replace(stamp)

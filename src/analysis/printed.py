@@ -206,10 +206,7 @@ def print_editions(project: Project, period: str, folder: Path | None = None,
 def _inputs(project: Project, pid: str) -> str:
     """A hash of what a period's print edition is made from: its built pages (which no
     longer change when another period is added) and this module."""
-    import hashlib
+    from analysis.hashing import files_digest
 
-    digest = hashlib.sha256(Path(__file__).read_bytes())
     folder = project.book / "_build" / "html" / "periods" / pid
-    for page in sorted(folder.glob("*.html")) if folder.is_dir() else []:
-        digest.update(page.name.encode() + b"\0" + page.read_bytes())
-    return digest.hexdigest()
+    return files_digest([Path(__file__), *sorted(folder.glob("*.html"))])
