@@ -91,10 +91,24 @@ def frame(data: pd.DataFrame, label: str = "数据表") -> None:
     shown = data.drop(columns=[c for c in data.columns if c in CODE_COLUMNS])
     if "章节" in shown:
         shown = shown.assign(章节=shown["章节"].map(section_cell))
-    shown = shown.map(lambda v: _cell_html(reader_cell(v))) if len(shown) else shown
-    shown.columns = [html_text(str(c)) for c in shown.columns]
-    display(HTML(scroll(shown.to_html(index=False, na_rep="", classes="dataframe policy-table",
-                                      border=0, escape=False), label)))
+    rows = [[_cell_html(reader_cell(v)) for v in row] for row in shown.itertuples(index=False)]
+    display(HTML(scroll(table_html([html_text(str(c)) for c in shown.columns], rows), label)))
+
+
+def table_html(headers: list[str], rows: list[list[str]],
+               row_ids: list[str] | None = None) -> str:
+    """A reader table from cells that are already HTML. Each cell names its column
+    (data-label), so that on a phone a table of more than three columns shows each row as a
+    block of 列名：值 lines instead of a strip to scroll (book/_static/policybook.css)."""
+    stack = " stackable" if len(headers) > 3 else ""
+    ids = [f' id="{i}"' for i in row_ids] if row_ids else [""] * len(rows)
+    body = "".join(
+        f"<tr{rid}>" + "".join(f'<td data-label="{h}">{c}</td>'
+                               for h, c in zip(headers, row, strict=True)) + "</tr>"
+        for rid, row in zip(ids, rows, strict=True))
+    return (f'<table class="dataframe policy-table{stack}"><thead><tr>'
+            + "".join(f"<th>{h}</th>" for h in headers) + f"</tr></thead><tbody>{body}"
+            "</tbody></table>")
 
 
 _URL = re.compile(r"^(?P<before>[^<>\s]*?)(?P<url>https?://(?P<host>[A-Za-z0-9.-]+)[^\s<>\"']*)$")
@@ -140,17 +154,13 @@ def trace(view: PeriodView, area: str) -> None:
         note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
                 f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")
+    cells = [[html_text(c) for c in (
+        r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
+        when_text(view.catalogue, r), section_zh(r["section"]), r["quote"])]
+        for _, r in rows.iterrows()]
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
-    body = []
-    for _, r in rows.iterrows():
-        cells = [r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
-                 when_text(view.catalogue, r), section_zh(r["section"]), r["quote"]]
-        body.append(f'<tr id="{anchor(r)}">' + "".join(f"<td>{html_text(c)}</td>" for c in cells)
-                    + "</tr>")
-    display(HTML(note + scroll('<table class="dataframe policy-table">'
-                               "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
-                               + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>",
-                               "本页数字的出处")))
+    ids = [anchor(r) for _, r in rows.iterrows()]
+    display(HTML(note + scroll(table_html(head, cells, ids), "本页数字的出处")))
 
 
 def checks(view: PeriodView) -> None:
