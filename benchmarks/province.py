@@ -149,11 +149,9 @@ The figures are invented: do not publish, cite or copy this book or its data.
 
 def make_province(dest: Path, codes: list[str], names: dict[str, str],
                   per_place: int) -> bench.Project:
-    """A project copy (as benchmarks/run.py makes one, plus templates/) with len(codes) x
-    per_place periods; every period but 2020H1 is SYNTHETIC."""
+    """A project copy (as benchmarks/run.py makes one) with len(codes) x per_place periods;
+    every period but 2020H1 is SYNTHETIC."""
     project = bench.make_project(dest, 1)
-    if (bench.ROOT / "templates").is_dir():  # the prose templates, which run.py's copy lacks
-        shutil.copytree(bench.ROOT / "templates", dest / "templates")
     home = project.config.home_geo
     layout = []
     for k, code in enumerate(codes):

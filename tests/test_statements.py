@@ -248,3 +248,28 @@ def test_key_points_compare_only_comparable_figures(two_periods):
     for flow in ("临时救助人次", "城市低保资金支出"):  # flows of 1—6月 and 1—12月 do not
         assert flow not in text
     check_linked(keypoints(later, "social_assistance"))
+
+
+def test_key_points_compare_the_same_place_when_the_previous_period_is_about_another(
+        project_copy):
+    """A county's period after the city's (as in a province book): the key points set the
+    county's figure against the county's figure of the previous period, not the city's.
+    The earlier period is a SYNTHETIC copy; the county's period is the pinned one with the
+    city's rows moved to 金安区 (341502)."""
+    from analysis.synthetic import copy_period
+
+    copy_period(project_copy, PINNED, "2019H1")
+    path = project_copy.period_dir(PINNED) / "figures.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    taken = {(r["indicator"], r["geo"], r["as_of"]) for r in rows}
+    moved = [dict(r, geo="341502") if r["geo"] == "341500"
+             and (r["indicator"], "341502", r["as_of"]) not in taken else r for r in rows]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(moved)
+    view = PeriodView.load(project_copy.root, PINNED)
+    assert view.geo == "341502"
+    text = keypoints(view, "elderly_care")  # raised KeyError: the city's row was looked up
+    assert "持平" in text and "-341502-" in text

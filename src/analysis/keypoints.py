@@ -72,7 +72,8 @@ def _changes(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     for indicator in dict.fromkeys(rows["indicator"]):
         if not previous.has(indicator, view.geo):
             continue
-        old, new = previous.row(indicator), view.row(indicator)
+        # the same place in both periods (the previous period may be about another place)
+        old, new = previous.row(indicator, view.geo), view.row(indicator)
         if not_comparable(dataset, indicator, old["as_of"], new["as_of"]):
             continue
         when = Markup(f"<time>{escape(previous.label)}</time>")
@@ -81,7 +82,7 @@ def _changes(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
                        + prose.fig(indicator) + Markup("）"))
         else:
             out.append(name(new["label_zh"]) + Markup("由") + when + Markup("的")
-                       + before.fig(indicator) + Markup("变为") + prose.fig(indicator))
+                       + before.fig(indicator, view.geo) + Markup("变为") + prose.fig(indicator))
         if len(out) == MAX_CHANGES:
             break
     return out
