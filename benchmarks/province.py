@@ -442,8 +442,7 @@ def write_section(path: Path, r: dict, command: str) -> None:
         one = r["sizes"][1]["cold"]["seconds"]
         lines += [
             f"The stock way ran only at the smallest size ({r['stock_periods']} periods): "
-            f"{r['stock']:.1f} s against {one:.1f} s for (a), {r['stock'] / one:.2f}x (the "
-            "stock way writes no print editions, (a) does). It "
+            f"{r['stock']:.1f} s against {one:.1f} s for (a), {r['stock'] / one:.2f}x. It "
             "executes every notebook in a new kernel, one after another, so its time grows "
             "with the number of notebooks; it is not run at the larger sizes, where it would "
             f"take far too long (at {places * per_place} periods about "
