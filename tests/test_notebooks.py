@@ -51,9 +51,9 @@ def test_nbval_fails_when_a_printed_figure_changes(tmp_path):
     assert _nbval(copy).returncode == 0, "the unmodified baseline should pass"
 
     printed = next(c for c in nb.cells if c.cell_type == "code" and c.outputs
-                   and "<td>630" in c.outputs[0].get("data", {}).get("text/html", ""))
+                   and '">630</td>' in c.outputs[0].get("data", {}).get("text/html", ""))
     data = printed.outputs[0]["data"]
-    data["text/html"] = data["text/html"].replace("<td>630", "<td>631", 1)
+    data["text/html"] = data["text/html"].replace('">630</td>', '">631</td>', 1)
     nbformat.write(nb, copy)
     result = _nbval(copy)
     assert result.returncode != 0

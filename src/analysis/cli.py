@@ -152,7 +152,7 @@ def build(
     project = _project(root)
     if not force and nothing_to_build(project):
         if not quiet:
-            console.print("nothing changed since the last build: no notebook run, Sphinx skipped")
+            err.print("nothing changed since the last build: no notebook run, Sphinx skipped")
         console.print(f"book built: {project.book / '_build' / 'html' / 'index.html'}")
     else:
         from analysis.pipeline import build_book
