@@ -19,6 +19,9 @@ of whole `policybook build -q` commands in a temporary copy (never in this check
   (a) cold build (no executed notebook, no HTML)
   (b) rebuild with nothing changed
   (c) one figure value changed in the latest period (2020H1: value, quote and source.txt)
+  (c') the same correction in the earliest period: the notebooks that read its figures run
+      again (the later plan tracking pages, the next period's key points, trends), not
+      every later period's
   (d) one period added (2021H1, a SYNTHETIC copy of 2020H1 for the home place)
 
 and, for each step, the notebooks executed, the HTML pages Sphinx wrote (mtimes in its
@@ -268,6 +271,9 @@ def measure(project: bench.Project) -> dict:
     row["nochange"] = step(project, "(b) nothing changed")
     row["changed"] = change_value(project, project.periods()[-1].id)
     row["latest_changed"] = step(project, f"(c) latest period changed: {row['changed']}")
+    row["early_changed_what"] = change_value(project, project.periods()[0].id)
+    row["early_changed"] = step(project,
+                                f"(c') earliest period changed: {row['early_changed_what']}")
     row["added_period"] = bench.add_period(project)
     row["added"] = step(project, f"(d) one period added: {row['added_period']}")
     return row
@@ -405,7 +411,9 @@ def write_section(path: Path, r: dict, command: str) -> None:
         "2020H1, the latest period of the home place, is a real report. Steps are whole "
         "`policybook build -q --no-print` commands in a temporary copy, in this order: "
         "(a) cold, (b) nothing changed, (c) one figure value of the latest period (2020H1) "
-        "corrected (value, quote and source.txt), (d) one period added (2021H1, the home "
+        "corrected (value, quote and source.txt), (c') the same in the earliest period (the "
+        "notebooks that read its figures run again: later plan tracking pages, the next "
+        "period's key points, trends), (d) one period added (2021H1, the home "
         "place). *Sphinx wrote*: "
         "pages whose mtime changed in Sphinx's staging folder; *content changed*: published "
         "pages (book/_build/html resolved) whose bytes changed; every .html file counts but "
@@ -414,12 +422,13 @@ def write_section(path: Path, r: dict, command: str) -> None:
         "",
     ]
     lines += ["| places | periods | pages | (a) cold | (b) nothing changed | (c) latest "
-              "period changed | (d) one period added |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "period changed | (c') earliest period changed | (d) one period added |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, row in r["sizes"].items():
         lines.append(f"| {n} | {row['periods']} | {row['cold']['pages']} | " + " | ".join(
             f"{row[k]['seconds']:.1f} s ({row[k]['executed']} run, {row[k]['sphinx_wrote']} "
-            "written)" for k in ("cold", "nochange", "latest_changed", "added")) + " |")
+            "written)" for k in ("cold", "nochange", "latest_changed", "early_changed", "added"))
+            + " |")
     lines.append("")
     for n, row in r["sizes"].items():
         lines += [
@@ -431,6 +440,8 @@ def write_section(path: Path, r: dict, command: str) -> None:
         ]
         for key, label in (("cold", "(a) cold build"), ("nochange", "(b) nothing changed"),
                            ("latest_changed", f"(c) latest period changed ({row['changed']})"),
+                           ("early_changed",
+                            f"(c') earliest period changed ({row['early_changed_what']})"),
                            ("added", f"(d) one period added ({row['added_period']})")):
             lines.append(f"| {label} | " + " | ".join(_cell(row[key])) + " |")
         if n == 1 and "stock" in r:

@@ -149,7 +149,8 @@ def test_nothing_from_outside_the_project_is_copied_into_the_book(html):
     assert leaked == []
     assert not (html / "_downloads").exists()  # no file copied by a role
     downloads = sorted(p.name for p in (html / "downloads").rglob("*") if p.is_file())
-    assert downloads == ["figures.csv", f"figures_{PERIOD}.xlsx", f"figures_zh_{PERIOD}.csv"]
+    assert downloads == ["changes.xlsx", "changes_zh.csv", "figures.csv",
+                         f"figures_{PERIOD}.xlsx", f"figures_zh_{PERIOD}.csv"]
 
 
 def test_pages_load_no_mathjax_and_no_remote_image(html):
@@ -172,7 +173,7 @@ def test_downloads_show_formulas_as_text(html):
     with reader_csv.open(encoding="utf-8-sig", newline="") as f:
         notes = [row["说明"] for row in csv.DictReader(f)]
     assert any(n.startswith("'" + FORMULA) for n in notes)
-    [xlsx] = (html / "downloads").rglob("*.xlsx")
+    [xlsx] = (html / "downloads").rglob("figures_*.xlsx")
     cells = [c for ws in openpyxl.load_workbook(xlsx).worksheets for row in ws.iter_rows()
              for c in row if isinstance(c.value, str) and c.value.startswith(FORMULA)]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)

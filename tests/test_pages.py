@@ -174,12 +174,13 @@ def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(proj
         writer.writerows(rows + extra)
     view = PeriodView.load(project_copy.root, "2020H1")
     area = view.figures[view.figures["area"] == "social_assistance"]
-    assert len(area) > 3 * page.TRACE_ROWS
+    limit = view.project.config.page_rows
+    assert len(area) > 3 * limit
     shown = []
     monkeypatch.setattr(page, "display", lambda item: shown.append(item.data))
     page.trace(view, "social_assistance")
     [html] = shown
-    assert html.count("<tr id=") == page.TRACE_ROWS
+    assert html.count("<tr id=") == limit
     cited = {anchor(view.row(i)) for i in area.loc[area["geo"] == view.geo, "indicator"]}
     assert all(f'id="{a}"' in html for a in cited)
     assert f"共有{len(area):,}条数字" in html and "figures_zh_2020H1.csv" in html

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from code_edits import edit_function
 from conftest import ROOT, copy_data
 
+from analysis.hashing import stored_meta
 from analysis.pipeline import Inputs, book_hash, execute_jobs, plan, run, stored_hash
 from analysis.project import Project
 from analysis.synthetic import copy_period
@@ -59,13 +61,16 @@ def executed_keys(project: Project) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def package_snapshot():
-    """The package source enters every hash: read it once, so that editing src/ while the
-    tests run (in a working tree) does not make everything stale half-way."""
-    listing = Inputs.package()
+def package_snapshot(tmp_path_factory):
+    """The package source enters every hash: hash a copy taken once, so that editing src/
+    while the tests run (in a working tree) does not make everything stale half-way, and
+    tests can edit the copy."""
+    folder = tmp_path_factory.mktemp("package") / "analysis"
+    shutil.copytree(Inputs.package_dir(), folder,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Inputs, "package", staticmethod(lambda: listing))
-        yield listing
+        mp.setattr(Inputs, "package_dir", staticmethod(lambda: folder))
+        yield folder
 
 
 @pytest.fixture(scope="module")
@@ -115,22 +120,27 @@ def test_force_executes_everything(copy):
     assert {job.key for job in plan(copy, force=True).jobs} == ALL
 
 
-def test_a_data_change_in_one_period_executes_its_notebooks_and_the_cross_period_ones(copy):
+def test_a_data_change_in_one_period_executes_the_notebooks_that_read_it(copy):
+    """The tiny cross-period notebook only lists the period folders: it reads no period's
+    data, so it is not executed again (the real trends notebook reads them all)."""
     figures = copy.period_dir("2021H1") / "figures.csv"
     figures.write_text(figures.read_text(encoding="utf-8").replace(
         "SYNTHETIC copy", "SYNTHETIC (edited) copy", 1), encoding="utf-8")
     before = executed_keys(copy)["2020H1/overview"].read_bytes()
     summary = run(copy, jobs=2, quiet=True)
-    assert set(summary.executed) == {f"2021H1/{n}" for n in NOTEBOOKS} | set(CROSS_PERIOD_NOTEBOOKS)
-    assert set(summary.unchanged) == {f"2020H1/{n}" for n in NOTEBOOKS}
+    assert set(summary.executed) == {f"2021H1/{n}" for n in NOTEBOOKS}
+    assert set(summary.unchanged) == {f"2020H1/{n}" for n in NOTEBOOKS} | set(
+        CROSS_PERIOD_NOTEBOOKS)
     assert executed_keys(copy)["2020H1/overview"].read_bytes() == before
 
 
 @pytest.mark.parametrize("change, expected", [
-    # later periods read the targets set in earlier ones (plan tracking, progress charts)
-    ("data/periods/2020H1/targets.csv", ALL),
+    # the tiny notebooks open their own period's figures.csv (recorded by the audit hook on
+    # open): a change to that file executes them, a change to another file of the folder not
+    ("data/periods/2020H1/figures.csv", {f"2020H1/{n}" for n in NOTEBOOKS}),
+    ("data/periods/2020H1/targets.csv", set()),
     ("data/catalogue/units.csv", ALL),
-    ("data/reference/comparators.csv", ALL),
+    ("data/reference/comparators.csv", set()),  # no tiny notebook reads the comparators
     ("notebooks/elderly_care.ipynb", {"2020H1/elderly_care", "2021H1/elderly_care"}),
     ("notebooks/trends.ipynb", {"trends"}),
 ])
@@ -140,30 +150,59 @@ def test_what_an_input_change_executes(copy, change, expected):
     assert {job.key for job in plan(copy).jobs} == expected
 
 
-def _edit_module(monkeypatch, snapshot, module: str) -> None:
-    changed = [(name, "0" * 64 if name.endswith(f"/{module}.py") else digest)
-               for name, digest in snapshot]
-    monkeypatch.setattr(Inputs, "package", staticmethod(lambda: changed))
+def test_every_executed_notebook_records_what_it_read(executed):
+    for key, path in executed_keys(Project(executed)).items():
+        reads = stored_meta(path)["reads"]
+        assert reads == {"files": [f"periods/{key.split('/')[0]}/figures.csv"]
+                         if "/" in key else []}, key
 
 
-def test_a_change_to_a_module_the_notebooks_import_executes_them(copy, package_snapshot,
-                                                                 monkeypatch):
-    _edit_module(monkeypatch, package_snapshot, "project")  # the tiny notebooks import it
-    assert {job.key for job in plan(copy).jobs} == ALL
-
-
-@pytest.mark.parametrize("module", ["cli", "charts", "importer", "sphinxext"])
-def test_a_change_to_a_module_no_notebook_imports_executes_nothing(copy, package_snapshot,
-                                                                   monkeypatch, module):
-    _edit_module(monkeypatch, package_snapshot, module)
+def test_a_notebook_without_a_record_is_taken_to_have_read_all_it_could_see(copy):
+    path = executed_keys(copy)["2021H1/overview"]
+    nb = nbformat.read(path, as_version=4)
+    del nb.metadata["policybook"]["reads"]  # e.g. executed by an older version
+    nbformat.write(nb, path)
+    assert {job.key for job in plan(copy).jobs} == {"2021H1/overview"}
+    run(copy, quiet=True)
+    assert stored_meta(path)["reads"] == {"files": ["periods/2021H1/figures.csv"]}
     assert plan(copy).jobs == []
 
 
-def test_the_book_s_notebooks_hash_the_modules_they_draw_with(project):
-    inputs = Inputs(project)
-    used = {path.rsplit("/", 1)[1] for path, _ in inputs.modules("social_assistance")}
-    assert {"charts.py", "narrative.py", "prose.py", "dataset.py"} <= used
-    assert not used & {"cli.py", "pipeline.py", "importer.py", "workbook.py", "sphinxext.py"}
+@pytest.fixture
+def package(package_snapshot, tmp_path, monkeypatch) -> Path:
+    """A copy of the package snapshot for one test to edit."""
+    folder = tmp_path / "package" / "analysis"
+    shutil.copytree(package_snapshot, folder)
+    monkeypatch.setattr(Inputs, "package_dir", staticmethod(lambda: folder))
+    return folder
+
+
+def test_a_change_to_code_the_notebooks_use_executes_them(copy, package):
+    edit_function(package / "project.py", "Project", "find")  # the tiny notebooks call it
+    assert {job.key for job in plan(copy).jobs} == ALL
+
+
+@pytest.mark.parametrize("module, name", [
+    ("cli", "main"), ("charts", "stages"), ("importer", "import_period"),
+    ("sphinxext", "setup"),
+])
+def test_a_change_to_code_no_notebook_reaches_executes_nothing(copy, package, module, name):
+    edit_function(package / f"{module}.py", name)
+    assert plan(copy).jobs == []
+
+
+def test_a_function_added_to_a_module_the_notebooks_use_executes_nothing(copy, package):
+    path = package / "project.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\ndef helper():\n    return 1\n",
+                    encoding="utf-8")
+    assert plan(copy).jobs == []
+
+
+def test_a_statement_run_on_import_of_a_used_module_executes_them(copy, package):
+    path = package / "project.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\nprint('imported')\n",
+                    encoding="utf-8")
+    assert {job.key for job in plan(copy).jobs} == ALL
 
 
 def test_line_endings_do_not_change_the_hash(copy):
@@ -238,7 +277,7 @@ def test_jobs_run_on_a_local_dask_cluster(copy):
     assert {int(r.worker.rsplit(":", 1)[1]) for r in results} <= worker_pids
     assert os.getpid() not in worker_pids
     pages = executed_keys(copy)
-    assert all(stored_hash(pages[job.key]) == job.input_hash for job in work.jobs)
+    assert all(stored_hash(pages[r.key]) == r.input_hash for r in results)
     assert run(copy, quiet=True).executed == []
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.catalogue import load_catalogue
 from analysis.escape import csv_cell, myst_text
 from analysis.export import export
@@ -61,13 +63,51 @@ def download_names(period_id: str) -> dict[str, str]:
             "figures.csv": "CSV，代码表头，供程序读取"}
 
 
+TRENDS_FOLDER = "trends"  # downloads/trends/: the changes across periods, every row
+
+
+def trends_download_names() -> dict[str, str]:
+    """File name -> what it holds, for the changes across periods."""
+    return {"changes_zh.csv": "CSV，中文表头，可直接用 Excel 打开", "changes.xlsx": "Excel 工作簿"}
+
+
+def write_trends_downloads(project: Project) -> None:
+    """book/_extra/downloads/trends/: every row of the trends page's change table (the page
+    lists a summary when they pass its limit), rewritten only when the data or code changed."""
+    from analysis.export import write_xlsx
+    from analysis.trends import change_table
+
+    folder = project.book / DOWNLOADS / TRENDS_FOLDER
+    names = [folder / name for name in trends_download_names()]
+    stamp_file = project.book / STAMPS / TRENDS_FOLDER
+    stamp = _stamp(project, project.data)
+    if stamp_file.is_file() and all(p.is_file() for p in names) and (
+            stamp_file.read_text(encoding="utf-8") == stamp):
+        return
+    table = change_table(project)
+    if table.empty:  # no indicator in two periods: no download (and none left from before)
+        for path in names:
+            path.unlink(missing_ok=True)
+        return
+    table = table.rename(columns={"indicator": "指标代码"})
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [list(table.columns)] + [
+        [csv_cell("" if pd.isna(v) else f"{v:.15g}" if isinstance(v, float) else str(v))
+         for v in row] for row in table.itertuples(index=False)]
+    write_csv_for_excel(rows, names[0])
+    write_xlsx({"跨期变化": table}, names[1])
+    stamp_file.parent.mkdir(exist_ok=True)
+    stamp_file.write_text(stamp, encoding="utf-8")
+
+
 def write_downloads(project: Project) -> None:
     """book/_extra/downloads/<P>/: the figures for people (CSV with BOM and Chinese headers,
     Excel) and for machines (figures.csv with codes), formula-like cells neutralised."""
     for period in project.periods():
         folder = project.book / DOWNLOADS / period.id
         folder.mkdir(parents=True, exist_ok=True)
-        stamp, stamp_file = _downloads_stamp(project, period.id), project.book / STAMPS / period.id
+        stamp = _stamp(project, project.period_dir(period))
+        stamp_file = project.book / STAMPS / period.id
         names = [folder / name for name in download_names(period.id)]
         if stamp_file.is_file() and all(p.is_file() for p in names) and (
                 stamp_file.read_text(encoding="utf-8") == stamp):
@@ -83,12 +123,12 @@ def write_downloads(project: Project) -> None:
 STAMPS = Path("_extra_inputs")  # under book/: a hash of each period's download inputs
 
 
-def _downloads_stamp(project: Project, period_id: str) -> str:
-    """A hash of what a period's downloads are made from: its data, the catalogue and
-    configuration, and the package's code."""
+def _stamp(project: Project, data: Path) -> str:
+    """A hash of what downloads are made from: the data under `data` (a period's folder, or
+    all of data/), the catalogue and configuration, and the package's code."""
     from analysis.hashing import files_digest
 
-    return files_digest([*sorted(project.period_dir(period_id).rglob("*")),
+    return files_digest([*sorted(data.rglob("*")),
                          *sorted(project.catalogue.rglob("*")), project.data / "project.yml",
                          *sorted(Path(__file__).parent.glob("*.py"))])
 
@@ -113,6 +153,10 @@ def render(project: Project) -> str:
         links = "，".join(f'<a href="downloads/{period.id}/{name}" download>{what}</a>'
                          for name, what in download_names(period.id).items())
         lines.append(f"- {period_label_zh(period)}：{links}")
+    if (project.book / DOWNLOADS / TRENDS_FOLDER / next(iter(trends_download_names()))).exists():
+        links = "，".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
+                         for name, what in trends_download_names().items())
+        lines.append(f"- 跨期变化（各指标的全部逐期数字，即跨期趋势页的表）：{links}")
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
@@ -139,6 +183,7 @@ def render(project: Project) -> str:
 def write_appendix(project: Project) -> None:
     """Write book/appendix.md and the downloads it links to."""
     write_downloads(project)
+    write_trends_downloads(project)
     path = project.book / "appendix.md"
     text = render(project)
     if not path.exists() or path.read_text(encoding="utf-8") != text:

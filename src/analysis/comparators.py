@@ -14,10 +14,12 @@ RELIABILITY_ZH = {
 }
 
 
+COMPARATOR_FILES = ("comparators.csv", "sources.csv")  # in data/reference/
+
+
 def load_comparators(project: Project) -> pd.DataFrame:
     """comparators.csv joined with its sources' url and reliability (Chinese label added)."""
-    comparators = read_csv(project.reference / "comparators.csv")
-    sources = read_csv(project.reference / "sources.csv")
+    comparators, sources = (read_csv(project.reference / name) for name in COMPARATOR_FILES)
     frame = comparators.merge(
         sources[["source_id", "url", "publisher", "reliability"]], on="source_id", how="left"
     )

@@ -14,6 +14,7 @@ from analysis.errors import Problem, UserError
 
 FILE = "project.yml"
 NEEDS_ANY, NEEDS_TARGETS = "any", "targets"
+PAGE_ROWS = 400  # default of `page_rows`: a page's table lists at most this many rows
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Config:
     areas: dict[str, tuple[str, str]]  # id -> (Chinese, English)
     period_notebooks: tuple[Notebook, ...]
     cross_period_notebooks: tuple[Notebook, ...]
+    page_rows: int = PAGE_ROWS  # longer tables: a summary on the page, all rows downloadable
 
     def area_zh(self, area: str) -> str:
         return self.areas.get(area, (area, area))[0]
@@ -125,6 +127,11 @@ def _read(data_dir: Path) -> Config:
             raise _fail(path, f"area {area!r} needs zh and en", "write {zh: ..., en: ...}")
         areas[str(area)] = (_text(names, "zh", path, f"areas.{area}."),
                             _text(names, "en", path, f"areas.{area}."))
+    page_rows = data.get("page_rows", PAGE_ROWS)
+    if isinstance(page_rows, bool) or not isinstance(page_rows, int) or not (
+            10 <= page_rows <= 100_000):
+        raise _fail(path, f"page_rows must be a whole number from 10 to 100000, not "
+                    f"{page_rows!r}", f"write page_rows: {PAGE_ROWS}, or leave it out")
     return Config(
         title=_text(data, "title", path),
         author=str(data.get("author", "")),
@@ -136,4 +143,5 @@ def _read(data_dir: Path) -> Config:
                                     areas),
         cross_period_notebooks=_notebooks(data.get("cross_period_notebooks"),
                                           "cross_period_notebooks", path, areas, required=False),
+        page_rows=page_rows,
     )

@@ -4,25 +4,54 @@ checks, trends, plans, export, appendix).
 
 `load_dataset` refuses data that breaks the contract with the same located problems as
 `policybook import`. A loaded dataset is kept per project and reused while no file under
-data/ changed, so the notebooks a warm kernel runs read the data once.
+data/ changed, so the notebooks a warm kernel runs read the data once. Every access to a
+period's data and to the comparators is recorded (`analysis.reads`): a notebook's input
+hash covers what it read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pandas as pd
 import yaml
 
+from analysis import reads
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.checks import CheckResult, evaluate, load_checks
-from analysis.comparators import load_comparators
+from analysis.comparators import COMPARATOR_FILES, load_comparators
 from analysis.config import Config
 from analysis.errors import Problem, UserError
 from analysis.figures import load_figures, load_targets
 from analysis.periods import Period, parse_period
 from analysis.project import Project
+
+T = TypeVar("T")
+
+
+class PeriodData(Mapping[str, T], Generic[T]):
+    """Period id -> what the dataset made of one file of that period's folder; reading an
+    item records the file as read (asking which periods there are does not)."""
+
+    def __init__(self, items: dict[str, T], file: str) -> None:
+        self._items = items
+        self._file = file
+
+    def __getitem__(self, period_id: str) -> T:
+        reads.file(f"periods/{period_id}/{self._file}")
+        return self._items[period_id]
+
+    def __contains__(self, period_id: object) -> bool:
+        return period_id in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass
@@ -33,11 +62,18 @@ class Dataset:
     config: Config
     catalogue: Catalogue
     checks: list[dict]
-    comparators: pd.DataFrame
+    reference: pd.DataFrame  # the comparators; read them through `comparators`
     periods: list[Period]
-    figures: dict[str, pd.DataFrame]
-    targets: dict[str, pd.DataFrame]
-    sources: dict[str, dict] = field(default_factory=dict)
+    figures: Mapping[str, pd.DataFrame]
+    targets: Mapping[str, pd.DataFrame]
+    sources: Mapping[str, dict] = field(default_factory=dict)
+
+    @property
+    def comparators(self) -> pd.DataFrame:
+        """data/reference/'s comparators with their sources (reading them is recorded)."""
+        for name in COMPARATOR_FILES:
+            reads.file(f"reference/{name}")
+        return self.reference
 
     def period(self, period: str | Period) -> Period:
         """The period, or a UserError when data/ has no figures for it."""
@@ -107,7 +143,8 @@ def load_dataset(project: Project | str | Path | None = None) -> Dataset:
     cached = _CACHE.get(project.root)
     if cached and cached[0] == stamp:
         return cached[1]
-    dataset = _load(project)
+    with reads.paused():  # every file is read here once; what notebooks use is recorded later
+        dataset = _load(project)
     _CACHE[project.root] = (stamp, dataset)
     return dataset
 
@@ -153,5 +190,6 @@ def _load(project: Project) -> Dataset:
         raise UserError(problems)
     figures = {p.id: load_figures(project, p.id, catalogue) for p in periods}
     targets = {p.id: load_targets(project, p.id, catalogue) for p in periods}
-    return Dataset(project, config, catalogue, checks, comparators, periods, figures, targets,
-                   sources)
+    return Dataset(project, config, catalogue, checks, comparators, periods,
+                   PeriodData(figures, "figures.csv"), PeriodData(targets, "targets.csv"),
+                   PeriodData(sources, "source.yml"))

@@ -177,7 +177,8 @@ def execute(project: Project, period: Period | None, name: str) -> Path:
         periods, label = project.periods(), f"notebooks/{name}.ipynb for all periods"
     job = Job(key=name, label=label, source=str(project.notebooks / f"{name}.ipynb"),
               target=str(target), parameters=parameters,
-              input_hash=inputs.notebook(name, parameters, periods), fresh_kernel=True)
+              hash_parts=inputs.notebook(name, parameters, periods),
+              data_dir=str(project.data), fresh_kernel=True)
     result = execute_job(job)
     if not result.ok:
         raise NotebookFailed(f"{label} failed in {result.error}")

@@ -2,10 +2,11 @@
 
 Every executed notebook records a hash of its inputs in `metadata.policybook.input_hash`:
 the source notebook, its prose templates, its parameters, the kernel, the project
-configuration, the catalogue, the comparators, the data of the periods it can read, the
-package modules it imports (and theirs), and the versions of the libraries that shape its
-output. Paths enter the hash relative to the project, line endings normalized, so the
-committed notebooks of a fresh clone match and nothing is executed.
+configuration, the catalogue, the package modules it imports (and theirs), the versions of
+the libraries that shape its output, the ids of the periods it can see, and the data it
+read while it ran: the periods' folders and the comparators it used (`analysis.reads`).
+Paths enter the hash relative to the project, line endings normalized, so the committed
+notebooks of a fresh clone match and nothing is executed.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from analysis import reads
 from analysis.periods import Period
 from analysis.project import Project
 from analysis.runner import KERNEL
 
-HASH_VERSION = 3  # bump when the meaning of the hash changes
+HASH_VERSION = 4  # bump when the meaning of the hash changes
 # libraries whose version can change what an executed notebook shows
 EXECUTION_PACKAGES = ("ipykernel", "ipython", "matplotlib", "nbclient", "nbformat", "numpy",
                       "pandas", "pandera", "papermill", "pylopdf-fonts-zh-cn", "pyyaml",
@@ -44,9 +46,9 @@ class Inputs:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._files: dict[Path, str] = {}
-        self._periods: dict[str, str] = {}
+        self._recorded: dict[str, str] | None = None
+        self._modules: dict[str, list[tuple[str, str]]] = {}
         self._shared: str | None = None
-        self._package: list[tuple[str, str]] | None = None  # read once per instance
 
     def file(self, path: Path) -> str:
         if path not in self._files:
@@ -72,12 +74,10 @@ class Inputs:
     def data(self, folder: Path) -> list[tuple[str, str]]:
         return self.tree(folder, self.project.root)
 
-    @staticmethod
-    def package() -> list[tuple[str, str]]:
+    @classmethod
+    def package(cls) -> list[tuple[str, str]]:
         """The analysis package's own source (what the kernels import)."""
-        import analysis
-
-        folder = Path(analysis.__file__).resolve().parent
+        folder = cls.package_dir()
         return Inputs(Project(folder.parent)).tree(folder, folder.parent, "*.py")
 
     @staticmethod
@@ -93,36 +93,48 @@ class Inputs:
         return versions
 
     def modules(self, name: str) -> list[tuple[str, str]]:
-        """The package modules notebooks/<name>.ipynb uses (its imports and theirs): editing
-        a module no notebook imports (the command line, the importer) re-executes nothing."""
-        import analysis
-        from analysis.imports import notebook_modules
+        """(module path, digest) of the package code notebooks/<name>.ipynb uses: the modules
+        it runs, each with what runs on import and the definitions the notebook reaches
+        (`analysis.imports`). Editing a chart re-executes the notebooks that draw it;
+        editing the command line, none."""
+        from analysis.imports import used_code
 
-        folder = Path(analysis.__file__).resolve().parent
-        used = {f"{folder.name}/{m}.py" for m in notebook_modules(
-            self.project.notebooks / f"{name}.ipynb", folder)}
-        if self._package is None:
-            self._package = self.package()
-        return [(path, digest) for path, digest in self._package if path in used]
+        if name not in self._modules:
+            folder = self.package_dir()
+            used = used_code(self.project.notebooks / f"{name}.ipynb", folder)
+            self._modules[name] = [(f"{folder.name}/{m}", d) for m, d in used.items()]
+        return self._modules[name]
+
+    @staticmethod
+    def package_dir() -> Path:
+        """The folder of the analysis package the kernels import."""
+        import analysis
+
+        return Path(analysis.__file__).resolve().parent
 
     @property
     def shared(self) -> str:
-        """Configuration, catalogue, comparators, library versions, kernel."""
+        """Configuration, catalogue, library versions, kernel."""
         if self._shared is None:
             config = self.project.data / "project.yml"
             self._shared = _digest({
                 "config": self.file(config) if config.exists() else "",
                 "catalogue": self.data(self.project.catalogue),
-                "reference": self.data(self.project.reference),
                 "environment": self.environment(EXECUTION_PACKAGES),
                 "kernel": KERNEL,
             })
         return self._shared
 
-    def period(self, period: Period) -> str:
-        if period.id not in self._periods:
-            self._periods[period.id] = _digest(self.data(self.project.period_dir(period)))
-        return self._periods[period.id]
+    @property
+    def recorded_files(self) -> dict[str, str]:
+        """Path relative to data/ -> digest, of every file whose reading a notebook records
+        (under data/periods/ and data/reference/)."""
+        if self._recorded is None:
+            self._recorded = {
+                path: digest for folder in reads.RECORDED
+                for path, digest in self.tree(self.project.data / folder, self.project.data)}
+        return self._recorded
+
 
     def templates(self, name: str) -> list[tuple[str, str]]:
         """The prose templates a notebook renders (data/project.yml's `templates`, by default
@@ -138,18 +150,27 @@ class Inputs:
         return [(p.relative_to(self.project.root).as_posix(), self.file(p))
                 for p in paths if p.exists()]
 
-    def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> str:
-        """The hash of notebooks/<name>.ipynb run with `parameters` over `periods`' data."""
+    def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> dict:
+        """The parts of the hash of notebooks/<name>.ipynb run with `parameters`, able to
+        read `periods`: `base` (all but the recorded data files) and the digest of every
+        recorded data file. `reads.input_hash(parts, record)` makes the hash from them and
+        the notebook's record of what it read."""
         source = self.project.notebooks / f"{name}.ipynb"
-        return "sha256:" + _digest({
-            "version": HASH_VERSION,
-            "notebook": [source.relative_to(self.project.root).as_posix(), self.file(source)],
-            "templates": self.templates(name),
-            "package": self.modules(name),
-            "parameters": parameters,
-            "shared": self.shared,
-            "periods": [[p.id, self.period(p)] for p in periods],
-        })
+        return {
+            "base": _digest({
+                "version": HASH_VERSION,
+                "notebook": [source.relative_to(self.project.root).as_posix(),
+                             self.file(source)],
+                "templates": self.templates(name),
+                "package": self.modules(name),
+                "parameters": parameters,
+                "shared": self.shared,
+                "visible": [p.id for p in periods],
+            }),
+            "files": self.recorded_files,
+            "visible": [p.id for p in periods],
+        }
+
 
 
 def _digest(payload: object) -> str:
@@ -166,14 +187,26 @@ def files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def stored_hash(path: Path) -> str | None:
-    """The input hash an executed notebook was made from (None: absent or unreadable)."""
+def up_to_date(parts: dict, meta: dict) -> bool:
+    """Whether an executed notebook (its `metadata.policybook`) was made from these inputs:
+    the parts of `Inputs.notebook` and its record of what it read (one without a record is
+    taken to have read every file of the periods it could see and the comparators)."""
+    return meta.get("input_hash") == reads.input_hash(parts, meta.get("reads"))
+
+
+def stored_meta(path: Path) -> dict:
+    """An executed notebook's `metadata.policybook` ({} if absent or unreadable)."""
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
     meta = nb.get("metadata", {}).get("policybook", {})
-    return meta.get("input_hash") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def stored_hash(path: Path) -> str | None:
+    """The input hash an executed notebook was made from (None: absent or unreadable)."""
+    return stored_meta(path).get("input_hash")
 
 
 def _generated(rel: Path) -> bool:

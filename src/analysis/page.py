@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -14,6 +15,9 @@ from analysis.figure import Chart
 from analysis.prose import anchor, check_linked
 from analysis.semantics import as_of_text, section_cell, section_zh, when_text
 from analysis.view import PeriodView
+
+if TYPE_CHECKING:
+    from analysis.trends import Changes
 
 
 def text(fragment: str) -> None:
@@ -129,22 +133,19 @@ def table(item: Chart | None) -> None:
         frame(item.data, f"{item.title}的数据")
 
 
-TRACE_ROWS = 400  # a page's source table lists at most this many figures: pages stay small
-
-
 def trace(view: PeriodView, area: str) -> None:
     """Every figure of the area with its scope, window, section and verbatim quote; each row
-    carries the anchor that the numbers in the prose link to. An area with more than
-    TRACE_ROWS figures lists the figures the prose can cite (the latest of each indicator for
-    the period's place) and then others up to the limit, and says where all of them are."""
+    carries the anchor that the numbers in the prose link to. An area with more figures than
+    data/project.yml's `page_rows` lists the figures the prose can cite (the latest of each
+    indicator for the period's place), then others up to the limit, and says where all are."""
     rows = view.figures[view.figures["area"] == area]
-    total, note = len(rows), ""
-    if total > TRACE_ROWS:
+    total, note, limit = len(rows), "", view.project.config.page_rows
+    if total > limit:
         main = rows[rows["geo"] == view.geo]
         cited = [view.row(i) for i in dict.fromkeys(main["indicator"])]
         cited_ids = {anchor(r) for r in cited}
-        others = [r for _, r in rows.head(2 * TRACE_ROWS).iterrows()
-                  if anchor(r) not in cited_ids][:max(0, TRACE_ROWS - len(cited))]
+        others = [r for _, r in rows.head(2 * limit).iterrows()
+                  if anchor(r) not in cited_ids][:max(0, limit - len(cited))]
         rows = pd.DataFrame([*cited, *others])
         from analysis.appendix import download_names
 
@@ -161,6 +162,24 @@ def trace(view: PeriodView, area: str) -> None:
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
     ids = [anchor(r) for _, r in rows.iterrows()]
     display(HTML(note + scroll(table_html(head, cells, ids), "本页数字的出处")))
+
+
+def changes(item: Changes) -> None:
+    """Show the changes across periods: the full table, or (past the page's limit) one row
+    per indicator and place, saying so and linking the download that holds every row."""
+    if item.summary:
+        from analysis.appendix import TRENDS_FOLDER, trends_download_names
+
+        links = "、".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
+                         for name, what in zip(trends_download_names(), ("CSV", "Excel"),
+                                               strict=True))
+        listed = len(item.shown)
+        cut = (f"；本页只列出其中{listed:,}行（先列本地），其余{item.left_out:,}行从略"
+               if item.left_out else "")
+        display(HTML(f'<p class="trace-note">逐期数字共{item.rows:,}行，'
+                     f"超过本页可列的{item.limit:,}行；下表每个指标和地区只列一行：已知值个数，最早、前一和最新的已知值，以及"
+                     f"最近一次的变化{cut}。全部逐期数字见下载文件（{links}）。</p>"))
+    frame(item.shown, "各指标的逐期变化")
 
 
 def checks(view: PeriodView) -> None:

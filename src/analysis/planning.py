@@ -1,7 +1,7 @@
 """What a run executes: the notebooks each period has data for, and those whose inputs
 changed since they were last executed (or all of them, with `force`). A per-period notebook
-reads its own period and, for plan tracking and progress charts, the periods before it; a
-cross-period notebook reads every period."""
+can read its own period and the periods before it; a cross-period notebook every period.
+Which of them it did read is recorded when it runs (`analysis.reads`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from analysis.config import NEEDS_ANY, NEEDS_TARGETS
 from analysis.dataset import load_dataset
 from analysis.errors import UserError
-from analysis.hashing import Inputs, stored_hash
+from analysis.hashing import Inputs, stored_meta, up_to_date
 from analysis.periods import Period, is_period, parse_period
 from analysis.project import Project
 from analysis.runner import Job
@@ -72,14 +72,14 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
 
     def consider(stage: int, key: str, name: str, target: Path, parameters: dict,
                  periods: Sequence[Period], label: str) -> None:
-        digest = inputs.notebook(name, parameters, periods)
-        if not force and target.exists() and stored_hash(target) == digest:
+        parts = inputs.notebook(name, parameters, periods)
+        if not force and target.exists() and up_to_date(parts, stored_meta(target)):
             result.unchanged.append(key)
             return
         result.stages[stage].append(Job(
             key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
-            target=str(target), parameters=parameters, input_hash=digest, run_id=run_id,
-            fresh_kernel=fresh_kernels))
+            target=str(target), parameters=parameters, hash_parts=parts,
+            data_dir=str(project.data), run_id=run_id, fresh_kernel=fresh_kernels))
 
     for p in selected:
         # plan tracking and progress charts read the figures and targets of earlier periods

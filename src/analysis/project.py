@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from analysis.config import Config, read_config
@@ -38,9 +37,10 @@ class Project:
             )
         return cls(Path(root).resolve())
 
-    @cached_property
+    @property
     def config(self) -> Config:
-        """data/project.yml: title, home place, policy factors, work areas, notebooks."""
+        """data/project.yml: title, home place, policy factors, work areas, notebooks (read
+        again only when the file changed)."""
         return read_config(self.data)
 
     @property

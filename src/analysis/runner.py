@@ -44,7 +44,10 @@ class Job:
     source: str
     target: str
     parameters: dict = field(hash=False)
-    input_hash: str = ""     # recorded in the executed notebook's metadata.policybook
+    # the parts of its input hash (hashing.Inputs.notebook); with what the notebook read
+    # while running they make the hash recorded in its metadata.policybook
+    hash_parts: dict = field(default_factory=dict, hash=False)
+    data_dir: str = ""       # the project's data/: files opened under it are recorded
     run_id: str = ""         # distinct per run (Dask would otherwise reuse a cached result)
     fresh_kernel: bool = False
     timeout: int = TIMEOUT_S
@@ -57,19 +60,22 @@ class Result:
     seconds: float
     error: str = ""          # "cell 4 (`page.text(...)`): KeyError: 'x'"
     worker: str = ""         # host:pid that ran it
+    input_hash: str = ""     # what the executed notebook records
 
 
 class KernelStartFailed(Exception):
     pass
 
 
-def clean_notebook(path: Path, input_hash: str | None = None) -> None:
+def clean_notebook(path: Path, input_hash: str | None = None,
+                   record: dict | None = None) -> None:
     """Drop volatile execution metadata; hide the injected parameters from readers; record
-    the hash of the inputs the notebook was executed from (metadata.policybook.input_hash)."""
+    the hash of the inputs the notebook was executed from and what it read of the data
+    (metadata.policybook.input_hash and .reads)."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
     if input_hash is not None:
-        nb.metadata["policybook"] = {"input_hash": input_hash}
+        nb.metadata["policybook"] = {"input_hash": input_hash, "reads": record}
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -89,8 +95,15 @@ import os as _pb_os, sys as _pb_sys
 _pb_os.chdir({cwd!r})
 if "matplotlib.pyplot" in _pb_sys.modules:
     _pb_sys.modules["matplotlib.pyplot"].close("all")
+try:
+    import analysis.reads as _pb_reads
+    _pb_reads.start({data!r} or None)
+    del _pb_reads
+except ImportError:
+    pass
 del _pb_os, _pb_sys
 """
+_RECORD = "__import__('analysis.reads').reads.dump()"  # what the notebook read (JSON)
 
 
 class WarmKernel:
@@ -131,11 +144,26 @@ class WarmKernel:
         if reply["content"]["status"] != "ok":
             raise KernelStartFailed(f"kernel reset failed: {reply['content'].get('evalue')}")
 
-    def prepare(self, cwd: str) -> None:
+    def prepare(self, cwd: str, data_dir: str = "") -> None:
         if self.used:
             self._silent(_RESET)
-        self._silent(_PREPARE.format(cwd=cwd))
+        self._silent(_PREPARE.format(cwd=cwd, data=data_dir))
         self.used = True
+
+    def record(self) -> dict | None:
+        """What the last notebook read of the data (`analysis.reads`), None if unknown."""
+        import ast
+        import json
+
+        try:
+            reply = self.kc.execute_interactive("", silent=True, store_history=False,
+                                                user_expressions={"r": _RECORD},
+                                                timeout=START_TIMEOUT_S)
+            value = reply["content"]["user_expressions"]["r"]
+            record = json.loads(ast.literal_eval(value["data"]["text/plain"]))
+        except Exception:  # no answer, no package in the kernel: taken as having read all
+            return None
+        return record if isinstance(record, dict) else None
 
     def shutdown(self) -> None:
         with contextlib.suppress(Exception):
@@ -235,7 +263,8 @@ def _describe(cell, index: int, exc: BaseException) -> str:
 
 
 def _run_cells(job: Job, kernel: WarmKernel, cwd: str):
-    """Parameterize like papermill and execute every cell; (notebook, error or '')."""
+    """Parameterize like papermill and execute every cell; (notebook, error or '', what it
+    read of the data or None)."""
     from nbclient import NotebookClient
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
@@ -246,7 +275,7 @@ def _run_cells(job: Job, kernel: WarmKernel, cwd: str):
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = []
-    kernel.prepare(cwd)
+    kernel.prepare(cwd, job.data_dir)
     client = NotebookClient(nb, km=kernel.km, kernel_name=KERNEL, timeout=job.timeout,
                             startup_timeout=START_TIMEOUT_S, record_timing=False)
     client.kc = kernel.kc
@@ -255,11 +284,11 @@ def _run_cells(job: Job, kernel: WarmKernel, cwd: str):
             try:
                 client.execute_cell(cell, index)
             except Exception as exc:  # an error, a timeout, a dead kernel
-                return nb, _describe(cell, index, exc)
+                return nb, _describe(cell, index, exc), None
         info = client.wait_for_reply(kernel.kc.kernel_info())
         nb.metadata["language_info"] = info["content"]["language_info"]
         client.set_widgets_metadata()
-    return nb, ""
+    return nb, "", kernel.record()
 
 
 def execute_job(job: Job) -> Result:
@@ -279,16 +308,22 @@ def execute_job(job: Job) -> Result:
     kernel = None
     try:
         kernel = WarmKernel() if job.fresh_kernel else _kernel()
-        nb, error = _run_cells(job, kernel, str(target.parent))
+        nb, error, record = _run_cells(job, kernel, str(target.parent))
         if error:
             if not job.fresh_kernel:  # its state is no longer a new kernel's
                 _discard(kernel)
             return Result(job.key, False, time.perf_counter() - start, error, worker)
         nbformat.write(nb, tmp)
-        clean_notebook(tmp, job.input_hash)
+        input_hash = None
+        if job.hash_parts:
+            from analysis import reads
+
+            input_hash = reads.input_hash(job.hash_parts, record)
+        clean_notebook(tmp, input_hash, record)
         tmp.chmod(0o666 & ~_UMASK)  # mkstemp makes it private; published files are not
         os.replace(tmp, target)
-        return Result(job.key, True, time.perf_counter() - start, "", worker)
+        return Result(job.key, True, time.perf_counter() - start, "", worker,
+                      input_hash or "")
     except KernelStartFailed as exc:
         return Result(job.key, False, time.perf_counter() - start, str(exc), worker)
     except Exception as exc:  # reported per notebook, the run goes on

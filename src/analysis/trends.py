@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from analysis.dataset import Dataset, load_dataset
@@ -156,8 +158,61 @@ def change_table(project: Project | Dataset) -> pd.DataFrame:
     data = data.assign(
         period=[period_label_zh(parse_period(p)) if is_period(p) else p for p in data["period"]],
         geo=data["geo"].map(places))
+    units = dataset.catalogue.unit_symbols
+    unit_of = dataset.catalogue.by_id["unit"].map(units)
+    data = data.assign(单位=data["indicator"].map(unit_of))
     return data.rename(columns={"period": "来源", "label_zh": "指标", "base_value": "数值",
                                 "as_of": "时点或时段", "geo": "地区", "变化": "与前一已知值相比",
                                 "变化率%": "变化率%（计算值）", "source": "出处"})[
-        ["指标", "地区", "来源", "时点或时段", "数值", "与前一已知值相比", "变化率%（计算值）",
-         "说明", "indicator"]]
+        ["指标", "地区", "来源", "时点或时段", "数值", "单位", "与前一已知值相比",
+         "变化率%（计算值）", "说明", "indicator"]]
+
+
+def latest_changes(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator and place of `change_table`: how many values are known, the
+    first, the one before the latest and the latest (each with its source and date), and the
+    change between the last two (blank where they are not comparable, with the reason)."""
+    from analysis.page import reader_cell
+    from analysis.semantics import as_of_text
+
+    def known(row: pd.Series) -> str:
+        return f"{reader_cell(row['数值'])}（{row['来源']}，{as_of_text(row['时点或时段'])}）"
+
+    rows = []
+    for _, group in table.groupby(["indicator", "地区"], sort=False):
+        last = group.iloc[-1]
+        rows.append({"指标": last["指标"], "地区": last["地区"], "已知值个数": len(group),
+                     "最早已知值": known(group.iloc[0]), "前一已知值": known(group.iloc[-2]),
+                     "最新已知值": known(last), "单位": last["单位"],
+                     "与前一已知值相比": last["与前一已知值相比"],
+                     "变化率%（计算值）": last["变化率%（计算值）"], "说明": last["说明"],
+                     "indicator": last["indicator"]})
+    return pd.DataFrame(rows, columns=["指标", "地区", "已知值个数", "最早已知值", "前一已知值",
+                                       "最新已知值", "单位", "与前一已知值相比",
+                                       "变化率%（计算值）", "说明", "indicator"])
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the trends page lists of the changes across periods."""
+
+    rows: int             # rows of the full table (the download holds them all)
+    limit: int            # rows a page may list (data/project.yml `page_rows`)
+    shown: pd.DataFrame   # the full table, or one row per indicator and place
+    summary: bool         # whether `shown` is the summary
+    left_out: int = 0     # summary rows not listed (the page's limit; the home place first)
+
+
+def changes(project: Project | Dataset) -> Changes:
+    """The full change table when it fits the page (data/project.yml `page_rows`), else the
+    latest change of each indicator and place, the home place's first, up to that limit."""
+    dataset = project if isinstance(project, Dataset) else load_dataset(project)
+    table = change_table(dataset)
+    limit = dataset.config.page_rows
+    if len(table) <= limit:
+        return Changes(len(table), limit, table, summary=False)
+    summary = latest_changes(table)
+    home = dataset.catalogue.geo_names.get(dataset.config.home_geo)
+    summary = pd.concat([summary[summary["地区"] == home], summary[summary["地区"] != home]])
+    return Changes(len(table), limit, summary.head(limit).reset_index(drop=True), summary=True,
+                   left_out=max(0, len(summary) - limit))

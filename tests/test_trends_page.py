@@ -1,0 +1,110 @@
+"""The trends page stays small as periods accumulate: past data/project.yml's `page_rows` it
+lists one row per indicator and place (home place first) and links downloads holding every
+row. The many-period projects are copies whose earlier periods are SYNTHETIC copies of 2020H1
+(analysis.synthetic.copy_period), never published."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import ROOT
+from openpyxl import load_workbook
+
+from analysis import page
+from analysis.appendix import DOWNLOADS, TRENDS_FOLDER, write_appendix
+from analysis.errors import UserError
+from analysis.project import Project
+from analysis.synthetic import copy_period
+from analysis.trends import change_table, changes
+
+
+def _shown(monkeypatch, item) -> str:
+    shown: list[str] = []
+    monkeypatch.setattr(page, "display", lambda obj: shown.append(obj.data))
+    page.changes(item)
+    return "".join(shown)
+
+
+def _set_page_rows(project: Project, rows: int) -> None:
+    """(a comment changes the file's size: the cached data sees the edit even when the file
+    system's clock has not moved since the last read)"""
+    config = project.data / "project.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("page_rows: 400", f"page_rows: {rows}  # for this test"),
+                      encoding="utf-8")
+
+
+@pytest.fixture
+def three_periods(project_copy) -> Project:
+    for year in (2019, 2018):
+        copy_period(project_copy, "2020H1", f"{year}H1")
+    return project_copy
+
+
+def test_changes_that_fit_the_page_are_listed_in_full(monkeypatch):
+    item = changes(Project(ROOT))
+    assert not item.summary and item.rows == len(item.shown) <= item.limit
+    html = _shown(monkeypatch, item)
+    assert "trace-note" not in html and "downloads/trends" not in html
+    assert html.count("<tr>") == item.rows + 1  # the header and every row
+
+
+def test_changes_past_the_limit_list_each_indicator_and_place_once(three_periods,
+                                                                   monkeypatch):
+    table = change_table(three_periods)
+    groups = table.groupby(["indicator", "地区"], sort=False).size()
+    _set_page_rows(three_periods, len(groups) + 5)  # the summary fits, the table does not
+    item = changes(three_periods)
+    assert item.summary and item.rows == len(table) > item.limit and item.left_out == 0
+    assert len(item.shown) == len(groups)
+    latest = table.groupby(["indicator", "地区"], sort=False).tail(1).set_index(
+        ["indicator", "地区"])
+    for _, row in item.shown.iterrows():
+        last = latest.loc[(row["indicator"], row["地区"])]
+        assert row["已知值个数"] == groups[(row["indicator"], row["地区"])]
+        assert row["最新已知值"].startswith(page.reader_cell(last["数值"]) + "（")
+        assert row["最新已知值"].endswith("2020年上半年，" + row["最新已知值"].split("，")[-1])
+        assert row["与前一已知值相比"] == last["与前一已知值相比"] or (
+            row["与前一已知值相比"] != row["与前一已知值相比"])  # both NaN: not comparable
+    html = _shown(monkeypatch, item)
+    assert f"逐期数字共{len(table):,}行，超过本页可列的{item.limit:,}行" in html
+    assert 'href="downloads/trends/changes_zh.csv"' in html
+    assert 'href="downloads/trends/changes.xlsx"' in html
+
+
+def test_a_summary_past_the_limit_lists_the_home_place_first_and_says_how_many_are_left(
+        three_periods, monkeypatch):
+    table = change_table(three_periods)
+    groups = table.groupby(["indicator", "地区"]).size()
+    home_rows = int((groups.index.get_level_values(1) == "六安市").sum())
+    assert 10 < home_rows < len(groups)
+    _set_page_rows(three_periods, 10)
+    item = changes(three_periods)
+    assert len(item.shown) == 10 and set(item.shown["地区"]) == {"六安市"}
+    assert item.left_out == len(groups) - 10
+    html = _shown(monkeypatch, item)
+    assert f"只列出其中10行（先列本地），其余{item.left_out:,}行从略" in html
+
+
+def test_the_downloads_hold_every_row_of_the_changes(three_periods):
+    table = change_table(three_periods)
+    write_appendix(three_periods)
+    folder = three_periods.book / DOWNLOADS / TRENDS_FOLDER
+    with (folder / "changes_zh.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:6] == ["指标", "地区", "来源", "时点或时段", "数值", "单位"]
+    assert len(rows) == len(table) + 1
+    sheet = load_workbook(folder / "changes.xlsx", read_only=True)["跨期变化"]
+    assert sheet.max_row == len(table) + 1
+    appendix = (three_periods.book / "appendix.md").read_text(encoding="utf-8")
+    assert 'href="downloads/trends/changes_zh.csv"' in appendix
+
+
+def test_page_rows_that_is_not_a_number_is_refused_naming_the_key(project_copy):
+    config = project_copy.data / "project.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("page_rows: 400",
+                                                                  "page_rows: many"),
+                      encoding="utf-8")
+    with pytest.raises(UserError, match="page_rows"):
+        _ = Project(project_copy.root).config

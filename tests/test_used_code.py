@@ -1,0 +1,119 @@
+"""A notebook's hash covers the package code it uses, definition by definition: editing one
+chart changes the hash of the notebooks that draw it and of no other (analysis.imports)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from code_edits import edit_function
+from conftest import ROOT
+
+from analysis.hashing import Inputs
+from analysis.imports import used_code
+from analysis.project import Project
+
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "analysis"
+    shutil.copytree(Inputs.package_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(Inputs, "package_dir", staticmethod(lambda: folder))
+    return folder
+
+
+def _hashes() -> dict[str, list]:
+    inputs = Inputs(Project(ROOT))
+    return {name: inputs.modules(name) for name in NOTEBOOKS}
+
+
+def _changed(before: dict, after: dict) -> set[str]:
+    return {name for name in before if before[name] != after[name]}
+
+
+@pytest.mark.parametrize("module, name, method, expected", [
+    ("charts", "stages", "", {"public_services"}),
+    ("charts", "standards_over_time", "", {"social_assistance"}),
+    ("charts", "progress", "", {"elderly_care", "plan_tracking"}),
+    ("trends", "standards_chart", "", {"trends"}),
+    ("page", "targets", "", {"plan_tracking", "trends"}),
+    ("page", "trace", "", {"social_assistance", "elderly_care", "social_organizations",
+                           "community_governance", "public_services"}),
+    ("keypoints", "keypoints", "", {"social_assistance", "elderly_care",
+                                    "social_organizations", "community_governance",
+                                    "public_services"}),
+    ("view", "PeriodView", "load", set(NOTEBOOKS) - {"trends"}),
+    ("cli", "main", "", set()),
+    ("pipeline", "build_book", "", set()),
+])
+def test_editing_a_definition_changes_the_hash_of_the_notebooks_that_use_it(
+        package, module, name, method, expected):
+    before = _hashes()
+    edit_function(package / f"{module}.py", name, method)
+    assert _changed(before, _hashes()) == expected
+
+
+def test_comments_and_layout_do_not_count(package):
+    before = _hashes()
+    path = package / "charts.py"
+    path.write_text("# a comment\n\n" + path.read_text(encoding="utf-8").replace(
+        "def stages(", "def   stages("), encoding="utf-8")
+    assert _changed(before, _hashes()) == set()
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]}),
+                    encoding="utf-8")
+    return path
+
+
+SYNTHETIC = {  # a made-up package: what reaches what
+    "a.py": ("from analysis.b import helper\nLIMIT = 3\n\n"
+             "def used():\n    return helper(LIMIT)\n\n"
+             "def lazy():\n    from analysis import c\n    return c.deep()\n\n"
+             "def unused():\n    return 0\n"),
+    "b.py": "def helper(n):\n    return n\n\ndef other():\n    return 1\n",
+    "c.py": "import os\nSIDE = os.getcwd()\n\ndef deep():\n    return 2\n\ndef spare():\n    return 3\n",
+}
+
+
+@pytest.mark.parametrize("edit, changes", [
+    (("a.py", "return 0", "return 9"), False),           # unused(): not reached
+    (("a.py", "LIMIT = 3", "LIMIT = 4"), True),          # a constant used() refers to
+    (("b.py", "return n", "return n + 1"), True),        # imported by name into a.py
+    (("b.py", "return 1", "return 5"), False),           # b.other: not reached
+    (("c.py", "return 2", "return 7"), True),            # reached through lazy()'s import
+    (("c.py", "return 3", "return 8"), False),           # c.spare: not reached
+    (("c.py", "SIDE = os.getcwd()", "SIDE = os.getpid()"), True),  # runs on import
+])
+def test_what_a_notebook_reaches_in_a_package(tmp_path, edit, changes):
+    folder = tmp_path / "analysis"
+    _write(folder, SYNTHETIC)
+    nb = _notebook(tmp_path / "n.ipynb", "from analysis import a\n", "a.used()\na.lazy()\n")
+    before = used_code(nb, folder)
+    name, old, new = edit
+    path = folder / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert (used_code(nb, folder) != before) is changes
+
+
+def test_a_module_passed_around_whole_counts_whole(tmp_path):
+    folder = tmp_path / "analysis"
+    _write(folder, SYNTHETIC)
+    nb = _notebook(tmp_path / "n.ipynb", "from analysis import b\nprint(b)\n")
+    before = used_code(nb, folder)
+    path = folder / "b.py"
+    path.write_text(path.read_text(encoding="utf-8").replace("return 1", "return 5"),
+                    encoding="utf-8")
+    assert used_code(nb, folder) != before
