@@ -74,11 +74,10 @@ class Inputs:
     def data(self, folder: Path) -> list[tuple[str, str]]:
         return self.tree(folder, self.project.root)
 
-    @classmethod
-    def package(cls) -> list[tuple[str, str]]:
+    def package(self) -> list[tuple[str, str]]:
         """The analysis package's own source (what the kernels import)."""
-        folder = cls.package_dir()
-        return Inputs(Project(folder.parent)).tree(folder, folder.parent, "*.py")
+        folder = self.package_dir()
+        return self.tree(folder, folder.parent, "*.py")
 
     @staticmethod
     def environment(packages: Iterable[str]) -> dict[str, str]:
@@ -215,9 +214,9 @@ def _generated(rel: Path) -> bool:
                             "appendix.md"}
 
 
-def book_hash(project: Project) -> str:
+def book_hash(project: Project, inputs: Inputs | None = None) -> str:
     """The inputs of the HTML build: book sources, data (appendix, downloads), package."""
-    inputs = Inputs(project)
+    inputs = inputs or Inputs(project)
     return _digest({
         "version": HASH_VERSION,
         "book": inputs.tree(project.book, project.book, exclude=_generated),
@@ -227,10 +226,10 @@ def book_hash(project: Project) -> str:
     })
 
 
-def sources_hash(project: Project) -> str:
+def sources_hash(project: Project, inputs: Inputs | None = None) -> str:
     """What a build reads besides the book: data, notebook sources, prose templates, the
     package and the library versions."""
-    inputs = Inputs(project)
+    inputs = inputs or Inputs(project)
     return _digest({
         "version": HASH_VERSION,
         "data": inputs.data(project.data),
@@ -249,8 +248,10 @@ def nothing_to_build(project: Project) -> bool:
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    inputs = Inputs(project)  # each file read and hashed once for both
     return ((project.book / "_build" / "html" / "index.html").exists()
-            and recorded == {"sources": sources_hash(project), "book": book_hash(project)})
+            and recorded == {"sources": sources_hash(project, inputs),
+                             "book": book_hash(project, inputs)})
 
 
 def record_build(project: Project, sources: str) -> None:
