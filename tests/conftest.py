@@ -56,3 +56,10 @@ def html(tmp_path_factory) -> Path:
     (root / "data").symlink_to(ROOT / "data")
     copy_book_sources(ROOT, root)
     return build_book(root)
+
+
+# the indicators the book's notebooks pass to the standards and average-payment charts
+STANDARDS = ["dibao_standard", "tekun_rural_basic_standard", "tekun_urban_standard"]
+AVERAGE_PAYMENT = ("dibao_standard", [
+    ("城市低保", "dibao_urban_spending", "dibao_urban_recipients"),
+    ("农村低保", "dibao_rural_spending", "dibao_rural_recipients")])

@@ -8,7 +8,7 @@ import itertools
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-from conftest import PINNED, ROOT
+from conftest import AVERAGE_PAYMENT, PINNED, ROOT, STANDARDS
 from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
@@ -18,8 +18,8 @@ from analysis.view import PeriodView
 
 matplotlib.use("Agg")
 CHARTS = {
-    "standards": lambda v: charts.standards(v),
-    "average_payment": lambda v: charts.average_payment(v),
+    "standards": lambda v: charts.standards(v, STANDARDS),
+    "average_payment": lambda v: charts.average_payment(v, *AVERAGE_PAYMENT),
     "comparators": lambda v: charts.comparator_standards(v),
     "over_time": lambda v: charts.standards_over_time(v),
     "progress": lambda v: charts.progress(v),

@@ -8,7 +8,7 @@ import warnings
 import matplotlib
 import openpyxl
 import pytest
-from conftest import ROOT
+from conftest import AVERAGE_PAYMENT, ROOT, STANDARDS
 from test_chart_layout import CHARTS
 
 from analysis import charts, narrative, plans
@@ -37,9 +37,9 @@ def test_chart_renders_chinese_without_missing_glyphs(view, name):
 
 
 def test_standards_chart_table_holds_the_report_values(view):
-    data = charts.standards(view).data.set_index("indicator")
+    data = charts.standards(view, STANDARDS).data.set_index("indicator")
     assert data.loc["dibao_standard", "元/人/月"] == 630
-    assert data.loc["tekun_rural_basic_standard", "相对低保标准倍数"] == 1.3
+    assert data.loc["tekun_rural_basic_standard", "相对城乡低保标准倍数"] == 1.3
 
 
 def test_chart_for_absent_figures_is_none(view):
@@ -124,7 +124,7 @@ def _without(view, *indicators):
 
 
 def test_average_payment_with_only_rural_figures(view):
-    chart = charts.average_payment(_without(view, "dibao_urban_spending"))
+    chart = charts.average_payment(_without(view, "dibao_urban_spending"), *AVERAGE_PAYMENT)
     assert list(chart.data["指标"]) == ["农村低保月人均领取（估算）"]
 
 
@@ -133,7 +133,8 @@ def test_spending_with_a_single_date_has_no_monthly_average(view):
     figures.loc[figures["indicator"] == "dibao_urban_spending", "as_of"] = "2020-06-30"
     single = PeriodView(view.dataset, view.period, view.catalogue, figures, view.targets,
                         view.checks, view.geo)
-    assert "城市低保月人均领取（估算）" not in set(charts.average_payment(single).data["指标"])
+    chart = charts.average_payment(single, *AVERAGE_PAYMENT)
+    assert "城市低保月人均领取（估算）" not in set(chart.data["指标"])
     assert "月人均领取约" not in narrative.area_text(single, "social_assistance")
     from analysis.checks import NOT_APPLICABLE, evaluate
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PINNED, ROOT, copy_data
+from conftest import AVERAGE_PAYMENT, PINNED, ROOT, copy_data
 
 from analysis import charts, narrative
 from analysis.charts import AVERAGE, COMPARABLE, OTHER_YEAR, PARTIAL, _group
@@ -182,7 +182,8 @@ def test_derived_numbers_say_they_are_derived(view):
 
 
 def test_payments_over_a_window_are_not_set_against_a_standard_set_within_it(view):
-    chart = charts.average_payment(view)  # 1—6月 payments; the standard was set in June
+    # 1—6月 payments; the standard was set in June
+    chart = charts.average_payment(view, *AVERAGE_PAYMENT)
     ax = chart.fig.axes[0]
     assert "2020年6月调整" in ax.get_xlabel() and "不作对照" in ax.get_xlabel()
     assert not ax.lines and "估算" in chart.title

@@ -176,39 +176,44 @@ def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart
     return chart
 
 
-def standards(view: PeriodView) -> Chart | None:
-    """低保 and 特困 monthly standards against the 特困 floor that the policy rules of
-    checks.yml set as a factor of the 低保 standard."""
-    ids = _present(view, ["dibao_standard", "tekun_rural_basic_standard", "tekun_urban_standard"])
+def standards(view: PeriodView, indicators: list[str]) -> Chart | None:
+    """Monthly standards (`indicators`), with the floor that a policy rule of checks.yml in
+    force in the period sets as a factor of one of them (ratio_at_least: e.g. a 特困
+    standard at least 1.3 x the 低保 standard), and each one's multiple of that base."""
+    ids = _present(view, indicators)
     if not ids:
         return None
     data = _frame(view, ids, "元/人/月")
-    goal = None
-    # the floor of the policy rules in force in the period (a rule's applies_from)
-    factors = {view.dataset.factor(c) for c in view.dataset.checks
-               if c["kind"] == "ratio_at_least" and c["right"]["indicator"] == "dibao_standard"
-               and c["left"]["indicator"] in ids
-               and str(c.get("applies_from", "")) <= view.period.end.isoformat()}
-    if view.has("dibao_standard") and view.value("dibao_standard") > 0:
-        data["相对低保标准倍数"] = (data["元/人/月"] / view.value("dibao_standard")).round(3)
+    rules = [c for c in view.dataset.checks if c["kind"] == "ratio_at_least"
+             and c["left"]["indicator"] in ids and c["right"]["indicator"] in ids]
+    bases = {c["right"]["indicator"] for c in rules}
+    goal, goal_label, floor_of = None, "", ""
+    if len(bases) == 1 and view.value(base := bases.pop()) > 0:
+        label = view.catalogue.by_id["label_zh"]
+        data[f"相对{label[base]}倍数"] = (data["元/人/月"] / view.value(base)).round(3)
+        # the floor of the rules in force in the period (a rule's applies_from)
+        in_force = [c for c in rules
+                    if str(c.get("applies_from", "")) <= view.period.end.isoformat()]
+        factors = {view.dataset.factor(c) for c in in_force}
         if len(factors) == 1:
             [factor] = factors
-            goal = factor * view.value("dibao_standard")
+            goal = factor * view.value(base)
+            floor_of = "、".join(dict.fromkeys(label[c["left"]["indicator"]] for c in in_force))
+            goal_label = f"{floor_of}下限\n＝{label[base]}×{factor:g}＝{goal:.0f}"
     chart = _hbar(view, data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
-                  _source(view, ids), goal=goal, goal_label=f"特困标准下限＝低保标准×{factor:g}"
-                  f"＝{goal:.0f}" if goal else "")
-    chart.alt = _alt("救助标准条形图" + ("，虚线为特困标准下限" if goal else ""), data,
+                  _source(view, ids), goal=goal, goal_label=goal_label)
+    chart.alt = _alt("救助标准条形图" + (f"，虚线为{floor_of}下限" if goal else ""), data,
                      "元/人/月", "元/人/月")
     return chart
 
 
-def average_payment(view: PeriodView) -> Chart | None:
-    """Average monthly payment per 低保 recipient (spending / recipients / months) vs standard."""
-    pairs = [("城市低保", "dibao_urban_spending", "dibao_urban_recipients"),
-             ("农村低保", "dibao_rural_spending", "dibao_rural_recipients")]
-    rows, used = [], ["dibao_standard"]
-    for label, spending, recipients in pairs:
-        if not (view.has(spending) and view.has(recipients) and view.has("dibao_standard")):
+def average_payment(view: PeriodView, standard: str,
+                    groups: list[tuple[str, str, str]]) -> Chart | None:
+    """Average monthly payment per recipient (spending / recipients / months) against the
+    `standard`; `groups` are (label, spending indicator, recipients indicator)."""
+    rows, used = [], [standard]
+    for label, spending, recipients in groups:
+        if not (view.has(spending) and view.has(recipients) and view.has(standard)):
             continue
         as_of = view.row(spending)["as_of"]
         average = per_person_month(view.value(spending), view.value(recipients), as_of)
@@ -223,26 +228,28 @@ def average_payment(view: PeriodView) -> Chart | None:
     if not rows:
         return None
     data = pd.DataFrame(rows)
-    standard = view.value("dibao_standard")
+    standard_id, standard = standard, view.value(standard)
+    name = view.catalogue.by_id.at[standard_id, "label_zh"]
     from analysis.checks import _starts_after
 
     spending_window = view.row(used[1])["as_of"]
-    standard_row = view.row("dibao_standard")
+    standard_row = view.row(standard_id)
+    what = "、".join(dict.fromkeys(r["指标"].removesuffix("月人均领取（估算）") for r in rows))
+    when = view.when(standard_id)
     if _starts_after(standard_row["as_of"], spending_window):
         # the standard was set within the window the money was paid over: not the standard
         # most of it was paid under, so it is named, not drawn as a yardstick
-        chart = _hbar(view, data, "元/人/月", f"{view.label}低保月人均领取（估算）", "元/人/月",
+        chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取（估算）", "元/人/月",
                       _source(view, used), "{:,.0f}")
-        chart.fig.axes[0].set_xlabel(
-            f"元/人/月\n低保标准{view.when('dibao_standard')}为{standard:.0f}，不作对照")
-        chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；低保标准于"
-                         f"{view.when('dibao_standard')}为{standard:.0f}元，期内大部分时间执行"
-                         "调整前的标准，图中不作对照", data, "元/人/月", "元/人/月")
+        chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}\n不作对照")
+        chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；{name}于{when}为"
+                         f"{standard:.0f}元，期内大部分时间执行调整前的标准，图中不作对照",
+                         data, "元/人/月", "元/人/月")
         return chart
-    chart = _hbar(view, data, "元/人/月", f"{view.label}低保月人均领取估算与保障标准", "元/人/月",
-                  _source(view, used), "{:,.0f}", goal=standard,
-                  goal_label=f"{view.when('dibao_standard')}的低保标准{standard:.0f}")
-    chart.alt = _alt("月人均领取估算条形图（资金÷期末人数÷月数），虚线为低保标准",
+    chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取估算与保障标准",
+                  "元/人/月", _source(view, used), "{:,.0f}", goal=standard,
+                  goal_label=f"{when}的{name}{standard:.0f}")
+    chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数），虚线为{name}",
                      data, "元/人/月", "元/人/月")
     return chart
 
@@ -305,7 +312,6 @@ COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE = (
     "部分地区的标准或政策下限（口径不同，仅供参考）",
     "平均标准（多个地区的平均值，不是某一地的标准）")
 GROUPS = (COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE)
-OWN_STANDARDS = ["dibao_standard", "dibao_urban_standard", "dibao_rural_standard"]
 
 
 def _group(row: pd.Series, year: int) -> str:
@@ -320,17 +326,19 @@ def _group(row: pd.Series, year: int) -> str:
 
 
 def comparator_standards(view: PeriodView) -> Chart | None:
-    """The period's 低保 standard beside other places', in groups that say whether they are
+    """The period's unified standard and the standards it stands for (the catalogue's
+    `stands_for`: the 低保 standards) beside other places', in groups that say whether they are
     comparable: the same year's standards of whole places; other years; partial places or
     policy floors; averages over many places (which are not any one place's standard)."""
-    from analysis.trends import concept_of
+    from analysis.trends import concept_of, unified_standards
 
-    own_ids = _present(view, OWN_STANDARDS)
+    own_standards = unified_standards(view.dataset)
+    own_ids = _present(view, own_standards)
     if not own_ids:
         return None
     concept = concept_of(view.dataset)
     comp = view.dataset.comparators
-    comp = comp[comp["indicator"].map(concept).isin(OWN_STANDARDS)
+    comp = comp[comp["indicator"].map(concept).isin(own_standards)
                 & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
     year = int(view.row(own_ids[0])["as_of"].split("/")[-1][:4])
     short = view.catalogue.by_id["label_zh"]

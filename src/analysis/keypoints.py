@@ -91,17 +91,18 @@ def _changes(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
 def _peers(view: PeriodView, area: str) -> list[Markup]:
     """Comparable peers of the area's standards: the same year's standards of whole places
     (the comparator chart's first group)."""
-    from analysis.charts import COMPARABLE, OWN_STANDARDS, _group
-    from analysis.trends import concept_of
+    from analysis.charts import COMPARABLE, _group
+    from analysis.trends import concept_of, unified_standards
 
-    own = [i for i in OWN_STANDARDS if view.has(i)
+    standards = unified_standards(view.dataset)
+    own = [i for i in standards if view.has(i)
            and view.catalogue.by_id.at[i, "area"] == area]
     if not own:
         return []
     year = int(view.row(own[0])["as_of"].split("/")[-1][:4])
     concept = concept_of(view.dataset)
     comp = view.dataset.comparators
-    comp = comp[comp["indicator"].map(concept).isin(OWN_STANDARDS)
+    comp = comp[comp["indicator"].map(concept).isin(standards)
                 & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
     peers = [r for _, r in comp.iterrows() if _group(r, year) == COMPARABLE]
     if not peers:

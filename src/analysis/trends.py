@@ -58,6 +58,13 @@ def stands_for(dataset: Dataset) -> dict[str, list[str]]:
             if str(row.get("stands_for", "")).strip()}
 
 
+def unified_standards(dataset: Dataset) -> list[str]:
+    """Each unified indicator of `stands_for` followed by the indicators it stands for (the
+    城乡低保标准, then the urban and the rural one)."""
+    return list(dict.fromkeys(i for unified, parts in stands_for(dataset).items()
+                              for i in (unified, *parts)))
+
+
 def series(project: Project | Dataset) -> pd.DataFrame:
     """Indicators present in two or more periods (report periods plus the home place's
     earlier standards from the comparators); a unified figure continues each indicator it
