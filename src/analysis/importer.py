@@ -242,7 +242,7 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
     checks = [
         ("id", re.fullmatch(INDICATOR_ID, row["id"]) is not None,
          "use lower-case letters, digits and _ (ASCII, starting with a letter, 2 to 64 "
-         "characters), like dibao_standard"),
+         "characters), like the ids of indicators.csv"),
         ("area", row["area"] in areas, f"use one of {', '.join(areas)}"),
         ("unit", row["unit"] in units, "use a unit id from the lists"),
         ("kind", row["kind"] in KINDS, f"use one of {', '.join(KINDS)}"),

@@ -73,11 +73,11 @@ INSTRUCTIONS = """\
    section    在报告中的位置,如 一、(一)3. 填 1.1.3;没有章节编号的通知留空
    quote      包含该数字的原文短句(有报告全文时必须逐字一致;不超过 {quote} 字)
    note       说明(可空;不超过 {note} 字)
-2. 下拉列表显示“代码 名称”,如 {home}、person 人、dibao_standard 城乡低保标准。
+2. 下拉列表显示“代码 名称”,如 {home}、{unit}、{indicator}。
    可以直接选择,也可以只填代码。导入时取第一个空格前的部分为代码,并核对名称与代码一致。
 3. targets 表录入报告提出的有期限的目标(comparison 填 at_least、at_most 或 equal)。
 4. 需要新指标时,在 catalogue 表末尾增加一行,导入时一并加入指标目录:id 只用英文小写字母、
-   数字和下划线,以字母开头(如 dibao_standard);label_zh 不超过 {label_zh} 字,
+   数字和下划线,以字母开头(如 {indicator_id});label_zh 不超过 {label_zh} 字,
    label_en 不超过 {label_en} 个字符。
 5. source 表填写文件的标题(title)、发文单位(issuer)、文号(doc_number,如 六民〔2021〕12号)、
    日期(date,如 2021-01-05)、网址(url,以 http:// 或 https:// 开头)和说明(note)。
@@ -172,8 +172,13 @@ def build(project: Project, period: str) -> Workbook:
     help_ws = wb.active
     help_ws.title = HELP
     config = project.config
+    ind, unit = catalogue.indicators, catalogue.units  # the examples come from the catalogue
+    ind_id, ind_zh = (ind["id"].iloc[0], ind["label_zh"].iloc[0]) if len(ind) else ("id", "名称")
     text = INSTRUCTIONS.format(period=period, rows=f"{MAX_FIGURE_ROWS:,}", book_title=config.title,
-                               home=f"{config.home_geo} {config.home_name}", **MAX_LENGTHS)
+                               home=f"{config.home_geo} {config.home_name}",
+                               unit=" ".join(unit[["id", "symbol_zh"]].iloc[0]) if len(unit)
+                               else "id 单位", indicator=f"{ind_id} {ind_zh}",
+                               indicator_id=ind_id, **MAX_LENGTHS)
     for line in text.splitlines():
         help_ws.append([line])
     help_ws.column_dimensions["A"].width = 110
