@@ -53,22 +53,23 @@ def test_changes_that_fit_the_page_are_listed_in_full(monkeypatch):
 def test_changes_past_the_limit_list_each_indicator_and_place_once(three_periods,
                                                                    monkeypatch):
     table = change_table(three_periods)
-    groups = table.groupby(["indicator", "地区"], sort=False).size()
+    groups = table.groupby(["indicator", "地区代码"], sort=False).size()
     _set_page_rows(three_periods, len(groups) + 5)  # the summary fits, the table does not
     item = changes(three_periods)
     assert item.summary and item.rows == len(table) > item.limit and item.left_out == 0
     assert len(item.shown) == len(groups)
-    latest = table.groupby(["indicator", "地区"], sort=False).tail(1).set_index(
-        ["indicator", "地区"])
+    latest = table.groupby(["indicator", "地区代码"], sort=False).tail(1).set_index(
+        ["indicator", "地区代码"])
     for _, row in item.shown.iterrows():
-        last = latest.loc[(row["indicator"], row["地区"])]
-        assert row["已知值个数"] == groups[(row["indicator"], row["地区"])]
+        last = latest.loc[(row["indicator"], row["地区代码"])]
+        assert row["已知值个数"] == groups[(row["indicator"], row["地区代码"])]
         assert row["最新已知值"].startswith(page.reader_cell(last["数值"]) + "（")
         assert row["最新已知值"].endswith("2020年上半年，" + row["最新已知值"].split("，")[-1])
         assert row["与前一已知值相比"] == last["与前一已知值相比"] or (
             row["与前一已知值相比"] != row["与前一已知值相比"])  # both NaN: not comparable
     html = _shown(monkeypatch, item)
     assert f"逐期数字共{len(table):,}行，超过本页可列的{item.limit:,}行" in html
+    assert f"（共{len(groups):,}组）" in html and "从略" not in html
     assert 'href="downloads/trends/changes_zh.csv"' in html
     assert 'href="downloads/trends/changes.xlsx"' in html
 
@@ -76,15 +77,16 @@ def test_changes_past_the_limit_list_each_indicator_and_place_once(three_periods
 def test_a_summary_past_the_limit_lists_the_home_place_first_and_says_how_many_are_left(
         three_periods, monkeypatch):
     table = change_table(three_periods)
-    groups = table.groupby(["indicator", "地区"]).size()
-    home_rows = int((groups.index.get_level_values(1) == "六安市").sum())
+    groups = table.groupby(["indicator", "地区代码"]).size()
+    home_rows = int((groups.index.get_level_values(1) == "341500").sum())
     assert 10 < home_rows < len(groups)
     _set_page_rows(three_periods, 10)
     item = changes(three_periods)
-    assert len(item.shown) == 10 and set(item.shown["地区"]) == {"六安市"}
+    assert len(item.shown) == 10 and set(item.shown["地区代码"]) == {"341500"}
     assert item.left_out == len(groups) - 10
     html = _shown(monkeypatch, item)
-    assert f"只列出其中10行（先列本地），其余{item.left_out:,}行从略" in html
+    assert f"（共{len(groups):,}组）" in html
+    assert f"只列出其中10组（先列本地），其余{item.left_out:,}组从略" in html
 
 
 def test_the_downloads_hold_every_row_of_the_changes(three_periods):
@@ -94,11 +96,29 @@ def test_the_downloads_hold_every_row_of_the_changes(three_periods):
     with (folder / "changes_zh.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:6] == ["指标", "地区", "来源", "时点或时段", "数值", "单位"]
+    assert rows[0][-2:] == ["指标代码", "地区代码"]
     assert len(rows) == len(table) + 1
     sheet = load_workbook(folder / "changes.xlsx", read_only=True)["跨期变化"]
     assert sheet.max_row == len(table) + 1
     appendix = (three_periods.book / "appendix.md").read_text(encoding="utf-8")
     assert 'href="downloads/trends/changes_zh.csv"' in appendix
+
+
+def test_a_change_from_zero_has_no_rate_and_says_why(three_periods):
+    """(the real report has 0 infections; the SYNTHETIC 2019H1 is given 5)"""
+    from analysis.synthetic import _rewrite_csv
+
+    folder = three_periods.period_dir("2019H1")
+    quote = "全市养老和福利机构感染5人（SYNTHETIC）"
+    _rewrite_csv(folder / "figures.csv", lambda row: {**row, "value": "5", "quote": quote}
+                 if row["indicator"] == "elderly_institution_infections" else row)
+    with (folder / "source.txt").open("a", encoding="utf-8") as f:
+        f.write(f"\n{quote}\n")
+    moved = change_table(three_periods).query("indicator == 'elderly_institution_infections'")
+    assert list(moved["数值"]) == [0, 5, 0]
+    assert moved["变化率%（计算值）"].isna().tolist() == [True, True, False]
+    assert "前一已知值为0，不计算变化率" in moved["说明"].iloc[1]
+    assert moved["与前一已知值相比"].tolist()[1:] == [5, -5]
 
 
 def test_page_rows_that_is_not_a_number_is_refused_naming_the_key(project_copy):

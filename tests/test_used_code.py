@@ -26,9 +26,10 @@ def package(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def _hashes() -> dict[str, list]:
+def _hashes() -> dict[str, str]:
+    """Each notebook's hash but for the data it read."""
     inputs = Inputs(Project(ROOT))
-    return {name: inputs.modules(name) for name in NOTEBOOKS}
+    return {name: inputs.notebook(name, {}, [])["base"] for name in NOTEBOOKS}
 
 
 def _changed(before: dict, after: dict) -> set[str]:
@@ -117,3 +118,47 @@ def test_a_module_passed_around_whole_counts_whole(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("return 1", "return 5"),
                     encoding="utf-8")
     assert used_code(nb, folder) != before
+
+
+@pytest.mark.parametrize("cells", [
+    ("from analysis.b import *\n", "helper(1)\n"),          # a star import: all of b
+    ("import analysis.b\n", "analysis.b.helper(1)\n"),       # used through the package
+    ("from analysis import helper\n", "helper(1)\n"),       # re-exported by __init__
+    ("%time from analysis import b\n", "b.helper(1)\n"),    # behind an IPython magic
+])
+def test_other_ways_to_reach_code_count(tmp_path, cells):
+    folder = tmp_path / "analysis"
+    _write(folder, SYNTHETIC)
+    (folder / "__init__.py").write_text("from analysis.b import helper\n", encoding="utf-8")
+    nb = _notebook(tmp_path / "n.ipynb", *cells)
+    before = used_code(nb, folder)
+    path = folder / "b.py"
+    path.write_text(path.read_text(encoding="utf-8").replace("return n", "return n + 1"),
+                    encoding="utf-8")
+    assert used_code(nb, folder) != before
+
+
+def test_a_function_s_own_import_does_not_redirect_the_module_s_names(tmp_path):
+    """c.deep is imported inside a function of d; d's own deep() is what `run` calls."""
+    folder = tmp_path / "analysis"
+    _write(folder, {**SYNTHETIC, "d.py": (
+        "def deep():\n    return 4\n\ndef lazy():\n    from analysis.c import deep\n"
+        "    return deep()\n\ndef run():\n    return deep()\n")})
+    nb = _notebook(tmp_path / "n.ipynb", "from analysis import d\n", "d.run()\n")
+    before = used_code(nb, folder)
+    path = folder / "d.py"
+    path.write_text(path.read_text(encoding="utf-8").replace("return 4", "return 5"),
+                    encoding="utf-8")
+    assert used_code(nb, folder) != before
+
+
+def test_the_runner_code_that_shapes_executed_notebooks_is_in_every_hash(package):
+    before = _hashes()
+    edit_function(package / "runner.py", "clean_notebook")
+    assert _changed(before, _hashes()) == set(NOTEBOOKS)
+
+
+def test_the_runner_s_kernel_start_up_is_not(package):
+    before = _hashes()
+    edit_function(package / "runner.py", "shutdown_kernels")
+    assert _changed(before, _hashes()) == set()

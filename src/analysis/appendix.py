@@ -156,7 +156,7 @@ def render(project: Project) -> str:
     if (project.book / DOWNLOADS / TRENDS_FOLDER / next(iter(trends_download_names()))).exists():
         links = "，".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
                          for name, what in trends_download_names().items())
-        lines.append(f"- 跨期变化（各指标的全部逐期数字，即跨期趋势页的表）：{links}")
+        lines.append(f"- 跨期变化（在两期或更多期出现的指标，逐期数字及其变化）：{links}")
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})

@@ -23,10 +23,14 @@ from analysis.project import Project
 from analysis.runner import KERNEL
 
 HASH_VERSION = 4  # bump when the meaning of the hash changes
+# the code of the runner that shapes an executed notebook (injected parameters, cleaned
+# metadata, the kernel's preparation): in every notebook's hash
+RUNNER_CODE = {("runner", name) for name in ("_run_cells", "clean_notebook", "_PREPARE",
+                                             "_RESET", "_RECORD", "WarmKernel")}
 # libraries whose version can change what an executed notebook shows
-EXECUTION_PACKAGES = ("ipykernel", "ipython", "matplotlib", "nbclient", "nbformat", "numpy",
-                      "pandas", "pandera", "papermill", "pylopdf-fonts-zh-cn", "pyyaml",
-                      "seaborn")
+EXECUTION_PACKAGES = ("ipykernel", "ipython", "jinja2", "markupsafe", "matplotlib", "nbclient",
+                      "nbformat", "numpy", "pandas", "pandera", "papermill",
+                      "pylopdf-fonts-zh-cn", "pyyaml", "seaborn")
 # ... and what the built HTML looks like
 BOOK_PACKAGES = ("jieba", "jupyter-book", "myst-nb", "myst-parser", "openpyxl", "sphinx",
                  "sphinx-book-theme")
@@ -48,6 +52,7 @@ class Inputs:
         self._files: dict[Path, str] = {}
         self._recorded: dict[str, str] | None = None
         self._modules: dict[str, list[tuple[str, str]]] = {}
+        self._runner: dict[str, str] | None = None
         self._shared: str | None = None
 
     def file(self, path: Path) -> str:
@@ -103,6 +108,15 @@ class Inputs:
             used = used_code(self.project.notebooks / f"{name}.ipynb", folder)
             self._modules[name] = [(f"{folder.name}/{m}", d) for m, d in used.items()]
         return self._modules[name]
+
+    @property
+    def runner(self) -> dict[str, str]:
+        """The runner's code that shapes every executed notebook (RUNNER_CODE)."""
+        from analysis.imports import reached_code
+
+        if self._runner is None:
+            self._runner = reached_code(RUNNER_CODE, self.package_dir())
+        return self._runner
 
     @staticmethod
     def package_dir() -> Path:
@@ -162,6 +176,7 @@ class Inputs:
                              self.file(source)],
                 "templates": self.templates(name),
                 "package": self.modules(name),
+                "runner": self.runner,
                 "parameters": parameters,
                 "shared": self.shared,
                 "visible": [p.id for p in periods],

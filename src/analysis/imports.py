@@ -38,6 +38,7 @@ class Module:
     units: dict[str, str] = field(default_factory=dict)     # name -> dump of its definition
     refs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     imported: set[str] = field(default_factory=set)         # package modules it imports
+    bindings: dict[str, tuple[str, str]] = field(default_factory=dict)  # its top-level imports
 
 
 def _package_import(node: ast.AST, package_dir: Path) -> dict[str, tuple[str, str]]:
@@ -48,14 +49,17 @@ def _package_import(node: ast.AST, package_dir: Path) -> dict[str, tuple[str, st
             parts = a.name.split(".")
             if parts[0] == PACKAGE and len(parts) > 1 and a.asname:
                 bound[a.asname] = (parts[1], WHOLE)
-    elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-        if node.module == PACKAGE:  # from analysis import charts, page
+    elif isinstance(node, ast.ImportFrom) and node.level <= 1:
+        # `from .x import y` inside the package is `from analysis.x import y`
+        full = (f"{PACKAGE}.{node.module}" if node.module else PACKAGE) if node.level else (
+            node.module or "")
+        if full == PACKAGE:  # from analysis import charts, page (or a name of __init__)
             for a in node.names:
-                if (package_dir / f"{a.name}.py").exists():
-                    bound[a.asname or a.name] = (a.name, WHOLE)
-        elif node.module.startswith(f"{PACKAGE}."):
-            module = node.module.split(".")[1]
-            for a in node.names:
+                module = a.name if (package_dir / f"{a.name}.py").exists() else None
+                bound[a.asname or a.name] = (module, WHOLE) if module else ("__init__", a.name)
+        elif full.startswith(f"{PACKAGE}."):
+            module = full.split(".")[1]
+            for a in node.names:  # `import *`: the whole module
                 bound[a.asname or a.name] = (module, WHOLE if a.name == "*" else a.name)
     return bound
 
@@ -78,6 +82,7 @@ def _references(node: ast.AST, module: str, bindings: dict[str, tuple[str, str]]
         bound = _package_import(inner, package_dir)
         local.update(bound)
         found |= {t for t in bound.values() if t[1] != WHOLE}
+        found |= {bound[a.name] for a in getattr(inner, "names", []) if a.name == "*"}
         if isinstance(inner, ast.Import):  # `import analysis.x`: used whole
             found |= {(a.name.split(".")[1], WHOLE) for a in inner.names
                       if a.name.startswith(f"{PACKAGE}.") and not a.asname}
@@ -107,18 +112,33 @@ def _defines(node: ast.stmt) -> list[str]:
     return []
 
 
+def _top_level(tree: ast.Module) -> list[ast.AST]:
+    """The nodes that run on import: not those inside functions, lambdas or classes."""
+    found, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                          | ast.ClassDef):
+            todo += list(ast.iter_child_nodes(node))
+    return found
+
+
 @cache
-def _parse(path: Path, stamp: tuple[int, int]) -> Module:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _parse(path: Path, text: str) -> Module:
+    tree = ast.parse(text)
     package_dir, name = path.parent, path.stem
-    bindings: dict[str, tuple[str, str]] = {}
-    for node in ast.walk(tree):
+    bindings: dict[str, tuple[str, str]] = {}  # names bound on import, for the whole module
+    for node in _top_level(tree):
         bindings.update(_package_import(node, package_dir))
+    imported: set[str] = set()  # every package module it imports, in functions too
+    for node in ast.walk(tree):
+        imported |= {m for m, _ in _package_import(node, package_dir).values()}
         if isinstance(node, ast.Import):
-            bindings.update({f"{PACKAGE}.{a.name}": (a.name.split(".")[1], WHOLE)
-                             for a in node.names if a.name.startswith(f"{PACKAGE}.")})
-    module = Module(imported={m for m, _ in bindings.values()
-                              if (package_dir / f"{m}.py").exists()})
+            imported |= {a.name.split(".")[1] for a in node.names
+                         if a.name.startswith(f"{PACKAGE}.")}
+    module = Module(imported={m for m in imported if (package_dir / f"{m}.py").exists()},
+                    bindings=bindings)
     for node in tree.body:
         names = _defines(node)
         dump = ast.dump(node, include_attributes=False)
@@ -137,10 +157,10 @@ def _parse(path: Path, stamp: tuple[int, int]) -> Module:
 def _read_module(package_dir: Path, name: str) -> Module | None:
     path = package_dir / f"{name}.py"
     try:
-        stat = path.stat()
+        text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    return _parse(path, (stat.st_mtime_ns, stat.st_size))
+    return _parse(path, text)  # parsed again only when the text changed
 
 
 # ---------------------------------------------------------------------------- a notebook
@@ -153,16 +173,41 @@ def _notebook_references(notebook: Path, package_dir: Path) -> set[tuple[str, st
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
+        source = "".join(cell.get("source", []))
         try:
-            trees.append(ast.parse("".join(cell.get("source", []))))
-        except SyntaxError:  # IPython magics: no package import to find there
-            continue
+            trees += _code_trees(_python(source))
+        except SyntaxError:  # what it runs is unknown: it may use any of the package
+            found |= {(p.stem, WHOLE) for p in package_dir.glob("*.py")}
     for tree in trees:  # a name imported in one cell is used in the next
         for node in ast.walk(tree):
             bindings.update(_package_import(node, package_dir))
     for tree in trees:
         found |= {ref for ref in _references(tree, "", bindings, package_dir) if ref[0]}
     return found
+
+
+def _code_trees(code: str) -> list[ast.Module]:
+    """The syntax tree of a cell, and of the code its magics run (%time f(), %%capture)."""
+    trees = [ast.parse(code)]
+    for node in ast.walk(trees[0]):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("run_line_magic", "run_cell_magic") and node.args
+                and isinstance(node.args[-1], ast.Constant)
+                and isinstance(node.args[-1].value, str)):
+            try:
+                trees += _code_trees(_python(node.args[-1].value))
+            except SyntaxError:  # not Python (%matplotlib inline, a shell line)
+                continue
+    return trees
+
+
+def _python(cell: str) -> str:
+    """A cell as the kernel runs it: IPython's magics (%time, !ls) made Python."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # without IPython: the cell as written
+        return cell
+    return TransformerManager().transform_cell(cell)
 
 
 def closure(modules: set[str], package_dir: Path,
@@ -183,30 +228,43 @@ def closure(modules: set[str], package_dir: Path,
 def used_code(notebook: Path, package_dir: Path) -> dict[str, str]:
     """Module file name -> digest of what the notebook uses of it (its on-import code and
     the definitions it reaches), for every package module the notebook runs."""
+    return reached_code(_notebook_references(notebook, package_dir), package_dir)
+
+
+def reached_code(roots: set[tuple[str, str]], package_dir: Path) -> dict[str, str]:
+    """Module file name -> digest of its on-import code and of the definitions reached from
+    `roots` ((module, name) pairs), for every module they import."""
     parsed_once: dict[str, Module | None] = {}
 
-    def read(package_dir: Path, name: str) -> Module | None:  # one stat per module
+    def read(package_dir: Path, name: str) -> Module | None:  # each module read once
         if name not in parsed_once:
             parsed_once[name] = _read_module(package_dir, name)
         return parsed_once[name]
 
-    roots = _notebook_references(notebook, package_dir)
     modules = closure({m for m, _ in roots}, package_dir, read)
     reached: dict[str, set[str]] = {m: set() for m in modules}
     todo = list(roots)
     for m in modules:
         parsed = read(package_dir, m)
         todo += list(parsed.on_import_refs) if parsed else []
+    seen: set[tuple[str, str]] = set()
     while todo:
-        module, name = todo.pop()
+        ref = todo.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        module, name = ref
         parsed = read(package_dir, module)
         if parsed is None:
             continue
-        names = list(parsed.units) if name == WHOLE else [name]
+        reached.setdefault(module, set())
+        names = [*parsed.units, *parsed.bindings] if name == WHOLE else [name]
         for n in names:
-            if n in parsed.units and n not in reached.setdefault(module, set()):
+            if n in parsed.units and n not in reached[module]:
                 reached[module].add(n)
                 todo += list(parsed.refs[n])
+            elif n not in parsed.units and n in parsed.bindings:  # imported there: follow
+                todo.append(parsed.bindings[n])
     digests = {}
     for module in sorted(reached):
         parsed = read(package_dir, module)

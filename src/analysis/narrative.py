@@ -81,8 +81,10 @@ def overview(view: PeriodView) -> str:
 def audit(view: PeriodView) -> str:
     """Result of the audit of the report text (when the period has source.txt)."""
     from analysis.audit import audit as run_audit
+    from analysis.reads import looked_at
 
     folder = view.project.period_dir(view.period)
+    looked_at(folder / "source.txt")
     if not (folder / "source.txt").exists():
         return _paragraphs(["本期没有报告全文，不做录入完整性核查。"])
     result = run_audit(folder)

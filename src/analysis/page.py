@@ -173,12 +173,12 @@ def changes(item: Changes) -> None:
         links = "、".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
                          for name, what in zip(trends_download_names(), ("CSV", "Excel"),
                                                strict=True))
-        listed = len(item.shown)
-        cut = (f"；本页只列出其中{listed:,}行（先列本地），其余{item.left_out:,}行从略"
+        cut = (f"；本页只列出其中{len(item.shown):,}组（先列本地），其余{item.left_out:,}组从略"
                if item.left_out else "")
         display(HTML(f'<p class="trace-note">逐期数字共{item.rows:,}行，'
-                     f"超过本页可列的{item.limit:,}行；下表每个指标和地区只列一行：已知值个数，最早、前一和最新的已知值，以及"
-                     f"最近一次的变化{cut}。全部逐期数字见下载文件（{links}）。</p>"))
+                     f"超过本页可列的{item.limit:,}行。下表每个指标和地区（共{item.groups:,}组）"
+                     f"只列一行：已知值个数，最早、前一和最新的已知值，以及最近一次的变化"
+                     f"{cut}。全部逐期数字见下载文件（{links}）。</p>"))
     frame(item.shown, "各指标的逐期变化")
 
 

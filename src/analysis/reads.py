@@ -59,14 +59,25 @@ def paused() -> Iterator[None]:
         _paused -= 1
 
 
+def looked_at(path: str | os.PathLike) -> None:
+    """Note a data file whose presence was checked (`exists()` opens nothing): a file added
+    there later changes the hash of the notebooks that looked for it."""
+    if _data is not None and not _paused:
+        _record(path)
+
+
 def _opened(event: str, args: tuple) -> None:
     if event != "open" or _data is None or _paused or isinstance(args[0], int):
         return
+    _record(args[0])
+
+
+def _record(given: object) -> None:
     try:
-        path = os.path.realpath(os.fsdecode(os.fspath(args[0])))
+        path = os.path.realpath(os.fsdecode(os.fspath(given)))  # type: ignore[arg-type]
     except (TypeError, ValueError, OSError):
         return
-    if path.startswith(_data):
+    if _data is not None and path.startswith(_data):
         rel = path[len(_data):].replace(os.sep, "/")
         if rel.split("/", 1)[0] in RECORDED:
             _files.add(rel)

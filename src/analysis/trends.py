@@ -90,8 +90,12 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     both = both.set_index(["indicator", "geo"]).loc[lambda f: f.index.isin(keep)].reset_index()
     both = both.sort_values(["indicator", "geo", "end"]).reset_index(drop=True)
     both["变化"] = both.groupby(["indicator", "geo"])["base_value"].diff()
-    both["变化率%"] = (100 * both.groupby(["indicator", "geo"])["base_value"].pct_change()).round(1)
+    rate = 100 * both.groupby(["indicator", "geo"])["base_value"].pct_change()
+    from_zero = rate.abs() == float("inf")  # from 0 to another value: no rate
+    both["变化率%"] = rate.mask(from_zero).round(1)
     both["说明"] = both["说明"].fillna("") if "说明" in both else ""
+    both.loc[from_zero, "说明"] = [x + ("；" if x else "") + "前一已知值为0，不计算变化率"
+                                 for x in both.loc[from_zero, "说明"]]
     previous = both.groupby(["indicator", "geo"])["as_of"].shift()
     for i in both.index[previous.notna()]:
         reason = not_comparable(dataset, both.at[i, "indicator"], previous[i], both.at[i, "as_of"])
@@ -164,7 +168,7 @@ def change_table(project: Project | Dataset) -> pd.DataFrame:
     places = dataset.catalogue.geo.set_index("code")["name_zh"]
     data = data.assign(
         period=[period_label_zh(parse_period(p)) if is_period(p) else p for p in data["period"]],
-        geo=data["geo"].map(places))
+        地区代码=data["geo"], geo=data["geo"].map(places).fillna(data["geo"]))
     units = dataset.catalogue.unit_symbols
     unit_of = dataset.catalogue.by_id["unit"].map(units)
     data = data.assign(单位=data["indicator"].map(unit_of))
@@ -172,7 +176,7 @@ def change_table(project: Project | Dataset) -> pd.DataFrame:
                                 "as_of": "时点或时段", "geo": "地区", "变化": "与前一已知值相比",
                                 "变化率%": "变化率%（计算值）", "source": "出处"})[
         ["指标", "地区", "来源", "时点或时段", "数值", "单位", "与前一已知值相比",
-         "变化率%（计算值）", "说明", "indicator"]]
+         "变化率%（计算值）", "说明", "indicator", "地区代码"]]
 
 
 def latest_changes(table: pd.DataFrame) -> pd.DataFrame:
@@ -186,17 +190,17 @@ def latest_changes(table: pd.DataFrame) -> pd.DataFrame:
         return f"{reader_cell(row['数值'])}（{row['来源']}，{as_of_text(row['时点或时段'])}）"
 
     rows = []
-    for _, group in table.groupby(["indicator", "地区"], sort=False):
+    for _, group in table.groupby(["indicator", "地区代码"], sort=False):
         last = group.iloc[-1]
         rows.append({"指标": last["指标"], "地区": last["地区"], "已知值个数": len(group),
                      "最早已知值": known(group.iloc[0]), "前一已知值": known(group.iloc[-2]),
                      "最新已知值": known(last), "单位": last["单位"],
                      "与前一已知值相比": last["与前一已知值相比"],
                      "变化率%（计算值）": last["变化率%（计算值）"], "说明": last["说明"],
-                     "indicator": last["indicator"]})
+                     "indicator": last["indicator"], "地区代码": last["地区代码"]})
     return pd.DataFrame(rows, columns=["指标", "地区", "已知值个数", "最早已知值", "前一已知值",
                                        "最新已知值", "单位", "与前一已知值相比",
-                                       "变化率%（计算值）", "说明", "indicator"])
+                                       "变化率%（计算值）", "说明", "indicator", "地区代码"])
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,7 @@ class Changes:
     limit: int            # rows a page may list (data/project.yml `page_rows`)
     shown: pd.DataFrame   # the full table, or one row per indicator and place
     summary: bool         # whether `shown` is the summary
+    groups: int = 0       # indicator-and-place pairs (rows of the whole summary)
     left_out: int = 0     # summary rows not listed (the page's limit; the home place first)
 
 
@@ -219,7 +224,7 @@ def changes(project: Project | Dataset) -> Changes:
     if len(table) <= limit:
         return Changes(len(table), limit, table, summary=False)
     summary = latest_changes(table)
-    home = dataset.catalogue.geo_names.get(dataset.config.home_geo)
-    summary = pd.concat([summary[summary["地区"] == home], summary[summary["地区"] != home]])
+    home = summary["地区代码"] == dataset.config.home_geo
+    summary = pd.concat([summary[home], summary[~home]])
     return Changes(len(table), limit, summary.head(limit).reset_index(drop=True), summary=True,
-                   left_out=max(0, len(summary) - limit))
+                   groups=len(summary), left_out=max(0, len(summary) - limit))
