@@ -90,3 +90,14 @@ def test_a_change_to_an_earlier_period_executes_the_notebooks_that_read_the_file
     assert f"{PINNED}/overview" in readers
     (project.data / path).write_bytes((project.data / path).read_bytes() + b"\n")
     assert {job.key for job in plan(project).jobs} == readers
+
+
+def test_a_file_added_where_a_notebook_found_none_executes_it_again(project):
+    """The overview looks for audit_exclusions.csv (a check that opens nothing)."""
+    path = project.period_dir(LATER) / "audit_exclusions.csv"
+    kept = path.read_bytes()
+    path.unlink()
+    run(project, quiet=True)
+    assert _read(_records(project)[f"{LATER}/overview"], f"periods/{LATER}/audit_exclusions.csv")
+    path.write_bytes(kept)
+    assert f"{LATER}/overview" in {job.key for job in plan(project).jobs}
