@@ -79,6 +79,14 @@ def _notebook(path: Path, *cells: str) -> Path:
     return path
 
 
+def _edit_changes(nb: Path, folder: Path, name: str, old: str, new: str) -> bool:
+    """Whether replacing `old` by `new` in module `name` changes what the notebook uses."""
+    before = used_code(nb, folder)
+    path = folder / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return used_code(nb, folder) != before
+
+
 SYNTHETIC = {  # a made-up package: what reaches what
     "a.py": ("from analysis.b import helper\nLIMIT = 3\n\n"
              "def used():\n    return helper(LIMIT)\n\n"
@@ -102,22 +110,14 @@ def test_what_a_notebook_reaches_in_a_package(tmp_path, edit, changes):
     folder = tmp_path / "analysis"
     _write(folder, SYNTHETIC)
     nb = _notebook(tmp_path / "n.ipynb", "from analysis import a\n", "a.used()\na.lazy()\n")
-    before = used_code(nb, folder)
-    name, old, new = edit
-    path = folder / name
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    assert (used_code(nb, folder) != before) is changes
+    assert _edit_changes(nb, folder, *edit) is changes
 
 
 def test_a_module_passed_around_whole_counts_whole(tmp_path):
     folder = tmp_path / "analysis"
     _write(folder, SYNTHETIC)
     nb = _notebook(tmp_path / "n.ipynb", "from analysis import b\nprint(b)\n")
-    before = used_code(nb, folder)
-    path = folder / "b.py"
-    path.write_text(path.read_text(encoding="utf-8").replace("return 1", "return 5"),
-                    encoding="utf-8")
-    assert used_code(nb, folder) != before
+    assert _edit_changes(nb, folder, "b.py", "return 1", "return 5")
 
 
 @pytest.mark.parametrize("cells", [
@@ -131,11 +131,7 @@ def test_other_ways_to_reach_code_count(tmp_path, cells):
     _write(folder, SYNTHETIC)
     (folder / "__init__.py").write_text("from analysis.b import helper\n", encoding="utf-8")
     nb = _notebook(tmp_path / "n.ipynb", *cells)
-    before = used_code(nb, folder)
-    path = folder / "b.py"
-    path.write_text(path.read_text(encoding="utf-8").replace("return n", "return n + 1"),
-                    encoding="utf-8")
-    assert used_code(nb, folder) != before
+    assert _edit_changes(nb, folder, "b.py", "return n", "return n + 1")
 
 
 def test_a_function_s_own_import_does_not_redirect_the_module_s_names(tmp_path):
@@ -145,11 +141,7 @@ def test_a_function_s_own_import_does_not_redirect_the_module_s_names(tmp_path):
         "def deep():\n    return 4\n\ndef lazy():\n    from analysis.c import deep\n"
         "    return deep()\n\ndef run():\n    return deep()\n")})
     nb = _notebook(tmp_path / "n.ipynb", "from analysis import d\n", "d.run()\n")
-    before = used_code(nb, folder)
-    path = folder / "d.py"
-    path.write_text(path.read_text(encoding="utf-8").replace("return 4", "return 5"),
-                    encoding="utf-8")
-    assert used_code(nb, folder) != before
+    assert _edit_changes(nb, folder, "d.py", "return 4", "return 5")
 
 
 def test_the_runner_code_that_shapes_executed_notebooks_is_in_every_hash(package):
