@@ -81,8 +81,7 @@ def write_trends_downloads(project: Project) -> None:
     names = [folder / name for name in trends_download_names()]
     stamp_file = project.book / STAMPS / TRENDS_FOLDER
     stamp = _stamp(project, project.data)
-    if stamp_file.is_file() and all(p.is_file() for p in names) and (
-            stamp_file.read_text(encoding="utf-8") == stamp):
+    if _written_from(stamp_file, stamp, names):
         return
     table = change_table(project)
     if table.empty:  # no indicator in two periods: no download (and none left from before)
@@ -109,9 +108,8 @@ def write_downloads(project: Project) -> None:
         stamp = _stamp(project, project.period_dir(period))
         stamp_file = project.book / STAMPS / period.id
         names = [folder / name for name in download_names(period.id)]
-        if stamp_file.is_file() and all(p.is_file() for p in names) and (
-                stamp_file.read_text(encoding="utf-8") == stamp):
-            continue  # written from the same inputs by an earlier build
+        if _written_from(stamp_file, stamp, names):
+            continue
         view = PeriodView.load(project.root, period.id)
         write_csv_for_excel(reader_rows(view), folder / f"figures_zh_{period.id}.csv")
         write_safe_csv(project.period_dir(period) / "figures.csv", folder / "figures.csv")
@@ -121,6 +119,18 @@ def write_downloads(project: Project) -> None:
 
 
 STAMPS = Path("_extra_inputs")  # under book/: a hash of each period's download inputs
+
+
+def _written_from(stamp_file: Path, stamp: str, files: list[Path]) -> bool:
+    """Whether `files` all exist and were written by an earlier build from the same inputs."""
+    return stamp_file.is_file() and all(p.is_file() for p in files) and (
+        stamp_file.read_text(encoding="utf-8") == stamp)
+
+
+def download_links(folder: str, names: dict[str, str]) -> str:
+    """Links to downloads/<folder>/<name> (relative to the book's root), named by `names`."""
+    return "，".join(f'<a href="downloads/{folder}/{name}" download>{what}</a>'
+                    for name, what in names.items())
 
 
 def _stamp(project: Project, data: Path) -> str:
@@ -150,12 +160,10 @@ def render(project: Project) -> str:
              "每期的全部数字（含原文出处）可以下载。中文表头的 CSV 文件可直接用 Excel 打开；"
              "Excel 工作簿还包括核验结果和指标目录；代码表头的 CSV 文件供程序读取。", ""]
     for period in project.periods():
-        links = "，".join(f'<a href="downloads/{period.id}/{name}" download>{what}</a>'
-                         for name, what in download_names(period.id).items())
+        links = download_links(period.id, download_names(period.id))
         lines.append(f"- {period_label_zh(period)}：{links}")
     if (project.book / DOWNLOADS / TRENDS_FOLDER / next(iter(trends_download_names()))).exists():
-        links = "，".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
-                         for name, what in trends_download_names().items())
+        links = download_links(TRENDS_FOLDER, trends_download_names())
         lines.append(f"- 跨期变化（在两期或更多期出现的指标，逐期数字及其变化）：{links}")
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None

@@ -148,7 +148,6 @@ class Inputs:
                 for path, digest in self.tree(self.project.data / folder, self.project.data)}
         return self._recorded
 
-
     def templates(self, name: str) -> list[tuple[str, str]]:
         """The prose templates a notebook renders (data/project.yml's `templates`, by default
         templates/<name>.j2): editing one re-executes only the notebooks that use it."""
@@ -169,6 +168,7 @@ class Inputs:
         recorded data file. `reads.input_hash(parts, record)` makes the hash from them and
         the notebook's record of what it read."""
         source = self.project.notebooks / f"{name}.ipynb"
+        visible = [p.id for p in periods]
         return {
             "base": _digest({
                 "version": HASH_VERSION,
@@ -179,13 +179,11 @@ class Inputs:
                 "runner": self.runner,
                 "parameters": parameters,
                 "shared": self.shared,
-                "visible": [p.id for p in periods],
+                "visible": visible,
             }),
             "files": self.recorded_files,
-            "visible": [p.id for p in periods],
+            "visible": visible,
         }
-
-
 
 def _digest(payload: object) -> str:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

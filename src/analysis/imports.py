@@ -274,8 +274,3 @@ def reached_code(roots: set[tuple[str, str]], package_dir: Path) -> dict[str, st
                                                    for n in reached[module])])
         digests[f"{module}.py"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return digests
-
-
-def notebook_modules(notebook: Path, package_dir: Path) -> list[str]:
-    """The package modules a notebook's code cells use (with their own imports)."""
-    return [name.removesuffix(".py") for name in used_code(notebook, package_dir)]
