@@ -21,11 +21,11 @@ from pathlib import Path
 import run as bench
 
 EDITS = [  # (module, definition, what it is)
-    ("charts", "stages", "the construction-stages chart (public services pages)"),
-    ("page", "targets", "the target table (plan tracking and trends)"),
-    ("keypoints", "keypoints", "the key points of every work-area page"),
+    ("charts/builders", "stages", "the construction-stages chart (public services pages)"),
+    ("pages/page", "targets", "the target table (plan tracking and trends)"),
+    ("statements/keypoints", "keypoints", "the key points of every work-area page"),
     ("cli", "main", "the command line"),
-    ("project", None, "a new function in a module every notebook imports"),
+    ("dataset/project", None, "a new function in a module every notebook imports"),
 ]
 
 

@@ -25,11 +25,14 @@ from pathlib import Path  # noqa: E402
 
 import nbformat  # noqa: E402
 
-import analysis.page as page  # noqa: E402
-from analysis import charts, narrative, plans, trends  # noqa: E402,F401 - the notebooks' imports
-from analysis.figure import Chart  # noqa: E402
-from analysis.planning import notebooks_for  # noqa: E402
-from analysis.project import Project  # noqa: E402
+import analysis.pages.page as page  # noqa: E402
+from analysis.build.plan import notebooks_for  # noqa: E402
+from analysis.charts import builders as charts  # noqa: E402,F401 - the notebooks' imports
+from analysis.charts.chart import Chart  # noqa: E402
+from analysis.checks import targets as plans  # noqa: E402,F401 - the notebooks' imports
+from analysis.dataset.project import Project  # noqa: E402
+from analysis.pages import trends  # noqa: E402,F401 - the notebooks' imports
+from analysis.statements import narrative  # noqa: E402,F401 - the notebooks' imports
 from analysis.view import PeriodView  # noqa: E402,F401
 
 IMPORTED = time.perf_counter()

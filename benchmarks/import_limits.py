@@ -42,10 +42,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis.figures import FIGURE_COLUMNS  # noqa: E402
-from analysis.project import Project  # noqa: E402
-from analysis.schema import MAX_FIGURE_ROWS  # noqa: E402
-from analysis.workbook import build  # noqa: E402
+from analysis.dataset.figures import FIGURE_COLUMNS  # noqa: E402
+from analysis.dataset.project import Project  # noqa: E402
+from analysis.dataset.schema import MAX_FIGURE_ROWS  # noqa: E402
+from analysis.intake.workbook import build  # noqa: E402
 
 PERIOD = "2020H2"
 NOTES_MARK = "<!-- notes: hand-written below this line, kept by benchmarks/import_limits.py -->"

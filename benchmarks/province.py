@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run.py --province                  # 8 places x 8 periods
     .venv/bin/python benchmarks/run.py --province --places 2 --periods-per-place 2
 
-The data model has one main place per period id (analysis.dataset `main_geo`), so a province
+The data model has one main place per period id (analysis.dataset.loader `main_geo`), so a province
 of P places reporting N periods each is modelled as P x N period folders, each a copy of
 2020H1 shifted by whole years (analysis.synthetic.copy_period) to a year of its own: place k,
 period j is <2020 - (k * N + j)>H1, so place 0 (the home place) holds the latest N years and
@@ -56,7 +56,7 @@ import yaml
 BEGIN = "<!-- province: begin (written by benchmarks/run.py --province, kept by run.py) -->"
 END = "<!-- province: end -->"
 LATEST_YEAR = 2020  # the real period, 2020H1, is the latest one of place 0
-FIRST_YEAR = 1949  # analysis.periods accepts years from 1949
+FIRST_YEAR = 1949  # analysis.dataset.periods accepts years from 1949
 SOURCE = "2020H1"
 
 
@@ -175,7 +175,7 @@ def make_province(dest: Path, codes: list[str], names: dict[str, str],
 
 def check_layout(project: bench.Project, codes: list[str], per_place: int) -> None:
     """The data validates and every period's main place is the intended one (not timed)."""
-    from analysis.dataset import load_dataset
+    from analysis.dataset.loader import load_dataset
 
     dataset = load_dataset(project)
     want = {f"{year_of(k, j, per_place)}H1": code for k, code in enumerate(codes)
@@ -227,7 +227,7 @@ def html_state(project: bench.Project) -> dict:
     mtimes."""
     build = project.book / "_build"
     published = (build / "html").resolve()
-    staged = build / ".staging" / "_build" / "html"  # analysis.book_build's layout
+    staged = build / ".staging" / "_build" / "html"  # analysis.build.publish's layout
     pages = {name: (p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest())
              for name, p in _pages(published)}
     mtimes = {name: p.stat().st_mtime_ns for name, p in _pages(staged)}
@@ -284,12 +284,13 @@ def stock(dest: Path, codes: list[str], names: dict[str, str], per_place: int) -
     in by papermill (prepare-only) in a book tree, then the table of contents, then
     `jupyter-book build` with execute_notebooks: force (the book's Sphinx extension writes
     the appendix, downloads and search dictionary). Written against the current package
-    (run.py's stock() still imports analysis.project.CROSS_PERIOD_NOTEBOOKS, now gone)."""
+    (run.py's stock() still imports analysis.dataset.project.CROSS_PERIOD_NOTEBOOKS, now gone)."""
     project = make_province(dest, codes, names, per_place)
     prepare = (
         "import sys; from pathlib import Path; from papermill import execute_notebook; "
-        "from analysis.planning import notebooks_for; from analysis.project import Project; "
-        "from analysis.runner import KERNEL; from analysis.toc import write_toc; "
+        "from analysis.build.plan import notebooks_for; "
+        "from analysis.dataset.project import Project; "
+        "from analysis.build.worker import KERNEL; from analysis.build.toc import write_toc; "
         "p = Project(Path(sys.argv[1]))\n"
         "def fill(name, out, parameters):\n"
         "    out.parent.mkdir(parents=True, exist_ok=True)\n"

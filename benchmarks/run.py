@@ -43,8 +43,9 @@ NOTES_MARK = "<!-- notes: hand-written below this line, kept by benchmarks/run.p
 SUMMARY = re.compile(r"(\d+) executed, (\d+) unchanged \(skipped\), (\d+) failed in ([\d.]+) s")
 
 sys.path.insert(0, str(ROOT / "src"))
-from analysis.project import Project  # noqa: E402
-from analysis.synthetic import copy_period  # noqa: E402
+from synthetic import copy_period  # noqa: E402
+
+from analysis.dataset.project import Project  # noqa: E402
 
 
 def log(text: str) -> None:
@@ -117,7 +118,7 @@ def stock(dest: Path, periods: int) -> float:
     `jupyter-book build` with execute_notebooks: force (it executes them, one by one)."""
     from papermill import execute_notebook
 
-    from analysis.planning import notebooks_for
+    from analysis.build.plan import notebooks_for
 
     project = make_project(dest, periods)
     for p in project.periods():
@@ -137,9 +138,10 @@ def stock(dest: Path, periods: int) -> float:
                       encoding="utf-8")
     assert 'execute_notebooks: "force"' in config.read_text(encoding="utf-8")
     # the same generated pages as `policybook build` (toc, appendix, downloads, search terms)
-    generate = ("from pathlib import Path; from analysis.project import Project; "
-                "from analysis.toc import write_toc; from analysis.appendix import write_appendix;"
-                " from analysis.search import write_search_dict; "
+    generate = ("from pathlib import Path; from analysis.dataset.project import Project; "
+                "from analysis.build.toc import write_toc; "
+                "from analysis.pages.appendix import write_appendix;"
+                " from analysis.site.search_dict import write_search_dict; "
                 f"p = Project(Path({str(project.root)!r})); write_toc(p); write_appendix(p); "
                 "write_search_dict(p)")
     seconds = timed([sys.executable, "-c", generate])[0]

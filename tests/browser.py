@@ -272,11 +272,11 @@ def copy_book_sources(source_root: Path, dest: Path) -> None:
 
 
 def build_book(root: Path) -> Path:
-    """Build the book of the project at `root` with `analysis.pipeline.build_book`, as
+    """Build the book of the project at `root` with `analysis.build.pipeline.build_book`, as
     `policybook build` does after executing the notebooks (none is executed here). The build
     runs with `root` as cwd, so `book/_search_dict.txt` of _config.yml resolves inside `root`.
     The directory of the HTML."""
-    from analysis.pipeline import build_book as build
-    from analysis.project import Project
+    from analysis.build.pipeline import build_book as build
+    from analysis.dataset.project import Project
 
     return build(Project(root)).parent

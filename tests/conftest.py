@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.project import Project
+from analysis.dataset.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.importer import import_period
-from analysis.project import Project
+from analysis.dataset.project import Project
+from analysis.intake.importer import import_period
 
 STEPS = [(os, "rename"), (os, "replace"), (os, "unlink"), (os, "rmdir"), (os, "mkdir"),
          (os, "chmod"), (shutil, "copyfile"), (shutil, "copystat")]

@@ -32,9 +32,9 @@ import pytest
 from browser import copy_book_sources
 from conftest import PINNED, ROOT, copy_data
 
-from analysis import book_build
-from analysis.pipeline import build_book
-from analysis.project import Project
+from analysis.build import publish as book_build
+from analysis.build.pipeline import build_book
+from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses SIGKILL and /proc")
 

@@ -17,10 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 try:
-    from analysis.audit import AUTO_KINDS, REASONS, audit, chinese_to_int, find_mentions
+    from analysis.checks.audit import AUTO_KINDS, REASONS, audit, chinese_to_int, find_mentions
 except ModuleNotFoundError:  # a checkout whose package is not installed
     sys.path.insert(0, str(ROOT / "src"))
-    from analysis.audit import AUTO_KINDS, REASONS, audit, chinese_to_int, find_mentions
+    from analysis.checks.audit import AUTO_KINDS, REASONS, audit, chinese_to_int, find_mentions
 
 PERIOD = ROOT / "data" / "periods" / "2020H1"
 CATALOGUE = ROOT / "data" / "catalogue"

@@ -7,7 +7,7 @@ line that holds all of the case's expected pieces (the place: file / sheet / row
 is wrong, and the fix), never a traceback, and leave data/ byte-identical.
 
 Inputs are generated here (CSV text edited from the 2020H1 figures, workbooks built with
-`analysis.workbook.build` and openpyxl) except where the stored bytes are the point: see
+`analysis.intake.workbook.build` and openpyxl) except where the stored bytes are the point: see
 tests/bad_inputs/README.md. The good controls at the end must import (exit 0).
 
 Some cases also patch the process (`Case.patch`): a smaller row limit (the real 50,000 is
@@ -16,7 +16,7 @@ or a read-only file system while the period is written. Those run in-process onl
 
 Decision on markup (HTML/script): a quote or note is data. It is accepted as written (when the
 period has source.txt, a quote must still be verbatim, so a script tag is rejected there as
-"not found verbatim") and escaped where the book shows it (`analysis.page.frame` uses
+"not found verbatim") and escaped where the book shows it (`analysis.pages.page.frame` uses
 `DataFrame.to_html`, which escapes). A new indicator's labels are different: they are put into
 the narrative's markdown, which passes HTML through, so a tag (`<` followed by a letter,
 `/`, `!` or `?`) is rejected there; `<60岁` is fine.
@@ -43,10 +43,11 @@ import pytest
 from conftest import ROOT
 from openpyxl import Workbook, load_workbook
 
-from analysis import cli, importer
-from analysis.importer import MAX_BYTES
-from analysis.project import Project
-from analysis.workbook import build
+from analysis import cli
+from analysis.dataset.project import Project
+from analysis.intake import importer
+from analysis.intake.importer import MAX_BYTES
+from analysis.intake.workbook import build
 
 BAD = Path(__file__).parent / "bad_inputs"
 FIGURES_2020H1 = ROOT / "data/periods/2020H1/figures.csv"
@@ -806,7 +807,7 @@ def test_markup_in_quote_and_note_is_data_and_escaped_when_shown(project_copy, t
                           keep_default_na=False)
     assert script in figures.at[0, "quote"] and script in figures.at[0, "note"]
 
-    from analysis import page
+    from analysis.pages import page
     from analysis.view import PeriodView
 
     shown = []
@@ -866,7 +867,7 @@ def test_notice_without_sections_imports(project_copy, tmp_path, monkeypatch, ca
                           keep_default_na=False)
     assert list(figures["section"]) == ["", ""]
 
-    from analysis.schema import validate_period
+    from analysis.dataset.schema import validate_period
 
     assert validate_period(project_copy, "2021") == []
 

@@ -19,8 +19,8 @@ import pytest
 from browser import Browser, PageReport, Tab, chromium_or_skip
 from conftest import ROOT
 
-from analysis.project import Project
-from analysis.toc import toc
+from analysis.build.toc import toc
+from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.slow
 
@@ -188,7 +188,7 @@ def test_search_matches_whole_numbers(browser, html):
 
 def test_search_shows_hostile_text_as_text(browser, tmp_path):
     """Sentences are inserted as text: markup in the index is shown, never run."""
-    from analysis.snippets import write_index
+    from analysis.site.search_index import write_index
 
     folder = tmp_path / "snippets"
     folder.mkdir()

@@ -12,8 +12,9 @@ from conftest import AVERAGE_PAYMENT, PINNED, ROOT, STANDARDS
 from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
-from analysis import charts, trends
-from analysis.project import Project
+from analysis.charts import builders as charts
+from analysis.dataset.project import Project
+from analysis.pages import trends
 from analysis.view import PeriodView
 
 matplotlib.use("Agg")

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate, load_checks
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate, load_checks
 
 
 def synthetic(*rows):
@@ -128,7 +128,7 @@ def test_a_named_policy_factor_is_looked_up_in_the_configuration():
 ])
 def test_malformed_checks_file_is_refused_with_a_located_message(project, tmp_path, text,
                                                                   message):
-    from analysis.catalogue import load_catalogue
+    from analysis.dataset.catalogue import load_catalogue
     from analysis.errors import UserError
 
     path = tmp_path / "checks.yml"

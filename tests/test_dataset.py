@@ -8,8 +8,8 @@ which the one-decimal writing cannot cover (fails: a finding about the report, n
 import pytest
 from conftest import ROOT
 
-from analysis.checks import FAILS, HOLDS, NOT_APPLICABLE, WITHIN
-from analysis.schema import validate_period
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN
+from analysis.dataset.schema import validate_period
 from analysis.view import PeriodView
 
 PINNED = {
@@ -71,7 +71,7 @@ def test_a_policy_rule_cites_its_source_and_reliability(view):
 
 
 def test_a_rule_before_its_start_date_shows_its_arithmetic_but_no_verdict():
-    from analysis.checks import evaluate
+    from analysis.checks.rules import evaluate
 
     figures = PeriodView.load(ROOT, "2020H1").figures
     rule = {"id": "r", "kind": "ratio_at_least", "title_zh": "", "title_en": "",

@@ -11,8 +11,8 @@ import pytest
 from docutils.core import publish_doctree
 from myst_parser.parsers.docutils_ import Parser
 
+from analysis.charts.style import use_house_style
 from analysis.escape import csv_cell, html_text, myst_text, search_term, xlsx_cell
-from analysis.style import use_house_style
 
 PAYLOADS = [
     "{download}`secret <../../../../etc/hostname>`",

@@ -23,9 +23,9 @@ import yaml
 from browser import Browser, build_book, chromium_or_skip, copy_book_sources
 from conftest import ROOT
 
-from analysis.periods import parse_period
-from analysis.pipeline import execute
-from analysis.project import Project
+from analysis.build.pipeline import execute
+from analysis.dataset.periods import parse_period
+from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.slow
 

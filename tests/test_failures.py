@@ -21,8 +21,10 @@ import pytest
 from conftest import PINNED
 from test_atomic_build import fake_sphinx, new_project, snapshot
 
-from analysis import book_build, cli, pipeline
-from analysis.project import Project
+from analysis import cli
+from analysis.build import pipeline
+from analysis.build import publish as book_build
+from analysis.dataset.project import Project
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 

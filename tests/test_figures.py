@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from analysis.figures import base_value, written_bounds
+from analysis.dataset.figures import base_value, written_bounds
 
 
 def test_wan_figure_stands_for_fifty_either_side():

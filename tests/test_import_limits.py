@@ -31,17 +31,17 @@ import pytest
 from conftest import ROOT
 from crash import crash_at
 
-from analysis import importer
+from analysis.dataset.project import Project
 from analysis.errors import UserError
-from analysis.importer import (
+from analysis.intake import importer
+from analysis.intake.importer import (
     JOURNAL,
     MAX_FIGURE_ROWS,
     STAGED_INDICATORS,
     import_period,
     recover_interrupted,
 )
-from analysis.project import Project
-from analysis.workbook import build
+from analysis.intake.workbook import build
 
 PERIOD = "2020H2"
 ROWS = [  # SYNTHETIC: invented figures for a county-level 2020H2 workbook

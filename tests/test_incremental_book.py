@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from browser import copy_book_sources
 from conftest import PINNED, ROOT, copy_data
+from synthetic import copy_period
 
-from analysis.executing import run
-from analysis.pipeline import build_book
-from analysis.project import Project
-from analysis.synthetic import copy_period
+from analysis.build.execute import run
+from analysis.build.pipeline import build_book
+from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.slow
 # pages that state something about every period (or list them) and so change with a new one

@@ -34,8 +34,8 @@ import pytest
 from conftest import ROOT, copy_data
 from crash import crash_at
 
-from analysis.importer import import_period, recover_interrupted
-from analysis.project import Project
+from analysis.dataset.project import Project
+from analysis.intake.importer import import_period, recover_interrupted
 
 pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="uses fork and /proc"),
               pytest.mark.slow]

@@ -13,11 +13,11 @@ import pytest
 from conftest import ROOT
 from openpyxl import load_workbook
 
+from analysis.dataset.project import Project
+from analysis.dataset.schema import validate_period
 from analysis.errors import UserError
-from analysis.importer import import_period, recover_interrupted
-from analysis.project import Project
-from analysis.schema import validate_period
-from analysis.workbook import new_period
+from analysis.intake.importer import import_period, recover_interrupted
+from analysis.intake.workbook import new_period
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level half-year
@@ -177,7 +177,7 @@ def test_two_added_periods_pass_the_data_dependent_checks(project_copy):
 
 def test_county_period_checks_use_the_county_figures(project_copy):
     """SYNTHETIC 2021 notice for 霍邱县: 910 = 1.3 x 700, checked at the county, not the city."""
-    from analysis.checks import HOLDS
+    from analysis.checks.rules import HOLDS
     from analysis.view import PeriodView
 
     import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
@@ -190,7 +190,7 @@ def test_county_period_checks_use_the_county_figures(project_copy):
 def test_a_later_period_without_the_figure_leaves_targets_in_progress(project_copy):
     """Targets due 2020-12-31, last reported 2020-06-30: a SYNTHETIC 2021 county notice does
     not make them 'not met', because no figure dated after the deadline falls short."""
-    from analysis import plans
+    from analysis.checks import targets as plans
 
     import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
     status = plans.track(project_copy).set_index("indicator")["状态"]

@@ -11,9 +11,11 @@ import pytest
 from conftest import AVERAGE_PAYMENT, ROOT, STANDARDS
 from test_chart_layout import CHARTS
 
-from analysis import charts, narrative, plans
-from analysis.export import export
-from analysis.toc import toc
+from analysis.build.toc import toc
+from analysis.charts import builders as charts
+from analysis.checks import targets as plans
+from analysis.pages.export import export
+from analysis.statements import narrative
 from analysis.view import PeriodView
 
 matplotlib.use("Agg")
@@ -52,7 +54,7 @@ AREAS = ["social_assistance", "elderly_care", "social_organizations", "community
 
 @pytest.mark.parametrize("area", AREAS)
 def test_every_number_in_the_narrative_is_linked_to_its_provenance(view, area):
-    from analysis.prose import check_linked
+    from analysis.statements.prose import check_linked
 
     text = narrative.area_text(view, area)
     check_linked(text)  # raises on a number outside a provenance link or a <time>
@@ -136,7 +138,7 @@ def test_spending_with_a_single_date_has_no_monthly_average(view):
     chart = charts.average_payment(single, *AVERAGE_PAYMENT)
     assert "城市低保月人均领取（估算）" not in set(chart.data["指标"])
     assert "月人均领取约" not in narrative.area_text(single, "social_assistance")
-    from analysis.checks import NOT_APPLICABLE, evaluate
+    from analysis.checks.rules import NOT_APPLICABLE, evaluate
 
     results = evaluate(view.dataset.checks, figures, view.geo, view.dataset.config.policy_factors)
     verdict = {r.id: r.verdict for r in results}
@@ -144,7 +146,7 @@ def test_spending_with_a_single_date_has_no_monthly_average(view):
 
 
 def test_latest_figure_is_chosen_by_the_end_of_its_window(view):
-    from analysis.figures import latest
+    from analysis.dataset.figures import latest
 
     rows = view.figures.iloc[:2].copy()
     rows["as_of"] = ["2020-01-01/2020-06-30", "2020-05-31"]
@@ -159,8 +161,8 @@ def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(proj
     limit, and links the full downloads."""
     import csv
 
-    from analysis import page
-    from analysis.prose import anchor
+    from analysis.pages import page
+    from analysis.statements.prose import anchor
 
     path = project_copy.period_dir("2020H1") / "figures.csv"
     with path.open(encoding="utf-8", newline="") as f:

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
+from analysis.dataset.periods import parse_period
 from analysis.errors import UserError
-from analysis.periods import parse_period
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,11 @@ import nbformat
 import pytest
 from code_edits import edit_function
 from conftest import ROOT, copy_data
+from synthetic import copy_period
 
-from analysis.hashing import stored_meta
-from analysis.pipeline import Inputs, book_hash, execute_jobs, plan, run, stored_hash
-from analysis.project import Project
-from analysis.synthetic import copy_period
+from analysis.build.hashing import stored_meta
+from analysis.build.pipeline import Inputs, book_hash, execute_jobs, plan, run, stored_hash
+from analysis.dataset.project import Project
 
 PERIODS = ["2020H1", "2021H1"]  # 2021H1 is a SYNTHETIC copy of 2020H1 (in a copy holding
 # only 2020H1 of the real data, so real periods added later never collide)
@@ -45,12 +45,12 @@ def tiny_notebook(parameters: str, body: str) -> nbformat.NotebookNode:
 
 PER_PERIOD = tiny_notebook(
     'period = None\nroot = None',
-    'from analysis.project import Project\n'
+    'from analysis.dataset.project import Project\n'
     'figures = (Project.find(root).period_dir(period) / "figures.csv").read_text(encoding="utf-8")\n'
     'print(period, figures.count("\\n"))')
 CROSS = tiny_notebook(
     'root = None',
-    'from analysis.project import Project\n'
+    'from analysis.dataset.project import Project\n'
     'print(sorted(p.name for p in (Project.find(root).data / "periods").iterdir()))')
 
 
@@ -178,13 +178,13 @@ def package(package_snapshot, tmp_path, monkeypatch) -> Path:
 
 
 def test_a_change_to_code_the_notebooks_use_executes_them(copy, package):
-    edit_function(package / "project.py", "Project", "find")  # the tiny notebooks call it
+    edit_function(package / "dataset" / "project.py", "Project", "find")  # the tiny notebooks call it
     assert {job.key for job in plan(copy).jobs} == ALL
 
 
 @pytest.mark.parametrize("module, name", [
-    ("cli", "main"), ("charts", "stages"), ("importer", "import_period"),
-    ("sphinxext", "setup"),
+    ("cli", "main"), ("charts/builders", "stages"), ("intake/importer", "import_period"),
+    ("site/sphinxext", "setup"),
 ])
 def test_a_change_to_code_no_notebook_reaches_executes_nothing(copy, package, module, name):
     edit_function(package / f"{module}.py", name)
@@ -192,14 +192,14 @@ def test_a_change_to_code_no_notebook_reaches_executes_nothing(copy, package, mo
 
 
 def test_a_function_added_to_a_module_the_notebooks_use_executes_nothing(copy, package):
-    path = package / "project.py"
+    path = package / "dataset" / "project.py"
     path.write_text(path.read_text(encoding="utf-8") + "\n\ndef helper():\n    return 1\n",
                     encoding="utf-8")
     assert plan(copy).jobs == []
 
 
 def test_a_statement_run_on_import_of_a_used_module_executes_them(copy, package):
-    path = package / "project.py"
+    path = package / "dataset" / "project.py"
     path.write_text(path.read_text(encoding="utf-8") + "\nprint('imported')\n",
                     encoding="utf-8")
     assert {job.key for job in plan(copy).jobs} == ALL
@@ -261,7 +261,7 @@ def test_book_hash_ignores_the_location_and_generated_files_but_not_pages(execut
 
 def test_jobs_run_on_a_local_dask_cluster(copy):
     distributed = pytest.importorskip("distributed")
-    from analysis.runner import shutdown_kernels
+    from analysis.build.worker import shutdown_kernels
 
     work = plan(copy, force=True)
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
@@ -285,7 +285,7 @@ def test_jobs_run_on_a_local_dask_cluster(copy):
 def test_the_command_line_runs_the_notebooks_on_a_dask_cluster(copy):
     """`policybook run --scheduler ADDRESS`: the jobs go to the cluster's workers."""
     distributed = pytest.importorskip("distributed")
-    from analysis.runner import shutdown_kernels
+    from analysis.build.worker import shutdown_kernels
 
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                                   dashboard_address=None) as cluster, \

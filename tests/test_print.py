@@ -10,8 +10,8 @@ import subprocess
 import pytest
 from conftest import PINNED
 
-from analysis.printed import print_editions, write_docx
-from analysis.project import Project
+from analysis.dataset.project import Project
+from analysis.pages.print_editions import print_editions, write_docx
 
 
 @pytest.fixture(scope="module")

@@ -24,12 +24,12 @@ from conftest import ROOT, copy_data
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from analysis.dataset.figures import FIGURE_COLUMNS, QUALIFIERS, base_value, written_bounds
+from analysis.dataset.periods import parse_period
+from analysis.dataset.project import Project
+from analysis.dataset.schema import DECIMAL, written_forms
 from analysis.errors import UserError
-from analysis.figures import FIGURE_COLUMNS, QUALIFIERS, base_value, written_bounds
-from analysis.importer import import_period, read_csv_any
-from analysis.periods import parse_period
-from analysis.project import Project
-from analysis.schema import DECIMAL, written_forms
+from analysis.intake.importer import import_period, read_csv_any
 
 FAST = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -248,7 +248,7 @@ def test_import_succeeds_or_raises_a_user_error_and_leaves_data_unchanged(
         return
     event("accepted")
     # accepted: the period is whole and valid, and nothing is left half-way
-    from analysis.schema import validate_period
+    from analysis.dataset.schema import validate_period
 
     assert validate_period(workdir, period) == []
     assert not [p for p in (workdir.data / "periods").iterdir() if p.name.startswith(".")]

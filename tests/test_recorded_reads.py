@@ -8,12 +8,12 @@ import shutil
 
 import pytest
 from conftest import PINNED, ROOT, copy_data
+from synthetic import copy_period
 
-from analysis.executing import run
-from analysis.hashing import stored_meta
-from analysis.planning import plan
-from analysis.project import Project
-from analysis.synthetic import copy_period
+from analysis.build.execute import run
+from analysis.build.hashing import stored_meta
+from analysis.build.plan import plan
+from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.slow
 LATER = "2021H1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.schema import validate_period
+from analysis.dataset.schema import validate_period
 
 
 def _edit_row(project, row: int, column: str, value: str) -> None:
@@ -81,7 +81,7 @@ def test_value_outside_its_range_or_digits_is_reported(project_copy, row, value,
 def test_largest_allowed_values_pass_the_range_checks():
     from decimal import Decimal
 
-    from analysis.schema import digits_problem, range_problem
+    from analysis.dataset.schema import digits_problem, range_problem
 
     for text in ["123456789012345.123456"[:21], "99999999999999.999999", "0.000001", "0"]:
         assert digits_problem(text, Decimal(text)) is None, text
@@ -125,14 +125,14 @@ def test_over_long_text_is_reported_with_the_limit(project_copy, column, length,
     ({"author": "x"}, "unknown field 'author'"),
 ])
 def test_source_metadata_is_checked(fields, message):
-    from analysis.schema import validate_source
+    from analysis.dataset.schema import validate_source
 
     [problem] = validate_source(fields, "entry.xlsx", {name: 3 for name in fields})
     assert message in problem.message and problem.row == 3 and problem.fix
 
 
 def test_complete_source_metadata_passes():
-    from analysis.schema import validate_source
+    from analysis.dataset.schema import validate_source
 
     assert validate_source({"title": "关于提高城乡低保标准的通知", "issuer": "六安市民政局",
                             "doc_number": "六民〔2021〕12号", "date": "2021-01-05",

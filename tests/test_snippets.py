@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from analysis import snippets
-from analysis.snippets import page_snippets, write_index
+from analysis.site import search_index as snippets
+from analysis.site.search_index import page_snippets, write_index
 
 BODY = """<section id="dibao"><h2>低保</h2>
 <p>城乡低保标准为<a class="prov" href="#r1">630元/人/月</a>。农村对象18.01万人；<b>城市</b>3.46万人</p>

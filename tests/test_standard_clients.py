@@ -14,8 +14,8 @@ import pytest
 from browser import copy_book_sources
 from conftest import PINNED, ROOT, copy_data
 
-from analysis.project import Project
-from analysis.toc import write_toc
+from analysis.build.toc import write_toc
+from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent

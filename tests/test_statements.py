@@ -18,14 +18,15 @@ import pandas as pd
 import pytest
 from conftest import AVERAGE_PAYMENT, PINNED, ROOT, copy_data
 
-from analysis import charts, narrative
-from analysis.charts import AVERAGE, COMPARABLE, OTHER_YEAR, PARTIAL, _group
-from analysis.keypoints import keypoints
-from analysis.periods import parse_period
-from analysis.project import Project
-from analysis.prose import Prose, check_linked
-from analysis.semantics import NotComparable, require_comparable, window_text
-from analysis.trends import change_table
+from analysis.charts import builders as charts
+from analysis.charts.builders import AVERAGE, COMPARABLE, OTHER_YEAR, PARTIAL, _group
+from analysis.dataset.periods import parse_period
+from analysis.dataset.project import Project
+from analysis.meaning.semantics import NotComparable, require_comparable, window_text
+from analysis.pages.trends import change_table
+from analysis.statements import narrative
+from analysis.statements.keypoints import keypoints
+from analysis.statements.prose import Prose, check_linked
 from analysis.view import PeriodView
 
 H1, H2 = parse_period("2020H1"), parse_period("2021H2")
@@ -218,7 +219,7 @@ def test_linked_numbers_point_at_rows_of_the_source_tables(view):
     text = narrative.area_text(view, "social_assistance")
     anchors = set(re.findall(r'href="social_assistance\.html#([^"]+)"', text))
     rows = view.figures[view.figures["area"] == "social_assistance"]
-    from analysis.prose import anchor
+    from analysis.statements.prose import anchor
 
     assert anchors <= {anchor(r) for _, r in rows.iterrows()}
 
@@ -257,7 +258,7 @@ def test_key_points_compare_the_same_place_when_the_previous_period_is_about_ano
     county's figure against the county's figure of the previous period, not the city's.
     The earlier period is a SYNTHETIC copy; the county's period is the pinned one with the
     city's rows moved to 金安区 (341502)."""
-    from analysis.synthetic import copy_period
+    from synthetic import copy_period
 
     copy_period(project_copy, PINNED, "2019H1")
     path = project_copy.period_dir(PINNED) / "figures.csv"

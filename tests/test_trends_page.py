@@ -10,13 +10,13 @@ import csv
 import pytest
 from conftest import ROOT
 from openpyxl import load_workbook
+from synthetic import copy_period
 
-from analysis import page
-from analysis.appendix import DOWNLOADS, TRENDS_FOLDER, write_appendix
+from analysis.dataset.project import Project
 from analysis.errors import UserError
-from analysis.project import Project
-from analysis.synthetic import copy_period
-from analysis.trends import change_table, changes
+from analysis.pages import page
+from analysis.pages.appendix import DOWNLOADS, TRENDS_FOLDER, write_appendix
+from analysis.pages.trends import change_table, changes
 
 
 def _shown(monkeypatch, item) -> str:
@@ -106,7 +106,7 @@ def test_the_downloads_hold_every_row_of_the_changes(three_periods):
 
 def test_a_change_from_zero_has_no_rate_and_says_why(three_periods):
     """(the real report has 0 infections; the SYNTHETIC 2019H1 is given 5)"""
-    from analysis.synthetic import _rewrite_csv
+    from synthetic import _rewrite_csv
 
     folder = three_periods.period_dir("2019H1")
     quote = "全市养老和福利机构感染5人（SYNTHETIC）"

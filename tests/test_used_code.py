@@ -1,5 +1,5 @@
 """A notebook's hash covers the package code it uses, definition by definition: editing one
-chart changes the hash of the notebooks that draw it and of no other (analysis.imports)."""
+chart changes the hash of the notebooks that draw it and of no other (analysis.build.code_hash)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from code_edits import edit_function
 from conftest import ROOT
 
-from analysis.hashing import Inputs
-from analysis.imports import used_code
-from analysis.project import Project
+from analysis.build.code_hash import used_code
+from analysis.build.hashing import Inputs
+from analysis.dataset.project import Project
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
@@ -37,19 +37,19 @@ def _changed(before: dict, after: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("module, name, method, expected", [
-    ("charts", "stages", "", {"public_services"}),
-    ("charts", "standards_over_time", "", {"social_assistance"}),
-    ("charts", "progress", "", {"elderly_care", "plan_tracking"}),
-    ("trends", "standards_chart", "", {"trends"}),
-    ("page", "targets", "", {"plan_tracking", "trends"}),
-    ("page", "trace", "", {"social_assistance", "elderly_care", "social_organizations",
+    ("charts/builders", "stages", "", {"public_services"}),
+    ("charts/builders", "standards_over_time", "", {"social_assistance"}),
+    ("charts/builders", "progress", "", {"elderly_care", "plan_tracking"}),
+    ("pages/trends", "standards_chart", "", {"trends"}),
+    ("pages/page", "targets", "", {"plan_tracking", "trends"}),
+    ("pages/page", "trace", "", {"social_assistance", "elderly_care", "social_organizations",
                            "community_governance", "public_services"}),
-    ("keypoints", "keypoints", "", {"social_assistance", "elderly_care",
+    ("statements/keypoints", "keypoints", "", {"social_assistance", "elderly_care",
                                     "social_organizations", "community_governance",
                                     "public_services"}),
     ("view", "PeriodView", "load", set(NOTEBOOKS) - {"trends"}),
     ("cli", "main", "", set()),
-    ("pipeline", "build_book", "", set()),
+    ("build/pipeline", "build_book", "", set()),
 ])
 def test_editing_a_definition_changes_the_hash_of_the_notebooks_that_use_it(
         package, module, name, method, expected):
@@ -60,7 +60,7 @@ def test_editing_a_definition_changes_the_hash_of_the_notebooks_that_use_it(
 
 def test_comments_and_layout_do_not_count(package):
     before = _hashes()
-    path = package / "charts.py"
+    path = package / "charts" / "builders.py"
     path.write_text("# a comment\n\n" + path.read_text(encoding="utf-8").replace(
         "def stages(", "def   stages("), encoding="utf-8")
     assert _changed(before, _hashes()) == set()
@@ -146,11 +146,11 @@ def test_a_function_s_own_import_does_not_redirect_the_module_s_names(tmp_path):
 
 def test_the_runner_code_that_shapes_executed_notebooks_is_in_every_hash(package):
     before = _hashes()
-    edit_function(package / "runner.py", "clean_notebook")
+    edit_function(package / "build" / "worker.py", "clean_notebook")
     assert _changed(before, _hashes()) == set(NOTEBOOKS)
 
 
 def test_the_runner_s_kernel_start_up_is_not(package):
     before = _hashes()
-    edit_function(package / "runner.py", "shutdown_kernels")
+    edit_function(package / "build" / "worker.py", "shutdown_kernels")
     assert _changed(before, _hashes()) == set()

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from analysis.dataset.periods import parse_period
+from analysis.dataset.project import Project
 from analysis.errors import UserError
-from analysis.periods import parse_period
-from analysis.project import Project
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -64,7 +64,7 @@ def _project(root: str | None) -> Project:
     periods = project.data / "periods"
     if (periods.is_dir() and any(p.name.startswith(".") for p in periods.iterdir())) or any(
             p.name.startswith(".") for p in project.catalogue.iterdir()):
-        from analysis.importer import recover_interrupted
+        from analysis.intake.importer import recover_interrupted
 
         recover_interrupted(project)
     return project
@@ -73,7 +73,7 @@ def _project(root: str | None) -> Project:
 @app.command()
 def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
     """Check the data against the contract, then print every check's verdict."""
-    from analysis.report import print_validation
+    from analysis.console import print_validation
 
     project = _project(root)
     periods = [parse_period(period)] if period else project.periods()
@@ -84,7 +84,7 @@ def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
 @app.command()
 def audit(period: PeriodArg, root: RootOption = None) -> None:
     """List every numeric mention in source.txt and whether it is captured or excluded."""
-    from analysis.report import print_audit
+    from analysis.console import print_audit
 
     project = _project(root)
     if not print_audit(project, parse_period(period).id, console):
@@ -102,7 +102,7 @@ def run(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Execute the notebooks of one period (or all) whose inputs changed, into book/periods/<P>/."""
-    from analysis.pipeline import run as run_notebooks
+    from analysis.build.pipeline import run as run_notebooks
 
     with _executor(scheduler) as executor:
         run_notebooks(_project(root), parse_period(period).id if period else None, jobs=jobs,
@@ -146,7 +146,7 @@ def build(
 ) -> None:
     """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)
     and the print editions."""
-    from analysis.hashing import nothing_to_build, record_build, sources_hash
+    from analysis.build.hashing import nothing_to_build, record_build, sources_hash
     from analysis.oserrors import reported
 
     project = _project(root)
@@ -155,8 +155,8 @@ def build(
             err.print("nothing changed since the last build: no notebook run, Sphinx skipped")
         console.print(f"book built: {project.book / '_build' / 'html' / 'index.html'}")
     else:
-        from analysis.pipeline import build_book
-        from analysis.pipeline import run as run_notebooks
+        from analysis.build.pipeline import build_book
+        from analysis.build.pipeline import run as run_notebooks
 
         sources = sources_hash(project)  # before the run: an edit made meanwhile counts
         with _executor(scheduler) as executor:
@@ -172,7 +172,7 @@ def build(
 
 def _print_all(project: Project, quiet: bool) -> None:
     """The print editions of every period (the PDF only where Chromium is installed)."""
-    from analysis.printed import chromium, print_editions
+    from analysis.pages.print_editions import chromium, print_editions
 
     if chromium() is None:
         console.print("print editions: Word only (no chromium to print the PDF: "
@@ -192,8 +192,8 @@ def export(
     """Write the period's figures, checks and catalogue to a formatted Excel workbook."""
     from pathlib import Path
 
-    from analysis.export import check_target
-    from analysis.export import export as export_xlsx
+    from analysis.pages.export import check_target
+    from analysis.pages.export import export as export_xlsx
     from analysis.view import PeriodView
 
     target = Path(out)
@@ -213,7 +213,7 @@ def print_(
     """Write a period's print edition: a PDF (headless Chromium) and a Word document."""
     from pathlib import Path
 
-    from analysis.printed import print_editions
+    from analysis.pages.print_editions import print_editions
 
     project = _project(root)
     for path in print_editions(project, parse_period(period).id, Path(out) if out else None):
@@ -227,7 +227,7 @@ def kernel() -> None:
 
     from ipykernel.kernelspec import install
 
-    from analysis.runner import KERNEL
+    from analysis.build.worker import KERNEL
 
     path = install(kernel_name=KERNEL, display_name="Python (policybook)", prefix=sys.prefix)
     console.print(f"kernel '{KERNEL}' installed in {path}")
@@ -243,7 +243,7 @@ def init(
     """Start a book for another city or county: shared catalogue, notebooks, no periods."""
     from pathlib import Path
 
-    from analysis.init import init_project
+    from analysis.intake.new_book import init_project
 
     created = init_project(Project.find(root), Path(folder), geo, name)
     console.print(f"created {created.root}; next: policybook new-period P --root {folder}")
@@ -252,7 +252,7 @@ def init(
 @app.command("new-period")
 def new_period(period: PeriodArg, root: RootOption = None) -> None:
     """Create data/periods/<P>/ with an Excel entry workbook (refuses an existing period)."""
-    from analysis.workbook import new_period as create
+    from analysis.intake.workbook import new_period as create
 
     path = create(Project.find(root), period)
     console.print(f"created {path}\nfill it in, then: policybook import {period} {path}")
@@ -267,7 +267,7 @@ def import_(
     """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
     from pathlib import Path
 
-    from analysis.importer import import_period
+    from analysis.intake.importer import import_period
 
     project = _project(root)
     folder = import_period(project, period, Path(file))

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalogue import Catalogue
-from analysis.checks import CheckResult
-from analysis.dataset import Dataset, load_dataset
-from analysis.figures import FigureIndex
-from analysis.periods import Period
-from analysis.project import Project
-from analysis.toc import period_label_zh
+from analysis.build.toc import period_label_zh
+from analysis.checks.rules import CheckResult
+from analysis.dataset.catalogue import Catalogue
+from analysis.dataset.figures import FigureIndex
+from analysis.dataset.loader import Dataset, load_dataset
+from analysis.dataset.periods import Period
+from analysis.dataset.project import Project
 
 MULT_ZH = {0: "", 4: "万", 8: "亿"}
 
@@ -94,13 +94,13 @@ class PeriodView:
 
     def words(self, indicator: str, geo: str | None = None) -> str:
         """Scope and window words of the figure ('' when simply the period and the place)."""
-        from analysis.semantics import qualifier_text
+        from analysis.meaning.semantics import qualifier_text
 
         return qualifier_text(self.catalogue, self.row(indicator, geo), self.period)
 
     def when(self, indicator: str, geo: str | None = None) -> str:
         """Scope and dates of the figure in words, always said (see semantics.when_text)."""
-        from analysis.semantics import when_text
+        from analysis.meaning.semantics import when_text
 
         return when_text(self.catalogue, self.row(indicator, geo))
 

@@ -1,0 +1,1 @@
+"""What to execute, executing it in warm kernels, publishing the book."""

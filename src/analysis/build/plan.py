@@ -1,0 +1,107 @@
+"""What a run executes: the notebooks each period has data for, and those whose inputs
+changed since they were last executed (or all of them, with `force`). A per-period notebook
+can read its own period and the periods before it; a cross-period notebook every period.
+Which of them it did read is recorded when it runs (`analysis.dataset.reads`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.build.hashing import Inputs, stored_meta, up_to_date
+from analysis.build.worker import Job
+from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS
+from analysis.dataset.loader import load_dataset
+from analysis.dataset.periods import Period, is_period, parse_period
+from analysis.dataset.project import Project
+from analysis.errors import UserError
+
+
+def notebooks_for(project: Project, period: Period) -> list[str]:
+    """The notebooks a period has data for (data/project.yml's `needs`): an area with no
+    figures gets no page; plan tracking needs a target set by then."""
+    dataset = load_dataset(project)
+    figures = dataset.figures[period.id]
+    areas = set(figures["area"])
+    has_targets = any(len(dataset.targets[p.id]) for p in dataset.periods_up_to(period))
+    return [nb.name for nb in project.config.period_notebooks
+            if (nb.needs == NEEDS_ANY and len(figures)) or nb.needs in areas
+            or (nb.needs == NEEDS_TARGETS and has_targets)]
+
+
+def _period_parameters(period: Period) -> dict:
+    """Only the period: a notebook finds the project upwards from its working directory."""
+    return {"period": period.id}
+
+
+CROSS_PARAMETERS: dict = {}
+
+
+def _check_period(project: Project, period: str | None) -> None:
+    if period and not project.period_dir(period).is_dir():
+        raise UserError(f"no data for period {period}: data/periods/{period}/ does not exist")
+
+
+@dataclass
+class Plan:
+    """What a run does: the stages of jobs (per-period, then cross-period) to execute, the
+    notebooks left as they are, and the executed pages whose period lost their data."""
+
+    stages: list[list[Job]]
+    unchanged: list[str] = field(default_factory=list)
+    stale_pages: list[Path] = field(default_factory=list)
+
+    @property
+    def jobs(self) -> list[Job]:
+        return [job for stage in self.stages for job in stage]
+
+
+def plan(project: Project, period: str | None = None, *, force: bool = False,
+         fresh_kernels: bool = False) -> Plan:
+    """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
+    _check_period(project, period)
+    load_dataset(project)  # refuses data that does not validate, with located problems
+    all_periods = project.periods()
+    selected = [parse_period(period)] if period else all_periods
+    inputs = Inputs(project)
+    run_id = uuid.uuid4().hex
+
+    result = Plan(stages=[[], []])
+
+    def consider(stage: int, key: str, name: str, target: Path, parameters: dict,
+                 periods: Sequence[Period], label: str) -> None:
+        parts = inputs.notebook(name, parameters, periods)
+        if not force and target.exists() and up_to_date(parts, stored_meta(target)):
+            result.unchanged.append(key)
+            return
+        result.stages[stage].append(Job(
+            key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
+            target=str(target), parameters=parameters, hash_parts=parts,
+            data_dir=str(project.data), run_id=run_id, fresh_kernel=fresh_kernels))
+
+    for p in selected:
+        # plan tracking and progress charts read the figures and targets of earlier periods
+        upto = project.periods_up_to(p)
+        wanted = notebooks_for(project, p)
+        out = project.book_period_dir(p)
+        for name in wanted:
+            consider(0, f"{p.id}/{name}", name, out / f"{name}.ipynb", _period_parameters(p),
+                     upto, f"notebooks/{name}.ipynb for {p.id}")
+        result.stale_pages += [page for page in sorted(out.glob("[!.]*.ipynb"))
+                               if page.stem not in wanted]
+    if not period:  # pages of periods whose data is gone
+        present = {p.id for p in all_periods}
+        base = project.book / "periods"
+        if base.is_dir():
+            result.stale_pages += sorted(
+                page for folder in base.iterdir()
+                if folder.is_dir() and is_period(folder.name) and folder.name not in present
+                for page in folder.glob("[!.]*.ipynb"))
+    if all_periods:
+        for name in (nb.name for nb in project.config.cross_period_notebooks):
+            consider(1, name, name, project.book / f"{name}.ipynb", CROSS_PARAMETERS,
+                     all_periods, f"notebooks/{name}.ipynb for all periods")
+    result.stages = [stage for stage in result.stages if stage]
+    return result

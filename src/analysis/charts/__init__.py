@@ -1,0 +1,1 @@
+"""Charts from meaning: the house style, colours, chart builders."""

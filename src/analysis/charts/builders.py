@@ -1,0 +1,459 @@
+"""Chart builders for the book: coverage, standards, construction progress, comparisons.
+
+Every builder returns a `Chart` whose `data` table carries the plotted numbers together
+with the indicator id and report section they come from.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from analysis.charts.chart import Chart
+from analysis.charts.colours import concept_colours, stage_colours
+from analysis.charts.style import (
+    FIGURES,
+    FONT,
+    OTHERS,
+    THOUSANDS,
+    label_lines,
+    new_figure,
+    new_panels,
+    panel_title,
+    source_line,
+    title,
+    wrap,
+)
+from analysis.checks.rules import months_in_window, per_person_month
+from analysis.checks.targets import track
+from analysis.meaning.semantics import as_of_text, month_zh
+from analysis.view import PeriodView
+
+GOAL_COLOUR = "#333333"
+
+
+def _present(view: PeriodView, indicators: list[str]) -> list[str]:
+    return [i for i in indicators if view.has(i)]
+
+
+def _source(view: PeriodView, indicators: list[str]) -> str:
+    from analysis.meaning.semantics import section_zh
+
+    sections = sorted({view.row(i)["section"] for i in indicators})
+    return f"{view.source_title}，{'、'.join(section_zh(x) for x in sections)}"
+
+
+def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "指标": [view.labelled(i) for i in indicators],
+        value_name: [view.value(i) for i in indicators],
+        "原文写法": [view.written(i) for i in indicators],
+        "章节": [view.row(i)["section"] for i in indicators],
+        "indicator": indicators,
+    })
+
+
+def _alt(kind: str, data: pd.DataFrame, value_name: str, unit: str) -> str:
+    items = "，".join(f"{label}{value:g}{unit}"
+                      for label, value in zip(data["指标"], data[value_name], strict=True))
+    return f"{kind}：{items}"
+
+
+def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: str,
+          xlabel: str, source: str, fmt: str = "{:,.0f}", goal: float | None = None,
+          goal_label: str = "", marks: list[float | None] | None = None,
+          mark_label: str = "") -> Chart:
+    height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
+    fig, ax = new_figure(height=height)
+    values = list(data[value_name])
+    ax.barh(label_lines(data["指标"]), values, color=FIGURES)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    lines = [goal] * len(values) if goal is not None else list(marks or [None] * len(values))
+    top = max([*values, *(x for x in lines if x is not None)])
+    ax.set_xlim(0, top * 1.22)
+    ax.xaxis.set_major_formatter(THOUSANDS)
+    if goal is not None:
+        ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2, zorder=0)
+        ax.set_xlabel(f"{xlabel}\n虚线：{goal_label}")
+    elif any(m is not None for m in lines):  # a target per bar, where one is set
+        for y, mark in enumerate(lines):
+            if mark is not None:
+                ax.plot([mark, mark], [y - 0.42, y + 0.42], color=GOAL_COLOUR,
+                        linestyle="--", linewidth=1.6)
+        ax.set_xlabel(f"{xlabel}\n虚线：{mark_label}")
+    for y, (value, line) in enumerate(zip(values, lines, strict=True)):
+        # a value just short of its target line is labelled beyond the line, not across it
+        at = line if line is not None and 0 <= line - value < 0.15 * top else value
+        ax.annotate(fmt.format(value), (at, y), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=FONT)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    title(fig, chart_title)
+    source_line(fig, source)
+    return Chart(fig, data, chart_title, source, "")
+
+
+def _comparable_groups(view: PeriodView, ids: list[str]) -> dict[tuple, list[str]]:
+    """Figures grouped so that bars side by side are comparable: the same kind of measure,
+    scope, window and unit."""
+    from analysis.meaning.semantics import meaning
+
+    groups: dict[tuple, list[str]] = {}
+    for i in ids:
+        m = meaning(view.catalogue, i)
+        groups.setdefault((m.measure, m.scope, view.row(i)["as_of"], m.unit), []).append(i)
+    return groups
+
+
+def values(view: PeriodView, indicators: list[str], chart_title: str,
+           unit_label: str) -> Chart | None:
+    """Horizontal bars of several figures; figures that are not comparable (another kind of
+    measure, scope, window or unit) are drawn in panels of their own, each titled with what
+    it covers."""
+    ids = _present(view, indicators)
+    if not ids:
+        return None
+    groups = _comparable_groups(view, ids)
+    if len(groups) == 1:
+        data = _frame(view, ids, unit_label)
+        chart = _hbar(view, data, unit_label, f"{view.label}{chart_title}", unit_label,
+                      _source(view, ids))
+        chart.alt = _alt("横向条形图", data, unit_label, unit_label)
+        return chart
+    symbols = view.catalogue.unit_symbols
+    data = pd.concat([_frame(view, members, "数值").assign(
+        组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
+        for key, members in groups.items()], ignore_index=True)
+    fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
+    full_title = f"{view.label}{chart_title}（分组：口径、时段或单位不同）"
+    for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
+        bars = ax.barh(label_lines(part["指标"]), part["数值"],
+                       color=FIGURES)
+        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
+        ax.invert_yaxis()
+        ax.set_xlim(0, part["数值"].max() * 1.25)
+        ax.xaxis.set_major_formatter(THOUSANDS)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        panel_title(ax, group)
+    title(fig, full_title)
+    source = _source(view, ids)
+    source_line(fig, source)
+    alt = "分组条形图：" + "；".join(
+        f"{g}：" + "，".join(f"{lab}{v:g}" for lab, v in zip(part["指标"], part["数值"],
+                                                            strict=True))
+        for g, part in data.groupby("组别", sort=False))
+    return Chart(fig, data, full_title, source, alt)
+
+
+def _target_of(view: PeriodView, indicator: str) -> pd.Series | None:
+    """The latest target that targets.csv (of this or an earlier period) sets for the
+    indicator at the period's place, or None: a target is drawn only where a source set it."""
+    targets = view.dataset.all_targets(view.period)
+    rows = targets[(targets["indicator"] == indicator) & (targets["geo"] == view.geo)]
+    return None if rows.empty else rows.iloc[-1]
+
+
+def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart | None:
+    """Rates (percent), each with the target a source set for it, where there is one."""
+    ids = _present(view, indicators)
+    if not ids:
+        return None
+    data = _frame(view, ids, "百分比")
+    targets = [_target_of(view, i) for i in ids]
+    marks = [None if t is None else float(t["base_value"]) for t in targets]
+    if any(m is not None for m in marks):
+        data["目标"] = ["" if t is None else f"{t['value']}%（期限{as_of_text(t['deadline'])}）"
+                      for t in targets]
+        data["距目标（百分点，计算值）"] = [
+            "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
+                                                                strict=True)]
+    chart = _hbar(view, data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids),
+                  "{:g}%", marks=marks, mark_label="计划目标")
+    with_target = [lab for lab, m in zip(data["指标"], marks, strict=True) if m is not None]
+    chart.alt = _alt("比率条形图" + (f"，竖线为计划目标（{'、'.join(with_target)}）"
+                                    if with_target else "，报告未设目标"),
+                     data, "百分比", "%")
+    return chart
+
+
+def standards(view: PeriodView, indicators: list[str]) -> Chart | None:
+    """Monthly standards (`indicators`), with the floor that a policy rule of checks.yml in
+    force in the period sets as a factor of one of them (ratio_at_least: e.g. a 特困
+    standard at least 1.3 x the 低保 standard), and each one's multiple of that base."""
+    ids = _present(view, indicators)
+    if not ids:
+        return None
+    data = _frame(view, ids, "元/人/月")
+    rules = [c for c in view.dataset.checks if c["kind"] == "ratio_at_least"
+             and c["left"]["indicator"] in ids and c["right"]["indicator"] in ids]
+    bases = {c["right"]["indicator"] for c in rules}
+    goal, goal_label, floor_of = None, "", ""
+    if len(bases) == 1 and view.value(base := bases.pop()) > 0:
+        label = view.catalogue.by_id["label_zh"]
+        data[f"相对{label[base]}倍数"] = (data["元/人/月"] / view.value(base)).round(3)
+        # the floor of the rules in force in the period (a rule's applies_from)
+        in_force = [c for c in rules
+                    if str(c.get("applies_from", "")) <= view.period.end.isoformat()]
+        factors = {view.dataset.factor(c) for c in in_force}
+        if len(factors) == 1:
+            [factor] = factors
+            goal = factor * view.value(base)
+            floor_of = "、".join(dict.fromkeys(label[c["left"]["indicator"]] for c in in_force))
+            goal_label = f"{floor_of}下限\n＝{label[base]}×{factor:g}＝{goal:.0f}"
+    chart = _hbar(view, data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
+                  _source(view, ids), goal=goal, goal_label=goal_label)
+    chart.alt = _alt("救助标准条形图" + (f"，虚线为{floor_of}下限" if goal else ""), data,
+                     "元/人/月", "元/人/月")
+    return chart
+
+
+def average_payment(view: PeriodView, standard: str,
+                    groups: list[tuple[str, str, str]]) -> Chart | None:
+    """Average monthly payment per recipient (spending / recipients / months) against the
+    `standard`; `groups` are (label, spending indicator, recipients indicator)."""
+    rows, used = [], [standard]
+    for label, spending, recipients in groups:
+        if not (view.has(spending) and view.has(recipients) and view.has(standard)):
+            continue
+        as_of = view.row(spending)["as_of"]
+        average = per_person_month(view.value(spending), view.value(recipients), as_of)
+        if average is None:
+            continue
+        rows.append({"指标": f"{label}月人均领取（估算）", "元/人/月": round(average),
+                     "计算": f"{view.written(spending)}（{view.words(spending) or view.label}）"
+                             f" ÷ {view.written(recipients)} ÷ {months_in_window(as_of)}个月",
+                     "章节": view.row(spending)["section"],
+                     "indicator": f"{spending} / {recipients}"})
+        used += [spending, recipients]
+    if not rows:
+        return None
+    data = pd.DataFrame(rows)
+    standard_id, standard = standard, view.value(standard)
+    name = view.catalogue.by_id.at[standard_id, "label_zh"]
+    from analysis.checks.rules import _starts_after
+
+    spending_window = view.row(used[1])["as_of"]
+    standard_row = view.row(standard_id)
+    what = "、".join(dict.fromkeys(r["指标"].removesuffix("月人均领取（估算）") for r in rows))
+    when = view.when(standard_id)
+    if _starts_after(standard_row["as_of"], spending_window):
+        # the standard was set within the window the money was paid over: not the standard
+        # most of it was paid under, so it is named, not drawn as a yardstick
+        chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取（估算）", "元/人/月",
+                      _source(view, used), "{:,.0f}")
+        chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}\n不作对照")
+        chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；{name}于{when}为"
+                         f"{standard:.0f}元，期内大部分时间执行调整前的标准，图中不作对照",
+                         data, "元/人/月", "元/人/月")
+        return chart
+    chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取估算与保障标准",
+                  "元/人/月", _source(view, used), "{:,.0f}", goal=standard,
+                  goal_label=f"{when}的{name}{standard:.0f}")
+    chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数），虚线为{name}",
+                     data, "元/人/月", "元/人/月")
+    return chart
+
+
+def progress(view: PeriodView, area: str | None = None) -> Chart | None:
+    """Construction and plan progress: latest figure as a share of each target (of an area)."""
+    status = track(view.project, view.period.id)
+    status = status[status["progress"].notna()]
+    if area is not None:
+        areas = view.catalogue.by_id["area"]
+        status = status[status["indicator"].map(areas) == area]
+    if status.empty:
+        return None
+    data = pd.DataFrame({
+        "指标": status["目标"], "完成比例%（计算值）": (100 * status["progress"]).round(1),
+        "完成/目标": status["最新值"] + " / " + status["目标值"], "状态": status["状态"],
+        "章节": status["章节"], "indicator": status["indicator"],
+    }).reset_index(drop=True)
+    chart = _hbar(view, data, "完成比例%（计算值）", f"截至{view.label}的目标完成进度",
+                  "完成比例（%）", "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%",
+                  goal=100, goal_label="目标")
+    chart.alt = _alt("目标完成进度条形图", data, "完成比例%（计算值）", "%")
+    return chart
+
+
+def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
+           chart_title: str) -> Chart | None:
+    """Construction stages (built, under construction, approved/sited, not built), one panel
+    per group, each on its own scale so small groups stay legible."""
+    rows = [{"类别": group, "阶段": stage, "数量": view.value(ind), "原文写法": view.written(ind),
+             "章节": view.row(ind)["section"], "indicator": ind}
+            for group, items in groups.items() for stage, ind in items if view.has(ind)]
+    if not rows:
+        return None
+    data = pd.DataFrame(rows)
+    present = list(dict.fromkeys(data["类别"]))
+    fig, axes = new_panels(len(present), height=1.4 + 0.62 * len(data) + 0.5 * len(present))
+    full_title = f"{view.label}{chart_title}"
+    colour = stage_colours(stage for items in groups.values() for stage, _ in items)
+    for ax, group in zip(axes, present, strict=True):
+        part = data[data["类别"] == group]
+        bars = ax.barh(part["阶段"], part["数量"], color=[colour[s] for s in part["阶段"]])
+        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数量"]], padding=4)
+        ax.invert_yaxis()
+        ax.set_xlim(0, part["数量"].max() * 1.25)
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        panel_title(ax, group)
+        ax.set_xlabel("座")
+    title(fig, full_title)
+    source = _source(view, list(data["indicator"]))
+    source_line(fig, source)
+    alt = "分阶段条形图：" + "；".join(
+        f"{g}：" + "，".join(f"{s}{v:g}" for s, v in zip(part["阶段"], part["数量"], strict=True))
+        for g, part in data.groupby("类别", sort=False))
+    return Chart(fig, data, full_title, source, alt)
+
+
+COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE = (
+    "同一年份的标准（各地执行时间不同）", "其他年份的标准（年份不同，仅供参考）",
+    "部分地区的标准或政策下限（口径不同，仅供参考）",
+    "平均标准（多个地区的平均值，不是某一地的标准）")
+GROUPS = (COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE)
+
+
+def _group(row: pd.Series, year: int) -> str:
+    """Which comparability group a comparator falls in, against a standard of `year`."""
+    if row["basis"] == "average":
+        return AVERAGE
+    if row["coverage"] == "partial" or row["basis"] == "floor":
+        return PARTIAL
+    if int(str(row["as_of"]).split("/")[-1][:4]) != year:
+        return OTHER_YEAR
+    return COMPARABLE
+
+
+def comparator_standards(view: PeriodView) -> Chart | None:
+    """The period's unified standard and the standards it stands for (the catalogue's
+    `stands_for`: the 低保 standards) beside other places', in groups that say whether they are
+    comparable: the same year's standards of whole places; other years; partial places or
+    policy floors; averages over many places (which are not any one place's standard)."""
+    from analysis.pages.trends import concept_of, unified_standards
+
+    own_standards = unified_standards(view.dataset)
+    own_ids = _present(view, own_standards)
+    if not own_ids:
+        return None
+    concept = concept_of(view.dataset)
+    comp = view.dataset.comparators
+    comp = comp[comp["indicator"].map(concept).isin(own_standards)
+                & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
+    year = int(view.row(own_ids[0])["as_of"].split("/")[-1][:4])
+    short = view.catalogue.by_id["label_zh"]
+    own = pd.DataFrame([{
+        "组别": COMPARABLE, "地区": view.place, "指标": view.row(i)["label_zh"],
+        "类别": short[i], "indicator": i,
+        "时点": view.row(i)["as_of"], "元/人/月": view.value(i), "来源可靠性": "本期报告",
+        "来源": _source(view, [i]),
+    } for i in own_ids])
+    rest = pd.DataFrame({
+        "组别": [_group(r, year) for _, r in comp.iterrows()],
+        "地区": comp["geo_label_zh"], "指标": comp["label_zh"],
+        "类别": comp["indicator"].map(concept).map(short), "时点": comp["as_of"],
+        "元/人/月": comp["value_monthly_yuan"].round(2), "来源可靠性": comp["reliability_zh"],
+        "来源": comp["url"], "indicator": comp["indicator"],
+    })
+    data = pd.concat([own, rest], ignore_index=True)
+    data["组别"] = pd.Categorical(data["组别"], GROUPS, ordered=True)
+    data = data.sort_values(["组别", "时点"], kind="stable").reset_index(drop=True)
+    data["组别"] = data["组别"].astype(str)
+    present = [g for g in GROUPS if (data["组别"] == g).any()]
+    fig, axes = new_panels(len(present), height=1.6 + 1.0 * len(data) + 0.9 * len(present))
+    top = data["元/人/月"].max() * 1.2
+    for ax, group in zip(axes, present, strict=True):
+        part = data[data["组别"] == group]
+        labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{month_zh(r['时点'])}·{r['来源可靠性']}"
+                  for _, r in part.iterrows()]
+        colours = [FIGURES if r == "本期报告" else OTHERS for r in part["来源可靠性"]]
+        bars = ax.barh(labels, part["元/人/月"], color=colours)
+        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["元/人/月"]], padding=4)
+        ax.invert_yaxis()
+        ax.set_xlim(0, top)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        panel_title(ax, group)
+    axes[-1].set_xlabel("元/人/月\n按年公布的标准已除以12折算")
+    chart_title = f"低保标准：{view.place}与其他地区（按可比性分组）"
+    title(fig, chart_title)
+    source = "本期报告；对比数据的来源与可靠性见表"
+    source_line(fig, source)
+    alt = "低保标准分组比较条形图：" + "；".join(
+        f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{month_zh(r['时点'])}）"
+                            f"{r['元/人/月']:.0f}元" for _, r in data[data["组别"] == g].iterrows())
+        for g in present)
+    return Chart(fig, data, chart_title, source, alt)
+
+
+def standards_over_time(view: PeriodView) -> Chart | None:
+    """The home place's urban and rural 低保 standards at each date a source gives one,
+    drawn as dated points (what happened between two sources is unknown); a unified
+    standard counts for both (the catalogue's stands_for)."""
+    from analysis.pages.trends import concept_of, stands_for
+
+    split = stands_for(view.dataset)
+    parts = sorted({part for parts in split.values() for part in parts})
+    concept = concept_of(view.dataset)
+    comp = view.dataset.comparators
+    history = comp[(comp["geo"] == view.geo) & comp["indicator"].map(concept).isin(parts)
+                   & comp["value_monthly_yuan"].notna()]
+    labels = view.catalogue.by_id["label_zh"]
+    rows = [{"时点": r["as_of"], "标准": labels[concept[r["indicator"]]],
+             "元/人/月": round(float(r["value_monthly_yuan"]), 2),
+             "来源可靠性": r["reliability_zh"], "来源": r["url"]} for _, r in history.iterrows()]
+    for unified, members in split.items():
+        if view.has(unified):
+            now = view.row(unified)
+            rows += [{"时点": now["as_of"], "标准": labels[part], "元/人/月": view.value(unified),
+                      "来源可靠性": "本期报告",
+                      "来源": f"{_source(view, [unified])}（{now['label_zh']}）"}
+                     for part in members]
+    for part in parts:
+        if view.has(part):
+            rows.append({"时点": view.row(part)["as_of"], "标准": labels[part],
+                         "元/人/月": view.value(part), "来源可靠性": "本期报告",
+                         "来源": _source(view, [part])})
+    if not any(r["来源可靠性"] == "本期报告" for r in rows):
+        return None
+    data = pd.DataFrame(rows).sort_values(["标准", "时点"], kind="stable").reset_index(drop=True)
+    fig, ax = new_figure()
+    colour = concept_colours(view.dataset)
+    dated_points(ax, data, "时点", "标准", "元/人/月",
+                 {labels[p]: colour[p] for p in parts})
+    ax.set_ylabel("元/人/月")
+    chart_title = f"{view.place}低保标准（各来源给出的时点）"
+    title(fig, chart_title)
+    source = ("更早的标准来自对比数据（见表中来源与可靠性，年标准÷12折算）；"
+              f"本期：{view.source_title}")
+    source_line(fig, source)
+    alt = "散点图，点与点之间的变化未知：" + "，".join(
+        f"{r['时点'].split('/')[-1]} {r['标准']}{r['元/人/月']:.0f}元/人/月"
+        for _, r in data.iterrows())
+    return Chart(fig, data, chart_title, source, alt)
+
+
+def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
+                 colours: dict[str, str]) -> None:
+    """Values at the dates sources give them, as points with their values (no line: what
+    happened between two sources is unknown); the date axis in Chinese, one tick per date;
+    equal values at one date are labelled once."""
+    ends = pd.to_datetime(data[when].astype(str).str.split("/").str[-1])
+    labelled: set[tuple] = set()
+    for n, (label, part) in enumerate(data.groupby(series, sort=False)):
+        xs = ends[part.index]
+        # a filled circle, then hollow larger shapes: a point under another stays visible
+        ax.plot(xs, part[value], marker="osD^v"[n % 5], markersize=7 + 3 * min(n, 1),
+                fillstyle="full" if n == 0 else "none", markeredgewidth=1.8,
+                linestyle="none", label=label, color=colours[label])
+        for x, y in zip(xs, part[value], strict=True):
+            if (x, round(y)) in labelled:
+                continue
+            labelled.add((x, round(y)))
+            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
+                        xytext=(9, 9 if n % 2 == 0 else -18), ha="left", fontsize=FONT)
+    dates = sorted(set(ends))
+    ax.set_xticks(dates, [f"{d.year}年{d.month}月" for d in dates])
+    span = (dates[-1] - dates[0]) if len(dates) > 1 else pd.Timedelta(days=365)
+    ax.set_xlim(dates[0] - span * 0.15, dates[-1] + span * 0.35)
+    ax.set_ylim(0, data[value].max() * 1.25)
+    ax.legend(frameon=False, loc="lower right")

@@ -1,0 +1,1 @@
+"""The report's own arithmetic, policy rules, targets and the audit of the source text."""

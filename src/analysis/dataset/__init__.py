@@ -1,0 +1,1 @@
+"""The data contract: configuration, catalogue, periods and comparators, read and validated once."""

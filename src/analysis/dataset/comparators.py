@@ -1,0 +1,28 @@
+"""Comparators from data/reference/: other cities, Anhui, China, earlier Lu'an, with reliability."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.dataset.csvio import read_csv
+from analysis.dataset.project import Project
+
+RELIABILITY_ZH = {
+    "official_notice": "政府公告",
+    "news_report": "新闻报道",
+    "repost_or_mirror": "转载或镜像",
+}
+
+
+COMPARATOR_FILES = ("comparators.csv", "sources.csv")  # in data/reference/
+
+
+def load_comparators(project: Project) -> pd.DataFrame:
+    """comparators.csv joined with its sources' url and reliability (Chinese label added)."""
+    comparators, sources = (read_csv(project.reference / name) for name in COMPARATOR_FILES)
+    frame = comparators.merge(
+        sources[["source_id", "url", "publisher", "reliability"]], on="source_id", how="left"
+    )
+    frame["reliability_zh"] = frame["reliability"].map(RELIABILITY_ZH)
+    frame["value_monthly_yuan"] = pd.to_numeric(frame["value_monthly_yuan"], errors="coerce")
+    return frame

@@ -1,0 +1,195 @@
+"""One validated dataset: the project's configuration, catalogue, periods, targets, checks and
+comparators, read and validated once and shared by every consumer (CLI commands, notebooks,
+checks, trends, plans, export, appendix).
+
+`load_dataset` refuses data that breaks the contract with the same located problems as
+`policybook import`. A loaded dataset is kept per project and reused while no file under
+data/ changed, so the notebooks a warm kernel runs read the data once. Every access to a
+period's data and to the comparators is recorded (`analysis.dataset.reads`): a notebook's input
+hash covers what it read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import pandas as pd
+import yaml
+
+from analysis.checks.rules import CheckResult, evaluate, load_checks
+from analysis.dataset import reads
+from analysis.dataset.catalogue import Catalogue, load_catalogue
+from analysis.dataset.comparators import COMPARATOR_FILES, load_comparators
+from analysis.dataset.config import Config
+from analysis.dataset.figures import load_figures, load_targets
+from analysis.dataset.periods import Period, parse_period
+from analysis.dataset.project import Project
+from analysis.errors import Problem, UserError
+
+T = TypeVar("T")
+
+
+class PeriodData(Mapping[str, T], Generic[T]):
+    """Period id -> what the dataset made of one file of that period's folder; reading an
+    item records the file as read (asking which periods there are does not)."""
+
+    def __init__(self, items: dict[str, T], file: str) -> None:
+        self._items = items
+        self._file = file
+
+    def __getitem__(self, period_id: str) -> T:
+        reads.file(f"periods/{period_id}/{self._file}")
+        return self._items[period_id]
+
+    def __contains__(self, period_id: object) -> bool:
+        return period_id in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass
+class Dataset:
+    """Everything the book shows, validated."""
+
+    project: Project
+    config: Config
+    catalogue: Catalogue
+    checks: list[dict]
+    reference: pd.DataFrame  # the comparators; read them through `comparators`
+    periods: list[Period]
+    figures: Mapping[str, pd.DataFrame]
+    targets: Mapping[str, pd.DataFrame]
+    sources: Mapping[str, dict] = field(default_factory=dict)
+
+    @property
+    def comparators(self) -> pd.DataFrame:
+        """data/reference/'s comparators with their sources (reading them is recorded)."""
+        for name in COMPARATOR_FILES:
+            reads.file(f"reference/{name}")
+        return self.reference
+
+    def period(self, period: str | Period) -> Period:
+        """The period, or a UserError when data/ has no figures for it."""
+        parsed = parse_period(str(period))
+        if parsed.id not in self.figures:
+            raise UserError(Problem(f"data/periods/{parsed.id}", "no figures for this period",
+                                    f"import them: policybook import {parsed.id} FILE"))
+        return parsed
+
+    def periods_up_to(self, period: str | Period) -> list[Period]:
+        """Periods complete by the end of `period` (itself included)."""
+        end = parse_period(str(period)).end
+        return [p for p in self.periods if p.end <= end]
+
+    def main_geo(self, period: str | Period) -> str:
+        """The home place when the period has figures for it, else its most frequent place
+        (a county's notice): the place its pages, narrative and checks are about."""
+        figures = self.figures[parse_period(str(period)).id]
+        home = self.config.home_geo
+        if figures.empty or (figures["geo"] == home).any():
+            return home
+        return str(figures["geo"].mode().iloc[0])
+
+    def check_results(self, period: str | Period) -> list[CheckResult]:
+        """Every check of checks.yml evaluated for the period's main place."""
+        pid = parse_period(str(period)).id
+        return evaluate(self.checks, self.figures[pid], self.main_geo(pid),
+                        self.config.policy_factors, parse_period(pid).end)
+
+    def factor(self, check: dict) -> float:
+        """The factor of a ratio check (a number, or a policy factor of data/project.yml)."""
+        factor = check["factor"]
+        return self.config.policy_factors[factor] if isinstance(factor, str) else float(factor)
+
+    def source(self, period: str | Period) -> dict:
+        return self.sources.get(parse_period(str(period)).id, {})
+
+    def all_targets(self, up_to: str | Period | None = None) -> pd.DataFrame:
+        """Targets set in every period (or those up to `up_to`), with a `set_in` period."""
+        periods = self.periods if up_to is None else self.periods_up_to(up_to)
+        frames = [self.targets[p.id].assign(period=p.id) for p in periods
+                  if len(self.targets[p.id])]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["indicator", "geo", "base_value", "value", "section", "quote"])
+
+    def all_figures(self, up_to: str | Period | None = None) -> pd.DataFrame:
+        """Figures of every period (or those up to `up_to`), with a `period` column."""
+        periods = self.periods if up_to is None else self.periods_up_to(up_to)
+        frames = [self.figures[p.id].assign(period=p.id) for p in periods]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _fingerprint(project: Project) -> tuple:
+    """(path, size, mtime) of every file under data/: a changed file gives a new dataset."""
+    return tuple(sorted((str(p), s.st_size, s.st_mtime_ns) for p in project.data.rglob("*")
+                        if p.is_file() and (s := p.stat())))
+
+
+_CACHE: dict[Path, tuple[tuple, Dataset]] = {}
+
+
+def load_dataset(project: Project | str | Path | None = None) -> Dataset:
+    """The project's dataset, validated (UserError listing every problem otherwise)."""
+    if not isinstance(project, Project):
+        project = Project.find(project)
+    stamp = _fingerprint(project)
+    cached = _CACHE.get(project.root)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    with reads.paused():  # every file is read here once; what notebooks use is recorded later
+        dataset = _load(project)
+    _CACHE[project.root] = (stamp, dataset)
+    return dataset
+
+
+def _source_meta(project: Project, period: Period, problems: list[Problem]) -> dict:
+    """source.yml of a period (title, issuer, doc_number, date, url), {} when absent."""
+    path = project.period_dir(period) / "source.yml"
+    if not path.exists():
+        return {}
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path.relative_to(project.root)),
+                                f"not valid YAML ({type(exc).__name__})", "fix the syntax"))
+        return {}
+    if meta is not None and not isinstance(meta, dict):
+        problems.append(Problem(str(path.relative_to(project.root)), "not a mapping",
+                                "write title:, issuer:, date:, url: lines"))
+    return meta if isinstance(meta, dict) else {}
+
+
+def _load(project: Project) -> Dataset:
+    from analysis.dataset.schema import validate_period
+
+    config = project.config
+    catalogue = load_catalogue(project)
+    problems: list[Problem] = []
+    geo = set(catalogue.geo["code"])
+    if config.home_geo not in geo:
+        problems.append(Problem("data/project.yml", f"home place {config.home_geo} is not in "
+                                "data/catalogue/geo.csv", "add it there or fix the code"))
+    periods = project.periods()
+    for period in periods:
+        problems += validate_period(project, period.id)
+    checks: list[dict] = []
+    try:
+        checks = load_checks(project.catalogue / "checks.yml", catalogue, config)
+    except UserError as exc:
+        problems += exc.problems
+    comparators = load_comparators(project)
+    sources = {p.id: _source_meta(project, p, problems) for p in periods}
+    if problems:
+        raise UserError(problems)
+    figures = {p.id: load_figures(project, p.id, catalogue) for p in periods}
+    targets = {p.id: load_targets(project, p.id, catalogue) for p in periods}
+    return Dataset(project, config, catalogue, checks, comparators, periods,
+                   PeriodData(figures, "figures.csv"), PeriodData(targets, "targets.csv"),
+                   PeriodData(sources, "source.yml"))

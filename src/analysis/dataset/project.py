@@ -1,0 +1,89 @@
+"""Where each kind of file lives in a project checkout."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.dataset.config import Config, read_config
+from analysis.dataset.periods import Period, is_period, parse_period
+from analysis.errors import UserError
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths of one project checkout (the directory holding `data/` and `book/`)."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, root: str | Path | None = None) -> Project:
+        """The project at `root`, $POLICYBOOK_ROOT, or the nearest folder with data/catalogue/
+        found upwards from the working directory (so a notebook finds it from notebooks/,
+        book/periods/<P>/ or anywhere else in the checkout)."""
+        if root is None:
+            root = os.environ.get("POLICYBOOK_ROOT")
+        if root is None:
+            here = Path.cwd().resolve()
+            for candidate in (here, *here.parents):
+                if (candidate / "data" / "catalogue").is_dir():
+                    root = candidate
+                    break
+        if root is None or not (Path(root) / "data" / "catalogue").is_dir():
+            raise UserError(
+                f"no project found at {root or Path.cwd()}: run from the project checkout "
+                "(the directory with data/catalogue/) or pass --root"
+            )
+        return cls(Path(root).resolve())
+
+    @property
+    def config(self) -> Config:
+        """data/project.yml: title, home place, policy factors, work areas, notebooks (read
+        again only when the file changed)."""
+        return read_config(self.data)
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def catalogue(self) -> Path:
+        return self.data / "catalogue"
+
+    @property
+    def reference(self) -> Path:
+        return self.data / "reference"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def book(self) -> Path:
+        return self.root / "book"
+
+    def period_dir(self, period: str | Period) -> Path:
+        """data/periods/<P>; the id is validated, so the path cannot escape data/."""
+        pid = parse_period(str(period)).id
+        return self.data / "periods" / pid
+
+    def book_period_dir(self, period: str | Period) -> Path:
+        return self.book / "periods" / parse_period(str(period)).id
+
+    def periods(self) -> list[Period]:
+        """Every period with figures under data/periods/, in time order (a period created by
+        `new-period` joins once its workbook is imported)."""
+        base = self.data / "periods"
+        if not base.is_dir():
+            return []
+        return sorted(
+            parse_period(p.name) for p in base.iterdir()
+            if p.is_dir() and is_period(p.name) and (p / "figures.csv").exists()
+        )
+
+    def periods_up_to(self, period: str | Period) -> list[Period]:
+        """Periods whose reports were complete by the end of `period` (itself included): what
+        plan tracking and progress pages of `period` may read."""
+        end = parse_period(str(period)).end
+        return [p for p in self.periods() if p.end <= end]

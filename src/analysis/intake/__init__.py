@@ -1,0 +1,1 @@
+"""Workbooks and CSV in, validated, written all or nothing; new books."""

@@ -1,0 +1,500 @@
+"""`policybook import`: a filled entry workbook or a figures CSV, validated, written atomically.
+
+Nothing is written unless every check passes; every problem is reported with its file,
+sheet, row and column and how to fix it (UserError: exit code 2, never a traceback).
+
+Limits (input beyond them is refused with a message):
+
+- file: at most MAX_BYTES (20 MB); a workbook at most 200 MB unpacked
+  (`workbook.MAX_UNPACKED_BYTES`).
+- rows: at most MAX_FIGURE_ROWS (50,000) data rows per sheet or CSV; the readers stop there.
+  Only the sheets figures, targets, catalogue and source are read (`说明` and the hidden
+  `lists` are never opened), and only the cells present in the file: a stray cell at
+  XFD1048576 costs one cell, not the rectangle up to it.
+- columns: exactly the contract's; an unknown column is refused, naming it.
+- texts: the lengths in `schema.MAX_LENGTHS` (quote 500, note 1000, label_zh 60,
+  label_en 100, description 500, source title 200 characters, ...); values at most 20
+  significant digits, 6 decimals and 15 digits before the point (`schema`).
+- time and memory (benchmarks/IMPORT.md; 2 cores shared with other work): the largest
+  allowed workbook (50,000 figure rows) imports in 18-27 s with a peak of 136 MB (refused
+  at 50,001 rows after 9-15 s, 120 MB); a 50,000-row CSV in 4-7 s, 165 MB; the new-period
+  workbook with a stray cell at XFD1048576 in every sheet in 2-4 s and 112 MB, the same as
+  without it (the previous reader was killed after 90 s at 3.5 GB).
+
+Writing is all or nothing, also when killed: the new period folder and any new indicators are
+staged beside their targets, then a journal (data/periods/.import-journal.json) records the
+swap before the first rename; `recover_interrupted`, which every command runs first, completes
+a journalled swap or removes the staged files of one that never reached its journal. The whole
+import holds an exclusive flock on the data/ directory, and recovery leaves everything alone
+while another process holds it. A full disk or a read-only folder is a UserError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue
+from analysis.dataset.csvio import read_figures_csv
+from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
+from analysis.dataset.periods import Period, is_period, parse_period
+from analysis.dataset.project import Project
+from analysis.dataset.schema import (
+    INDICATOR_ID,
+    MAX_FIGURE_ROWS,
+    column_problems,
+    length_problem,
+    validate_source,
+    validate_table,
+)
+from analysis.errors import Problem, UserError
+from analysis.intake.workbook import (
+    CATALOGUE,
+    FIGURES,
+    INDICATOR_COLUMNS,
+    SOURCE,
+    SOURCE_COLUMNS,
+    TARGETS,
+    read_filled,
+    vocabularies,
+)
+from analysis.meaning.semantics import MEASURES
+
+__all__ = ["MAX_BYTES", "MAX_FIGURE_ROWS", "import_period", "load_entry", "read_csv_any",
+           "recover_interrupted"]
+
+MAX_BYTES = 20 * 1024 * 1024
+JOURNAL = ".import-journal.json"
+STAGED_INDICATORS = ".indicators.csv.import"
+WRITE_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "free space on the disk, then import again"),
+    errno.EDQUOT: ("the disk quota is used up", "free space on the disk, then import again"),
+    errno.EROFS: ("the file system is read-only", "import into a writable copy of the project"),
+    errno.EACCES: ("permission denied", "make data/ writable for your user, then import again"),
+    errno.EPERM: ("operation not permitted", "make data/ writable for your user, then import "
+                  "again"),
+}
+
+
+@dataclass
+class Entry:
+    """What an import brings: figures, targets, new indicators, source metadata."""
+
+    figures: pd.DataFrame
+    targets: pd.DataFrame | None
+    new_indicators: pd.DataFrame
+    source: dict[str, str]
+    problems: list[Problem]
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def read_csv_any(path: Path) -> pd.DataFrame:
+    """A figures CSV (UTF-8, UTF-8 with BOM, GBK) as text, at most MAX_FIGURE_ROWS rows."""
+    return read_figures_csv(path, MAX_FIGURE_ROWS)
+
+
+def read_workbook(path: Path) -> Entry:
+    """Read a filled entry workbook; raise UserError listing every structural problem."""
+    file = str(path)
+    filled = read_filled(path, MAX_FIGURE_ROWS)
+    problems = filled.problems
+    figures = filled.sheets.get(FIGURES)
+    if figures is None:
+        raise UserError(problems)
+    if figures.empty:
+        raise UserError([*problems, Problem(file, "the figures sheet has no rows",
+                                            "enter at least one figure", sheet=FIGURES)])
+    targets = filled.sheets.get(TARGETS)
+    source, found = _source(filled.sheets.get(SOURCE), file)
+    return Entry(figures, targets if targets is not None and len(targets) else None,
+                 filled.sheets.get(CATALOGUE, pd.DataFrame()), source, problems + found)
+
+
+def _source(frame: pd.DataFrame | None, file: str) -> tuple[dict[str, str], list[Problem]]:
+    """The source sheet's fields and their problems."""
+    if frame is None or frame.empty:
+        return {}, []
+    problems = [replace(p, sheet=SOURCE) for p in
+                column_problems(list(frame.columns), SOURCE_COLUMNS, file)]
+    if any(c not in frame.columns for c in SOURCE_COLUMNS):
+        return {}, problems
+    fields: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    for index, name, value in zip(frame.index, frame["field"], frame["value"], strict=True):
+        if name in fields:
+            problems.append(Problem(file, f"field {name!r} is given twice (rows {rows[name]} "
+                                    f"and {int(index) + 2})", "keep one row per field",
+                                    int(index) + 2, "field", SOURCE))
+        elif name or value:
+            fields[name], rows[name] = value, int(index) + 2
+    problems += [replace(p, sheet=SOURCE) for p in validate_source(fields, file, rows)]
+    return fields, problems
+
+
+def load_entry(path: Path) -> Entry:
+    """Read a workbook (.xlsx) or a figures CSV (.csv)."""
+    if not path.exists():
+        raise UserError(Problem(str(path), "file not found", "check the path"))
+    if not path.is_file():
+        raise UserError(Problem(str(path), "is a directory (or not a regular file), not a file",
+                                "give the path of the .xlsx workbook or the .csv file"))
+    if path.stat().st_size > MAX_BYTES:
+        raise UserError(Problem(str(path), f"file too large ({path.stat().st_size:,} bytes; "
+                                f"the limit is {MAX_BYTES:,})",
+                                "import one period's figures only"))
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return read_workbook(path)
+    if suffix == ".csv":
+        frame = read_figures_csv(path, MAX_FIGURE_ROWS)
+        if frame.empty:
+            raise UserError(Problem(str(path), "the file has no figures (a header, no rows)",
+                                    "enter at least one figure"))
+        return Entry(frame, None, pd.DataFrame(), {}, [])
+    raise UserError(Problem(str(path), f"unsupported file type {suffix!r}",
+                            "open it in Excel and save it as .xlsx (Excel 工作簿)" if suffix in
+                            (".xls", ".xlsm", ".xlsb", ".ods", ".et") else
+                            "import the .xlsx entry workbook or a figures .csv"))
+
+
+# ---------------------------------------------------------------------------- checking
+
+
+def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str,
+                sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Drop-down entries (`<code> <name>`) as their codes (`<code>`); a Problem where the name
+    after the code is not the catalogue's name of that code."""
+    frame = frame.copy()
+    problems = []
+    for column in (c for c in frame.columns if c in vocab):
+        split = {text: _split(text, vocab[column]) for text in frame[column].unique()}
+        for index, text in frame[column].items():
+            if wrong := split[text][1]:
+                problems.append(Problem(file, f"{column} {text!r}: {wrong}", "choose the entry "
+                                        "from the drop-down list, or type the code alone",
+                                        int(index) + 2, column, sheet))
+        frame[column] = frame[column].map({text: code for text, (code, _) in split.items()})
+    return frame, problems
+
+
+def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
+    """(code, what is wrong with the name after it, or '')."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2:
+        return text, ""
+    code, name = parts[0], " ".join(parts[1].split())
+    expected = names.get(code)
+    if expected is None or name == " ".join(str(expected).split()):
+        return code, ""  # an unknown code is reported by the schema
+    return code, f"{code} is {expected!r}, not {name!r}" if expected else (
+        f"{code} has no name; {name!r} is not one")
+
+
+# a new indicator's labels go into the narrative's markdown, which passes HTML tags through
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Catalogue,
+                                                                             list[Problem], bool]:
+    """The catalogue with the workbook's new indicators, their problems, whether any is new."""
+    rows = entry.new_indicators
+    if rows.empty:
+        return catalogue, [], False
+    problems = [replace(p, sheet=CATALOGUE) for p in
+                column_problems(list(rows.columns), INDICATOR_COLUMNS, file)]
+    if any(c not in rows.columns for c in INDICATOR_COLUMNS):
+        return catalogue, problems, False
+    rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
+    known = set(catalogue.indicators["id"])
+    new = rows[~rows["id"].isin(known)]
+    problems += found + [Problem(file, f"indicator {row['id']!r} is added twice", "keep one row "
+                                 "per new indicator", sheet=CATALOGUE, row=int(index) + 2,
+                                 column="id")
+                         for index, row in new[new["id"].duplicated()].iterrows()]
+    new = new[~new["id"].duplicated()]
+    for index, row in new.iterrows():
+        problems += _indicator_problems(row, catalogue, file, int(index) + 2)
+    merged = pd.concat([catalogue.indicators, new[list(INDICATOR_COLUMNS)]],
+                       ignore_index=True).fillna("")
+    return replace(catalogue, indicators=merged[list(catalogue.indicators.columns)]), \
+        problems, not new.empty
+
+
+def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
+                        line: int) -> list[Problem]:
+    """What is wrong with one new indicator's row of the catalogue sheet."""
+    units, areas = set(catalogue.units["id"]), catalogue.areas
+    scopes = set(catalogue.scopes["id"]) if catalogue.scopes is not None else set()
+    checks = [
+        ("id", re.fullmatch(INDICATOR_ID, row["id"]) is not None,
+         "use lower-case letters, digits and _ (ASCII, starting with a letter, 2 to 64 "
+         "characters), like the ids of indicators.csv"),
+        ("area", row["area"] in areas, f"use one of {', '.join(areas)}"),
+        ("unit", row["unit"] in units, "use a unit id from the lists"),
+        ("kind", row["kind"] in KINDS, f"use one of {', '.join(KINDS)}"),
+        ("measure", row["measure"] in MEASURES, "say what the figure is: "
+         f"{', '.join(MEASURES)} (时点数、期间发生数、累计数、标准、比率)"),
+        ("scope", row["scope"] == "" or row["scope"] in scopes,
+         "leave empty for the whole place, or use a scope of data/catalogue/scopes.csv"),
+        ("label_zh", bool(row["label_zh"]), "give the Chinese label"),
+        ("label_en", bool(row["label_en"]), "give the English label"),
+    ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
+          "remove the HTML tag") for col in ("label_zh", "label_en", "description")]
+    where = {"file": file, "sheet": CATALOGUE, "row": line}
+    problems = [Problem(message=f"invalid {col} {row[col]!r} for new indicator", fix=fix,
+                        column=col, **where) for col, ok, fix in checks if not ok]
+    for col in ("label_zh", "label_en", "description"):
+        if found := length_problem(col, row[col]):
+            problems.append(Problem(message=found[0], fix=found[1], column=col, **where))
+    return problems
+
+
+def _check(project: Project, entry: Entry, path: Path,
+           period: Period) -> tuple[Entry, Catalogue, bool]:
+    """The entry with codes in place of drop-down entries, the catalogue with its new
+    indicators and whether there are any; UserError listing every problem."""
+    file = str(path)
+    catalogue, problems, added = _new_indicators(entry, load_catalogue(project), file)
+    sheet = FIGURES if path.suffix.lower() == ".xlsx" else None
+    vocab = vocabularies(catalogue)
+    figures, found = split_codes(entry.figures, vocab, file, sheet)
+    targets = None
+    if entry.targets is not None:
+        targets, more = split_codes(entry.targets, vocab, file, TARGETS)
+        found += more
+    source_path = project.period_dir(period) / "source.txt"
+    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
+    found += [replace(p, sheet=p.sheet or sheet)
+              for p in validate_table(figures, catalogue, file, period, source)]
+    if targets is not None:
+        found += [replace(p, sheet=TARGETS) for p in
+                  validate_table(targets, catalogue, file, period, source, TARGET_COLUMNS)]
+    problems = entry.problems + problems + found
+    if problems:
+        raise UserError(sorted(dict.fromkeys(problems),
+                               key=lambda p: (p.sheet or "", p.row or 0)))
+    return replace(entry, figures=figures, targets=targets), catalogue, added
+
+
+def import_period(project: Project, period: str, path: Path) -> Path:
+    """Validate `path` against the contract and write data/periods/<P>/ atomically."""
+    parsed = parse_period(period)
+    with _import_lock(project):
+        _recover(project)
+        entry, catalogue, added = _check(project, load_entry(path), path, parsed)
+        folder = project.period_dir(parsed)
+        _write(project, parsed.id, folder, entry, catalogue.indicators if added else None)
+    return folder
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _write_csv(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
+    frame[list(columns)].to_csv(path, index=False, encoding="utf-8")
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or directory to disk (the journal must not outrun what it lists)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stage_period(folder: Path, pid: str, entry: Entry) -> Path:
+    """The new period folder, complete, beside the old one (`.P.import.XXXX`)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{pid}.import.", dir=folder.parent))
+    if folder.exists():
+        shutil.copytree(folder, staging, dirs_exist_ok=True)  # its mode too
+    else:  # mkdtemp makes it 0700: a new period gets the mode of any new directory
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)
+    _write_csv(entry.figures, FIGURE_COLUMNS, staging / "figures.csv")
+    if entry.targets is not None:
+        _write_csv(entry.targets, TARGET_COLUMNS, staging / "targets.csv")
+    if any(entry.source.values()):
+        meta = {k: v for k, v in entry.source.items() if v} | {"period": pid}
+        (staging / "source.yml").write_text(
+            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for path in [*staging.rglob("*"), staging]:
+        _fsync(path)
+    return staging
+
+
+def _write(project: Project, pid: str, folder: Path, entry: Entry,
+           indicators: pd.DataFrame | None) -> None:
+    """Stage the period (and the catalogue with new indicators), journal the swap, swap."""
+    base = folder.parent
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        staging = _stage_period(folder, pid, entry)
+        if indicators is not None:
+            staged = project.catalogue / STAGED_INDICATORS
+            indicators.to_csv(staged, index=False, encoding="utf-8")
+            _fsync(staged)
+        _write_journal(base, {"period": pid, "staging": staging.name,
+                              "indicators": indicators is not None})
+    except BaseException as exc:
+        _undo(project)
+        if isinstance(exc, OSError):
+            raise _write_error(exc, folder) from None
+        raise
+    try:
+        _complete(project, _read_journal(base) or {})
+    except OSError as exc:
+        raise _write_error(exc, folder, committed=True) from None
+
+
+def _write_journal(base: Path, record: dict) -> None:
+    """Write the journal atomically: from here on, recovery completes the swap."""
+    tmp = base / f"{JOURNAL}.tmp"
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, base / JOURNAL)
+    _fsync(base)
+
+
+def _read_journal(base: Path) -> dict | None:
+    """The journal if it is one we wrote (a valid period, its own staging name), else None."""
+    try:
+        record = json.loads((base / JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    pid, staging = record.get("period"), record.get("staging")
+    if not (isinstance(pid, str) and is_period(pid) and isinstance(staging, str)
+            and staging.startswith(f".{pid}.import.") and "/" not in staging
+            and isinstance(record.get("indicators"), bool)):
+        return None
+    return record
+
+
+def _complete(project: Project, record: dict) -> None:
+    """Carry out a journalled swap from wherever it stopped; idempotent."""
+    base = project.data / "periods"
+    pid = record["period"]
+    folder, staging = base / pid, base / record["staging"]
+    backup = base / f".{pid}.previous"
+    if staging.exists():
+        if folder.exists():
+            if backup.exists():
+                shutil.rmtree(backup)
+            os.rename(folder, backup)
+        os.rename(staging, folder)
+    staged = project.catalogue / STAGED_INDICATORS
+    if record["indicators"] and staged.exists():
+        os.replace(staged, project.catalogue / "indicators.csv")
+    if backup.exists() and not folder.exists():  # never lose the only copy
+        os.rename(backup, folder)
+    elif backup.exists():
+        shutil.rmtree(backup)
+    (base / f"{JOURNAL}.tmp").unlink(missing_ok=True)
+    (base / JOURNAL).unlink(missing_ok=True)
+    _fsync(base)
+
+
+def _undo(project: Project) -> None:
+    """Remove what an import staged before its journal; restore `.P.previous` folders left by
+    a version without the journal. Best effort: runs also after a failed write."""
+    base = project.data / "periods"
+    for staging in base.glob(".*.import.*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    for path in (base / f"{JOURNAL}.tmp", base / JOURNAL, project.catalogue / STAGED_INDICATORS):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+    for backup in base.glob(".*.previous"):
+        folder = base / backup.name[1:-len(".previous")]
+        if folder.exists():
+            shutil.rmtree(backup)
+        else:
+            os.rename(backup, folder)
+
+
+def _recover(project: Project) -> None:
+    """Complete a journalled import, or undo one that never reached its journal."""
+    base = project.data / "periods"
+    if not base.is_dir():
+        return
+    try:
+        record = _read_journal(base) if (base / JOURNAL).exists() else None
+        if record:
+            _complete(project, record)
+        else:
+            _undo(project)
+    except OSError as exc:
+        raise UserError(Problem(str(base), "cannot finish or undo an interrupted import "
+                                f"({exc.strerror}: {exc.filename})", "make data/ writable, then "
+                                "run the command again")) from None
+
+
+def recover_interrupted(project: Project) -> None:
+    """Finish or undo an import that was killed midway (see the module docstring); leave
+    everything alone while another process is importing."""
+    if not (project.data / "periods").is_dir():
+        return
+    fd = _try_lock(project.data)
+    if fd is None:
+        return
+    try:
+        _recover(project)
+    finally:
+        os.close(fd)
+
+
+def _try_lock(data: Path) -> int | None:
+    """An exclusive flock on the data/ directory itself, or None if another process holds
+    it. A directory lock needs no lock file: data/ stays byte-identical, and a read-only
+    checkout can still be locked (so every command can run there)."""
+    try:
+        fd = os.open(data, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextlib.contextmanager
+def _import_lock(project: Project) -> Iterator[None]:
+    fd = _try_lock(project.data)
+    if fd is None:
+        raise UserError(Problem(str(project.data), "another `policybook import` is writing to "
+                                "this project (or data/ cannot be opened)",
+                                "wait for the other import to finish, then import again"))
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_error(exc: OSError, folder: Path, committed: bool = False) -> UserError:
+    what, fix = WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
+                                                  "fix the cause, then import again"))
+    where = f": {exc.filename}" if exc.filename else ""
+    if committed:
+        return UserError(Problem(str(folder), f"the import was interrupted ({what}{where}); "
+                                 "it is journalled and the next policybook command completes "
+                                 "it", fix.replace("import again", "run any policybook command")))
+    return UserError(Problem(str(folder), f"cannot write the period ({what}{where}); nothing "
+                             "was changed", fix))

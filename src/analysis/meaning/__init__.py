@@ -1,0 +1,1 @@
+"""What a figure means: measures, windows, scopes, comparability, vocabularies."""

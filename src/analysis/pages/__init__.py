@@ -1,0 +1,1 @@
+"""What a page shows: cells, trends, appendix, downloads, print editions."""

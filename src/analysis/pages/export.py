@@ -1,0 +1,109 @@
+"""Excel export of a period's tables for officials: figures, checks, derived metrics, catalogue."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from analysis.checks.rules import VERDICT_ZH, results_frame
+from analysis.errors import Problem, UserError
+from analysis.escape import xlsx_cell
+from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
+from analysis.oserrors import reported
+from analysis.view import PeriodView, written_text
+
+HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
+FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are reproducible
+
+
+def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
+    """The sheets of the export, keyed by sheet name: Chinese for people first, the codes
+    (for machines and cross-checking) in their own columns at the end."""
+    f, cat = view.figures, view.catalogue
+    units = cat.unit_symbols
+    scopes = cat.scopes.set_index("id")["label_zh"] if len(cat.scopes) else pd.Series(dtype=str)
+    figures = pd.DataFrame({
+        "指标": f["label_zh"], "地区": f["geo_zh"],
+        "原文写法": [written_text(r, cat) for _, r in f.iterrows()],
+        "数值（基准单位）": f["base_value"], "基准单位": f["unit"].map(units),
+        "范围与时段": [when_text(cat, r) for _, r in f.iterrows()],
+        "章节": f["section"].map(section_cell), "原文": f["quote"], "说明": f["note"],
+        "指标代码": f["indicator"], "地区代码": f["geo"], "单位代码": f["unit"],
+        "时点代码": f["as_of"], "Indicator": f["label_en"],
+    })
+    checks = results_frame(view.checks)
+    checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict"].map(VERDICT_ZH),
+                           "数字": checks["detail"], "核验代码": checks["id"],
+                           "Check": checks["title_en"]})
+    ind = cat.indicators
+    catalogue = pd.DataFrame({
+        "领域": ind["area"].map(view.project.config.area_zh), "指标": ind["label_zh"],
+        "单位": ind["unit"].map(units), "类型": ind["measure"].map(MEASURE_ZH),
+        "统计范围": ind["scope"].map(scopes).fillna("全地区"),
+        "指标代码": ind["id"], "领域代码": ind["area"], "单位代码": ind["unit"],
+        "类型代码": ind["measure"], "Indicator": ind["label_en"],
+        "Description": ind["description"],
+    })
+    return {"数据": figures, "核验": checks, "指标目录": catalogue}
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
+    """Write formatted sheets atomically (temporary file, then rename) into an existing
+    folder. A path that cannot be written (a folder, a missing folder, a read-only place, a
+    full disk) raises `UserError` naming it; an existing file at `out` is then unchanged."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    wb.properties.creator = "policybook"
+    for name, frame in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(list(frame.columns))
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
+            for c, v in enumerate(row, start=1):
+                xlsx_cell(ws.cell(r, c), v if isinstance(v, str) or not pd.isna(v) else None)
+        for cell in ws[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(vertical="center")
+        ws.freeze_panes = "A2"
+        for i, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column))] + [len(str(v)) for v in frame[column]])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6))
+        ws.auto_filter.ref = ws.dimensions
+    check_target(out)
+    kept = " (the file already there is unchanged)" if out.exists() else ""
+    with reported(out, f"writing the workbook{kept}"):
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+        os.close(fd)
+        try:
+            wb.save(tmp)
+            os.replace(tmp, out)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def check_target(out: Path) -> None:
+    """Raise `UserError` unless `out` names an .xlsx file in an existing folder."""
+    if out.is_dir():
+        raise UserError(Problem(str(out), "is a folder, not a file",
+                                fix=f"name the workbook to write, e.g. {out / 'figures.xlsx'}"))
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(Problem(str(out), "the export must be an .xlsx file",
+                                fix="end the file name with .xlsx"))
+    if not out.parent.is_dir():
+        raise UserError(Problem(str(out), f"the folder {out.parent} does not exist",
+                                fix=f"create it first, or write into an existing folder, "
+                                    f"e.g. ./{out.name}"))
+
+
+def export(view: PeriodView, out: Path) -> Path:
+    """Write the period's export workbook to `out`."""
+    write_xlsx(tables(view), out)
+    return out

@@ -1,0 +1,198 @@
+"""What a notebook cell shows: narrative, charts with their tables, provenance, checks."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from analysis.charts.chart import Chart
+from analysis.checks.rules import VERDICT_ZH, results_frame
+from analysis.errors import UserError
+from analysis.escape import html_text
+from analysis.meaning.semantics import as_of_text, section_cell, section_zh, when_text
+from analysis.statements.prose import anchor, check_linked
+from analysis.view import PeriodView
+
+if TYPE_CHECKING:
+    from analysis.pages.trends import Changes
+
+
+def text(fragment: str) -> None:
+    """Show generated narrative: an HTML fragment in which every text from the data was
+    escaped where it was inserted (see `analysis.escape`); the MyST parser never reads it.
+    Raises ValueError (failing the cell, and so the build) when a number in it has no
+    provenance link."""
+    check_linked(fragment)
+    display(HTML(f'<div class="policy-text">{fragment}</div>'))
+
+
+def chart(item: Chart | None, anchor: str = "") -> None:
+    """Show a chart (image with alt text and source), or say that the period lacks its data;
+    `anchor` gives the chart an id that prose can link to."""
+    if anchor:
+        display(HTML(f'<div id="{html_text(anchor)}"></div>'))
+    if item is None:
+        display(Markdown("*本期没有绘制此图所需的数字。*"))
+    else:  # rendered here, so that a drawing error fails the cell (a display hook would
+        display(HTML(item.html(citation(item))))  # only print it into the page)
+
+
+CODE_COLUMNS = {"indicator", "地区代码", "代码", "indicator_id"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
+
+
+def reader_cell(value: object) -> str:
+    """A table cell as readers expect it: 630 not 630.0, 877,077 with separators, at most
+    two decimals, dates in Chinese (2020年6月30日; 2020年1—6月)."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int | float):
+        if pd.isna(value):
+            return ""
+        if float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = str(value)
+    if _ISO.match(text):
+        return as_of_text(text)
+    return text
+
+
+def scroll(table_html: str, label: str) -> str:
+    """A table in a region that scrolls sideways on a phone and is reachable by keyboard."""
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html_text(label)}">'
+            f"{table_html}</div>")
+
+
+def citation(item: Chart) -> str:
+    """One line to cite a chart: the book, the chart's title and its source."""
+    from analysis.dataset.project import Project
+
+    try:
+        title = Project.find().config.title
+    except UserError:  # a chart drawn outside a project: cite the chart alone
+        title = ""
+    return "，".join(x for x in (title and f"《{title}》", f"“{item.title}”",
+                                  f"数据来源：{item.source}") if x)
+
+
+def downloads(view: PeriodView) -> None:
+    """Links to the period's figures (the files the book build writes under downloads/)."""
+    from analysis.pages.appendix import download_names
+
+    pid = view.period.id
+    links = "".join(f'<li><a href="../../downloads/{pid}/{html_text(name)}" download>'
+                    f"{html_text(what)}</a></li>" for name, what in download_names(pid).items())
+    display(HTML(f'<ul class="period-downloads">{links}</ul>'))
+
+
+def frame(data: pd.DataFrame, label: str = "数据表") -> None:
+    """Show a table for readers: no code columns, values formatted, no row index (plain
+    HTML: stable under nbval)."""
+    shown = data.drop(columns=[c for c in data.columns if c in CODE_COLUMNS])
+    if "章节" in shown:
+        shown = shown.assign(章节=shown["章节"].map(section_cell))
+    rows = [[_cell_html(reader_cell(v)) for v in row] for row in shown.itertuples(index=False)]
+    display(HTML(scroll(table_html([html_text(str(c)) for c in shown.columns], rows), label)))
+
+
+def table_html(headers: list[str], rows: list[list[str]],
+               row_ids: list[str] | None = None) -> str:
+    """A reader table from cells that are already HTML. Each cell names its column
+    (data-label), so that on a phone a table of more than three columns shows each row as a
+    block of 列名：值 lines instead of a strip to scroll (book/_static/policybook.css)."""
+    stack = " stackable" if len(headers) > 3 else ""
+    ids = [f' id="{i}"' for i in row_ids] if row_ids else [""] * len(rows)
+    body = "".join(
+        f"<tr{rid}>" + "".join(f'<td data-label="{h}">{c}</td>'
+                               for h, c in zip(headers, row, strict=True)) + "</tr>"
+        for rid, row in zip(ids, rows, strict=True))
+    return (f'<table class="dataframe policy-table{stack}"><thead><tr>'
+            + "".join(f"<th>{h}</th>" for h in headers) + f"</tr></thead><tbody>{body}"
+            "</tbody></table>")
+
+
+_URL = re.compile(r"^(?P<before>[^<>\s]*?)(?P<url>https?://(?P<host>[A-Za-z0-9.-]+)[^\s<>\"']*)$")
+
+
+def _cell_html(text: str) -> str:
+    """A table cell's HTML: escaped text; a source address as a short link (its site)."""
+    match = _URL.match(text)
+    if match is None:
+        return html_text(text)
+    return (f'{html_text(match["before"])}<a href="{html_text(match["url"])}" rel="noopener">'
+            f'{html_text(match["host"])}</a>')
+
+
+def table(item: Chart | None) -> None:
+    """Show a chart's numbers as a table (nbval checks these)."""
+    if item is not None:
+        frame(item.data, f"{item.title}的数据")
+
+
+def trace(view: PeriodView, area: str) -> None:
+    """Every figure of the area with its scope, window, section and verbatim quote; each row
+    carries the anchor that the numbers in the prose link to. An area with more figures than
+    data/project.yml's `page_rows` lists the figures the prose can cite (the latest of each
+    indicator for the period's place), then others up to the limit, and says where all are."""
+    rows = view.figures[view.figures["area"] == area]
+    total, note, limit = len(rows), "", view.project.config.page_rows
+    if total > limit:
+        main = rows[rows["geo"] == view.geo]
+        cited = [view.row(i) for i in dict.fromkeys(main["indicator"])]
+        cited_ids = {anchor(r) for r in cited}
+        others = [r for _, r in rows.head(2 * limit).iterrows()
+                  if anchor(r) not in cited_ids][:max(0, limit - len(cited))]
+        rows = pd.DataFrame([*cited, *others])
+        from analysis.pages.appendix import download_names
+
+        pid = view.period.id
+        links = "、".join(f'<a href="../../downloads/{pid}/{name}" download>{what}</a>'
+                         for name, what in zip(download_names(pid), ("CSV", "Excel"), strict=False))
+        note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
+                f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
+                f"下载文件（{links}）。</p>")
+    cells = [[html_text(c) for c in (
+        r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
+        when_text(view.catalogue, r), section_zh(r["section"]), r["quote"])]
+        for _, r in rows.iterrows()]
+    head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
+    ids = [anchor(r) for _, r in rows.iterrows()]
+    display(HTML(note + scroll(table_html(head, cells, ids), "本页数字的出处")))
+
+
+def changes(item: Changes) -> None:
+    """Show the changes across periods: the full table, or (past the page's limit) one row
+    per indicator and place, saying so and linking the download that holds every row."""
+    if item.summary:
+        from analysis.pages.appendix import TRENDS_FOLDER, trends_download_names
+
+        links = "、".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
+                         for name, what in zip(trends_download_names(), ("CSV", "Excel"),
+                                               strict=True))
+        cut = (f"；本页只列出其中{len(item.shown):,}组（先列本地），其余{item.left_out:,}组从略"
+               if item.left_out else "")
+        display(HTML(f'<p class="trace-note">逐期数字共{item.rows:,}行，'
+                     f"超过本页可列的{item.limit:,}行。下表每个指标和地区（共{item.groups:,}组）"
+                     f"只列一行：已知值个数，最早、前一和最新的已知值，以及最近一次的变化"
+                     f"{cut}。全部逐期数字见下载文件（{links}）。</p>"))
+    frame(item.shown, "各指标的逐期变化")
+
+
+def checks(view: PeriodView) -> None:
+    """Show the check verdicts as a Chinese table."""
+    results = results_frame(view.checks)
+    display(HTML('<div id="checks"></div>'))
+    frame(pd.DataFrame({
+        "核验": results["title_zh"], "结果": results["verdict"].map(VERDICT_ZH),
+        "数字": results["detail"], "依据": results["basis"],
+    }))
+
+
+def targets(status: pd.DataFrame) -> None:
+    """Show the plan-tracking table (targets and their status)."""
+    display(HTML('<div id="targets"></div>'))
+    frame(status[["目标", "地区", "目标值", "期限", "最新值", "最新时点", "状态", "章节"]])

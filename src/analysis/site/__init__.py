@@ -1,0 +1,1 @@
+"""The Sphinx side: extension, navigation, the search page's index."""

@@ -1,0 +1,1 @@
+"""Sentences from meaning: templates, key points, narrative."""

@@ -1,0 +1,103 @@
+"""The narrative of each page: the area's template sentences (templates/<area>.j2, rendered
+by `analysis.statements.prose` with every number linked to its provenance), the overview's
+headlines, the summary of the checks and of the audit. Everything returned is an HTML
+fragment in which text from the data is escaped.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN
+from analysis.escape import html_text
+from analysis.statements.prose import Absent, Prose, area_sentences, derived
+from analysis.view import PeriodView
+
+sentences = area_sentences  # the area's template sentences whose figures are present
+
+
+def _paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def _items(texts: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{t}</li>" for t in texts) + "</ul>"
+
+
+def area_text(view: PeriodView, area: str) -> str:
+    """Narrative paragraph(s) of one work area for the period (HTML)."""
+    found = sentences(view, area)
+    if not found:
+        rows = view.figures[view.figures["area"] == area]
+        if rows.empty:
+            return _paragraphs([f"<time>{html_text(view.label)}</time>的报告没有这一领域的数字。"])
+        prose = Prose(view)
+        items = []
+        for _, r in rows.iterrows():
+            try:
+                items.append(Markup('<span class="name">') + escape(f"{r['geo_zh']}{r['label_zh']}")
+                             + Markup("</span>") + prose.fig(r["indicator"], r["geo"]))
+            except Absent:
+                continue
+        found = ["本期数字：" + "、".join(items) + "。"]
+    return _paragraphs(found)
+
+
+def headline(view: PeriodView, area: str) -> str | None:
+    """The first sentence of an area (for the overview)."""
+    found = sentences(view, area)
+    return found[0] if found else None
+
+
+def quality(view: PeriodView) -> str:
+    """Summary of the check verdicts, naming each check that does not hold."""
+    results = [r for r in view.checks if r.verdict != NOT_APPLICABLE]
+    counts = {v: sum(r.verdict == v for r in results) for v in (HOLDS, WITHIN, FAILS)}
+
+    def n(value: int, what: str) -> str:
+        return derived(value, f"下表中{what}的核验项数", "#checks")
+
+    text = (f"本期数据共核验{n(len(results), '适用')}项：{n(counts[HOLDS], VERDICT_ZH[HOLDS])}项"
+            f"{VERDICT_ZH[HOLDS]}，{n(counts[WITHIN], VERDICT_ZH[WITHIN])}项{VERDICT_ZH[WITHIN]}，"
+            f"{n(counts[FAILS], VERDICT_ZH[FAILS])}项{VERDICT_ZH[FAILS]}。")
+    failing = [r for r in results if r.verdict == FAILS]
+    if not failing:
+        return _paragraphs([text])
+    return _paragraphs([text + "不一致的项目是报告自身数字之间的差异，如实列出："]) + _items(
+        [f"<strong>{html_text(r.title_zh)}</strong>："
+         f"{derived(r.detail, '核验的计算过程', '#checks')}" for r in failing])
+
+
+def overview(view: PeriodView) -> str:
+    """One headline sentence per work area present in the period (markdown list)."""
+    areas = view.dataset.config.areas
+    lines = [f"<strong>{html_text(names[0])}</strong>：{line}" for area, names in areas.items()
+             if (line := headline(view, area)) is not None]
+    if not lines:
+        return _paragraphs([f"<time>{html_text(view.label)}</time>的报告没有可展示的数字。"])
+    return _items(lines)
+
+
+def audit(view: PeriodView) -> str:
+    """Result of the audit of the report text (when the period has source.txt)."""
+    from analysis.checks.audit import audit as run_audit
+    from analysis.dataset.reads import looked_at
+
+    folder = view.project.period_dir(view.period)
+    looked_at(folder / "source.txt")
+    if not (folder / "source.txt").exists():
+        return _paragraphs(["本期没有报告全文，不做录入完整性核查。"])
+    result = run_audit(folder)
+    total = len(result.captured) + len(result.excluded) + len(result.unexplained)
+    def n(value: int, what: str) -> str:
+        return derived(value, f"逐处识别报告全文中的数字后{what}的处数", "#audit")
+
+    text = (f"报告全文中共识别出{n(total, '得到')}处数字："
+            f"{n(len(result.captured), '已录入')}处已录入，"
+            f"{n(len(result.excluded), '注明不录入理由')}处为日期、序号或名称等，"
+            "并注明了不录入的理由，"
+            f"{n(len(result.unexplained), '未解释')}处未解释。")
+    if result.unexplained:
+        text += "未解释的数字：" + "、".join(derived(m.text, "报告原文", "#audit")
+                                     for m in result.unexplained) + "。"
+    return f'<div id="audit">{_paragraphs([text])}</div>'

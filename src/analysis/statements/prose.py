@@ -1,0 +1,267 @@
+"""Generated prose from editable templates, every number linked to its provenance.
+
+Each work area's sentences live in templates/<area>.j2 (Jinja2, HTML autoescaped), one
+sentence or paragraph per block, blocks separated by a blank line. A block whose figures are
+absent from the period is left out. Inside a block:
+
+- `fig(id[, geo])`: the figure as written (3.46万人), followed by its scope and window in
+  full-width brackets when they are not simply the period and the place (427家（市民政局登记）).
+- `pct(num, den)`, `ratio(a, b)`, `monthly(amount, count)`: derived numbers, computed only
+  between comparable figures (same kind of measure, window, scope and unit; a NotComparable
+  error names the figures otherwise), printed no more precisely than their inputs and marked
+  as computed; `den` may be a list (a sum).
+- `target_gap(id)`: percentage points to a target that targets.csv sets (absent otherwise).
+- `label(id)`, `place`, `period`, `geo_list(id)`, `date(id)`.
+
+Every number is a link: hovering shows the clause and section it came from (for a derived
+number, its formula and inputs), clicking jumps to the row of the page's source table.
+`check_linked` refuses prose with a number outside such a link (dates are <time> elements).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup, escape
+
+from analysis.meaning.semantics import (
+    FLOW,
+    RUNNING,
+    STOCK,
+    NotComparable,
+    Window,
+    as_of_text,
+    day_text,
+    meaning,
+    qualifier_parts,
+    require_comparable,
+    section_zh,
+)
+
+_BLANK = re.compile(r"\n\s*\n")
+
+
+def derived(value: object, title: str, href: str) -> str:
+    """A number computed by the book (a count of checks, of targets): linked to what it
+    counts, with its explanation on hover."""
+    return (f'<a class="prov derived" href="{escape(href)}" title="{escape(title)}">'
+            f"{escape(value)}</a>")
+
+
+class Absent(LookupError):
+    """A figure the block needs is not in the period: the block is left out."""
+
+
+def anchor(row: pd.Series) -> str:
+    """The id of a figure's row in its page's source table."""
+    key = f"{row['indicator']}-{row['geo']}-{row['as_of']}"
+    return "src-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+MAX_DECIMALS = 2
+
+
+def precision_digits(values: list[str]) -> int:
+    """Significant digits of the least precise written input (3.46 -> 3; 630 -> 3; 9 -> 1),
+    at least 2 so that a share of small counts stays readable."""
+    digits = [len(Decimal(v).as_tuple().digits) for v in values]
+    return max(2, min(digits)) if digits else 3
+
+
+def round_sig(x: float, digits: int) -> str:
+    """x with `digits` significant digits (trailing zeros kept: 1.30) and at most two
+    decimals, never in exponent notation."""
+    if x == 0:
+        return "0"
+    value = Decimal(repr(x))
+    exponent = value.adjusted() - digits + 1
+    decimals = min(MAX_DECIMALS, max(0, -exponent))
+    return f"{round(value, decimals if decimals else min(0, -exponent)):f}"
+
+
+class Prose:
+    """Renders one area's template for a period's view."""
+
+    def __init__(self, view, prefix: str = "") -> None:
+        self.view = view
+        self.catalogue = view.catalogue
+        self.prefix = prefix  # where the period's pages are, seen from the page being written
+
+    # ------------------------------------------------------------------ links
+    def page_of(self, indicator: str) -> str:
+        """The page whose source table holds the indicator's row (its work area's page)."""
+        if not hasattr(self, "_pages"):
+            areas = self.catalogue.by_id["area"].to_dict()
+            by_area = {nb.needs: nb.name for nb in self.view.dataset.config.period_notebooks}
+            self._pages = {i: f"{by_area[a]}.html" if a in by_area else ""
+                           for i, a in areas.items()}
+        return self._pages.get(indicator, "")
+
+    def link(self, text: str, row: pd.Series, title: str, derived: bool = False) -> Markup:
+        href = f"{self.prefix}{self.page_of(row['indicator'])}#{anchor(row)}"
+        cls = "prov derived" if derived else "prov"
+        return Markup(f'<a class="{cls}" href="{escape(href)}" title="{escape(title)}">'
+                      f"{escape(text)}</a>")
+
+    def row(self, indicator: str, geo: str | None = None) -> pd.Series:
+        try:
+            return self.view.row(indicator, geo)
+        except KeyError:  # the period has no such figure: the block is left out
+            raise Absent(indicator) from None
+
+    # ------------------------------------------------------------------ fields
+    def fig(self, indicator: str, geo: str | None = None) -> Markup:
+        row = self.row(indicator, geo)
+        link = self.link(self.view.written(indicator, geo), row,
+                         f"报告{section_zh(row['section'])}：{row['quote']}")
+        scope, window = qualifier_parts(self.catalogue, row, self.view.period)
+        words = [escape(scope)] if scope else []
+        if window:
+            words.append(Markup(f'<time datetime="{escape(row["as_of"])}">') + escape(window)
+                         + Markup("</time>"))
+        return link + (Markup("（") + Markup("，").join(words) + Markup("）") if words
+                       else Markup(""))
+
+    def label(self, indicator: str) -> Markup:
+        return Markup('<span class="name">') + escape(self.row(indicator)["label_zh"]) + Markup(
+            "</span>")
+
+    def date(self, indicator: str) -> Markup:
+        end = Window.of(self.row(indicator)["as_of"]).end
+        return Markup(f'<time datetime="{end.isoformat()}">{escape(day_text(end))}</time>')
+
+    def _sum(self, ids) -> tuple[list[pd.Series], float]:
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        rows = [self.row(i) for i in ids]
+        return rows, sum(float(r["base_value"]) for r in rows)
+
+    def _inputs_text(self, rows: list[pd.Series]) -> str:
+        return " + ".join(self.view.written(r["indicator"], r["geo"]) for r in rows)
+
+    def pct(self, num, den) -> Markup:
+        """num / den in percent, between figures of one kind, window and scope."""
+        nums, n = self._sum(num)
+        dens, d = self._sum(den)
+        for other in nums[1:] + dens:
+            require_comparable(self.catalogue, nums[0], other, what="a share")
+        if d == 0:
+            raise Absent("zero denominator")
+        digits = precision_digits([r["value"] for r in nums + dens])
+        value = round_sig(100 * n / d, digits)
+        title = f"计算值：({self._inputs_text(nums)}) ÷ ({self._inputs_text(dens)}) × 100%"
+        return self.link(f"{value}%", nums[0], title, derived=True) + Markup("（计算值）")
+
+    def ratio(self, a: str, b: str) -> Markup:
+        """a / b (e.g. one standard over another): same kind of measure, date and unit."""
+        ra, rb = self.row(a), self.row(b)
+        require_comparable(self.catalogue, ra, rb, what="a ratio")
+        if float(rb["base_value"]) == 0:
+            raise Absent("zero denominator")
+        digits = precision_digits([ra["value"], rb["value"]])
+        value = round_sig(float(ra["base_value"]) / float(rb["base_value"]), digits)
+        title = f"计算值：{self.view.written(a)} ÷ {self.view.written(b)}"
+        return self.link(f"{value}倍", ra, title, derived=True) + Markup("（计算值）")
+
+    def monthly(self, amount: str, count: str) -> Markup:
+        """An amount paid over a window ÷ recipients at its end ÷ its months (an estimate)."""
+        ra, rc = self.row(amount), self.row(count)
+        ma, mc = meaning(self.catalogue, amount), meaning(self.catalogue, count)
+        wa, wc = Window.of(ra["as_of"]), Window.of(rc["as_of"])
+        if ma.measure != FLOW or mc.measure != STOCK:
+            raise NotComparable(f"a monthly average needs a flow and a stock: {amount} is "
+                                f"{ma.measure}, {count} is {mc.measure}")
+        if wa.months is None:  # a spending given at a date has no months to average over
+            raise Absent(f"{amount} has no window")
+        if wc.start is not None or wc.end != wa.end:
+            raise NotComparable(f"a monthly average needs the count at the end of the "
+                                f"amount's window: {ra['as_of']} vs {rc['as_of']}")
+        digits = precision_digits([ra["value"], rc["value"]])
+        value = round_sig(float(ra["base_value"]) / float(rc["base_value"]) / wa.months, digits)
+        title = (f"估算：{self.view.written(amount)}（{as_of_text(ra['as_of'])}）"
+                 f" ÷ {self.view.written(count)}（{day_text(wc.end)}） ÷ {wa.months}个月")
+        return self.link(f"{value}元", ra, title, derived=True) + Markup(
+            "（估算值，按期内资金与期末人数折算）")
+
+    def target_gap(self, indicator: str) -> Markup:
+        """Percentage points from a rate to the target targets.csv sets for it."""
+        row = self.row(indicator)
+        targets = self.view.dataset.all_targets(self.view.period)
+        targets = targets[(targets["indicator"] == indicator) & (targets["geo"] == row["geo"])]
+        if targets.empty:
+            raise Absent(f"no target for {indicator}")
+        target = targets.iloc[-1]
+        gap = Decimal(target["value"]) - Decimal(row["value"])  # both in percent
+        decimals = max(-Decimal(v).as_tuple().exponent for v in (row["value"], target["value"]))
+        title = (f"计算值：目标{target['value']}%（报告{section_zh(target['section'])}："
+                 f"{target['quote']}）"
+                 f" − {row['value']}%")
+        return self.link(f"{round(gap, decimals):f}个百分点", row, title, derived=True)
+
+    def geo_list(self, indicator: str) -> Markup:
+        rows = self.view.figures[(self.view.figures["indicator"] == indicator)
+                                 & (self.view.figures["geo"] != self.view.home)]
+        if rows.empty:
+            raise Absent(indicator)
+        return Markup("、").join(escape(r["geo_zh"]) + self.fig(indicator, r["geo"])
+                                for _, r in rows.iterrows())
+
+    # ------------------------------------------------------------------ rendering
+    def context(self) -> dict:
+        view = self.view
+        return {"fig": self.fig, "label": self.label, "pct": self.pct, "ratio": self.ratio,
+                "monthly": self.monthly, "target_gap": self.target_gap, "date": self.date,
+                "geo_list": self.geo_list,
+                "place": Markup('<span class="name">') + escape(view.place) + Markup("</span>"),
+                "period": Markup(f"<time>{escape(view.label)}</time>")}
+
+    def blocks(self, template_text: str) -> list[str]:
+        """Each block of a template rendered; blocks with absent figures left out."""
+        env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                 keep_trailing_newline=False)
+        out, context = [], self.context()
+        for block in _BLANK.split(template_text.strip()):
+            if not block.strip() or block.lstrip().startswith("{#") and block.rstrip().endswith(
+                    "#}"):
+                continue
+            try:
+                text = env.from_string(block).render(context)
+            except Absent:
+                continue
+            text = " ".join(text.split())
+            if text:
+                out.append(text)
+        return out
+
+
+def template_path(project, area: str) -> Path:
+    return project.root / "templates" / f"{area}.j2"
+
+
+def area_sentences(view, area: str) -> list[str]:
+    """The area's template rendered for the period (HTML sentences)."""
+    path = template_path(view.project, area)
+    if not path.exists():
+        return []
+    return Prose(view).blocks(path.read_text(encoding="utf-8"))
+
+
+_LINKED = re.compile(r'<a class="prov[^"]*"[^>]*>.*?</a>|<time[^>]*>.*?</time>|'
+                     r'<span class="name">.*?</span>|<[^>]+>', re.S)
+
+
+def check_linked(html: str) -> None:
+    """Raise ValueError when generated prose holds a number outside a provenance link."""
+    bare = _LINKED.sub("", html)
+    found = re.search(r"[0-9０-９]+", bare)
+    if found:
+        start = max(0, found.start() - 30)
+        raise ValueError("generated prose has a number without a provenance link: "
+                         f"…{bare[start:found.end() + 30]}…")
+
+
+__all__ = ["Absent", "NotComparable", "Prose", "anchor", "area_sentences", "check_linked",
+           "RUNNING"]
