@@ -32,8 +32,9 @@ run: setup ## Execute every period's notebooks into book/periods/
 book: setup ## Execute the notebooks and build the HTML book (prints the path of index.html)
 	$(BIN)/policybook build
 
-lint: setup ## ruff check
+lint: setup ## ruff check, and the layers of src/analysis/ (import-linter)
 	$(BIN)/ruff check
+	$(BIN)/lint-imports --no-cache
 
 test: lint ## ruff, then pytest: every test (unit, nbval over book/, browser, builds, kills)
 	$(BIN)/pytest -m "not slow" -q -n 2 --dist loadfile

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate, load_checks
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate
+from analysis.dataset.checks_file import load_checks
 
 
 def synthetic(*rows):

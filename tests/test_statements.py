@@ -19,9 +19,10 @@ import pytest
 from conftest import AVERAGE_PAYMENT, PINNED, ROOT, copy_data
 
 from analysis.charts import builders as charts
-from analysis.charts.builders import AVERAGE, COMPARABLE, OTHER_YEAR, PARTIAL, _group
 from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
+from analysis.meaning.concepts import AVERAGE, COMPARABLE, OTHER_YEAR, PARTIAL
+from analysis.meaning.concepts import comparability_group as _group
 from analysis.meaning.semantics import NotComparable, require_comparable, window_text
 from analysis.pages.trends import change_table
 from analysis.statements import narrative

@@ -49,7 +49,7 @@ def _changed(before: dict, after: dict) -> set[str]:
                                     "public_services"}),
     ("view", "PeriodView", "load", set(NOTEBOOKS) - {"trends"}),
     ("cli", "main", "", set()),
-    ("build/pipeline", "build_book", "", set()),
+    ("build/publish", "build", "", set()),
 ])
 def test_editing_a_definition_changes_the_hash_of_the_notebooks_that_use_it(
         package, module, name, method, expected):

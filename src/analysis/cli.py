@@ -11,7 +11,8 @@ from rich.console import Console
 
 from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
-from analysis.errors import UserError
+from analysis.errors import NotebookFailed, UserError, reported
+from analysis.errors import problem as os_problem
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -64,6 +65,7 @@ def _project(root: str | None) -> Project:
     periods = project.data / "periods"
     if (periods.is_dir() and any(p.name.startswith(".") for p in periods.iterdir())) or any(
             p.name.startswith(".") for p in project.catalogue.iterdir()):
+        # deferred: loaded only by the command that needs it (start-up speed)
         from analysis.intake.importer import recover_interrupted
 
         recover_interrupted(project)
@@ -73,6 +75,7 @@ def _project(root: str | None) -> Project:
 @app.command()
 def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
     """Check the data against the contract, then print every check's verdict."""
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.console import print_validation
 
     project = _project(root)
@@ -84,6 +87,7 @@ def validate(period: OptionalPeriod = None, root: RootOption = None) -> None:
 @app.command()
 def audit(period: PeriodArg, root: RootOption = None) -> None:
     """List every numeric mention in source.txt and whether it is captured or excluded."""
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.console import print_audit
 
     project = _project(root)
@@ -102,6 +106,7 @@ def run(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Execute the notebooks of one period (or all) whose inputs changed, into book/periods/<P>/."""
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.build.pipeline import run as run_notebooks
 
     with _executor(scheduler) as executor:
@@ -146,8 +151,8 @@ def build(
 ) -> None:
     """Execute the notebooks whose inputs changed, then build the HTML book (if it changed)
     and the print editions."""
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.build.hashing import nothing_to_build, record_build, sources_hash
-    from analysis.oserrors import reported
 
     project = _project(root)
     if not force and nothing_to_build(project):
@@ -155,6 +160,7 @@ def build(
             err.print("nothing changed since the last build: no notebook run, Sphinx skipped")
         console.print(f"book built: {project.book / '_build' / 'html' / 'index.html'}")
     else:
+        # deferred: loaded only by the command that needs it (start-up speed)
         from analysis.build.pipeline import build_book
         from analysis.build.pipeline import run as run_notebooks
 
@@ -172,6 +178,7 @@ def build(
 
 def _print_all(project: Project, quiet: bool) -> None:
     """The print editions of every period (the PDF only where Chromium is installed)."""
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.pages.print_editions import chromium, print_editions
 
     if chromium() is None:
@@ -192,6 +199,7 @@ def export(
     """Write the period's figures, checks and catalogue to a formatted Excel workbook."""
     from pathlib import Path
 
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.pages.export import check_target
     from analysis.pages.export import export as export_xlsx
     from analysis.view import PeriodView
@@ -213,6 +221,7 @@ def print_(
     """Write a period's print edition: a PDF (headless Chromium) and a Word document."""
     from pathlib import Path
 
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.pages.print_editions import print_editions
 
     project = _project(root)
@@ -227,6 +236,7 @@ def kernel() -> None:
 
     from ipykernel.kernelspec import install
 
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.build.worker import KERNEL
 
     path = install(kernel_name=KERNEL, display_name="Python (policybook)", prefix=sys.prefix)
@@ -243,6 +253,7 @@ def init(
     """Start a book for another city or county: shared catalogue, notebooks, no periods."""
     from pathlib import Path
 
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.new_book import init_project
 
     created = init_project(Project.find(root), Path(folder), geo, name)
@@ -252,6 +263,7 @@ def init(
 @app.command("new-period")
 def new_period(period: PeriodArg, root: RootOption = None) -> None:
     """Create data/periods/<P>/ with an Excel entry workbook (refuses an existing period)."""
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.workbook import new_period as create
 
     path = create(Project.find(root), period)
@@ -267,6 +279,7 @@ def import_(
     """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
     from pathlib import Path
 
+    # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.importer import import_period
 
     project = _project(root)
@@ -278,8 +291,6 @@ def main() -> None:
     """Entry point: every failure is a message, never a traceback. Exit 2: bad input, or a
     file that cannot be written (read-only, disk full); 1: a notebook or the book build
     failed; 130: interrupted (Ctrl-C)."""
-    from analysis.errors import NotebookFailed
-    from analysis.oserrors import problem as os_problem
 
     interrupted = "interrupted: what was being written keeps its previous version"
     try:

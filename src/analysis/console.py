@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN
+from analysis.checks.audit import audit
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, period_results
+from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError
@@ -15,7 +17,6 @@ STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "d
 def print_validation(project: Project, periods: list[Period], out: Console) -> bool:
     """Print schema problems and check verdicts (for each period's main place, as the book
     shows them); False if the data breaks the contract."""
-    from analysis.dataset.loader import load_dataset
 
     try:
         dataset = load_dataset(project)
@@ -30,7 +31,7 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
         place = dataset.main_geo(period)
         out.print(f"[bold]{period.id}[/]: {len(figures)} figures conform to the contract; "
                   f"checks for {place}", markup=True)
-        results = dataset.check_results(period)
+        results = period_results(dataset, period)
         for result in results:
             out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {result.id}: "
                       f"{result.title_zh}")
@@ -42,7 +43,6 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
 
 def print_audit(project: Project, period: str, out: Console) -> bool:
     """Print the audit of a period's source text; False if any mention is unexplained."""
-    from analysis.checks.audit import audit
 
     folder = project.period_dir(period)
     if not (folder / "source.txt").is_file():

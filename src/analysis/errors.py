@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,44 @@ class UserError(Exception):
 class NotebookFailed(Exception):
     """A notebook raised while executing (or the book build failed): names the notebook, the
     cell and the error. Exit code 1."""
+
+
+# Operating-system errors (disk full, read-only folder, missing folder...) as user messages:
+# the path, what is wrong and how to fix it, never a traceback (exit code 2).
+
+FIXES = {
+    errno.ENOSPC: "free space on that disk, then run the command again",
+    errno.EDQUOT: "free space within your disk quota, then run the command again",
+    errno.EROFS: "that file system is read-only: use a writable location",
+    errno.EACCES: "make it writable for your user, or use another location",
+    errno.EPERM: "make it writable for your user, or use another location",
+    errno.ENOENT: "check that the folder exists and that files can be created in it",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EISDIR: "it is a folder: give the path of a file",
+}
+DEFAULT_FIX = "check the path, then run the command again"
+# what a full or unwritable target looks like (not a bug: the user can fix it)
+TARGET_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def problem(exc: OSError, path: str | Path | None = None, doing: str = "",
+            fix: str = "") -> Problem:
+    """The error as a `Problem`: `path` (default: the file the error names), its strerror,
+    what was being done, and a fix that fits its errno unless `fix` is given."""
+    where = path if path is not None else exc.filename
+    message = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename2 is not None and path is None:
+        message += f" (with {exc.filename2})"
+    if doing:
+        message += f" while {doing}"
+    return Problem(file=str(where) if where is not None else "", message=message,
+                   fix=fix or FIXES.get(exc.errno, DEFAULT_FIX))
+
+
+@contextmanager
+def reported(path: str | Path | None = None, doing: str = "", fix: str = "") -> Iterator[None]:
+    """Turn an OSError raised inside the block into a `UserError` (see `problem`)."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(problem(exc, path, doing, fix)) from None

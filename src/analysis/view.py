@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.build.toc import period_label_zh
-from analysis.checks.rules import CheckResult
+from analysis.checks.rules import CheckResult, period_results
 from analysis.dataset.catalogue import Catalogue
 from analysis.dataset.figures import FigureIndex
 from analysis.dataset.loader import Dataset, load_dataset
-from analysis.dataset.periods import Period
+from analysis.dataset.periods import Period, period_label_zh
 from analysis.dataset.project import Project
-
-MULT_ZH = {0: "", 4: "万", 8: "亿"}
+from analysis.errors import UserError
+from analysis.meaning.semantics import qualifier_text, when_text
+from analysis.meaning.written import written_text
 
 
 @dataclass
@@ -38,13 +38,12 @@ class PeriodView:
         dataset = load_dataset(root)
         if period is None:
             if not dataset.periods:
-                from analysis.errors import UserError
 
                 raise UserError("the project has no period yet: policybook new-period P")
             period = dataset.periods[-1].id
         parsed = dataset.period(period)
         return cls(dataset, parsed, dataset.catalogue, dataset.figures[parsed.id],
-                   dataset.targets[parsed.id], dataset.check_results(parsed),
+                   dataset.targets[parsed.id], period_results(dataset, parsed),
                    dataset.main_geo(parsed))
 
     @property
@@ -94,13 +93,11 @@ class PeriodView:
 
     def words(self, indicator: str, geo: str | None = None) -> str:
         """Scope and window words of the figure ('' when simply the period and the place)."""
-        from analysis.meaning.semantics import qualifier_text
 
         return qualifier_text(self.catalogue, self.row(indicator, geo), self.period)
 
     def when(self, indicator: str, geo: str | None = None) -> str:
         """Scope and dates of the figure in words, always said (see semantics.when_text)."""
-        from analysis.meaning.semantics import when_text
 
         return when_text(self.catalogue, self.row(indicator, geo))
 
@@ -110,18 +107,3 @@ class PeriodView:
         words = self.words(indicator, geo)
         label = self.row(indicator, geo)["label_zh"]
         return f"{label}（{words}）" if words else label
-
-
-
-def written_text(row: pd.Series, catalogue: Catalogue) -> str:
-    """Number, 万/亿, unit symbol and qualifier as written."""
-    symbol = catalogue.unit_symbols[row["unit"]]
-    number = f"{row['value']}{MULT_ZH[int(row['unit_mult'])]}"
-    qualifier = row.get("qualifier", "")
-    if qualifier == "more_than":  # 200余家
-        return f"{number}余{symbol}"
-    if qualifier == "at_least":  # 3人以上
-        return f"{number}{symbol}以上"
-    if qualifier == "approx":  # 9万人左右
-        return f"{number}{symbol}左右"
-    return f"{number}{symbol}"

@@ -18,7 +18,7 @@ from analysis.build.hashing import Inputs
 from analysis.build.plan import CROSS_PARAMETERS, Plan, _check_period, _period_parameters, plan
 from analysis.build.progress import Summary, _Display
 from analysis.build.toc import write_toc
-from analysis.build.worker import Job, Result, execute_job
+from analysis.build.worker import Job, Result, execute_job, preload, worker_init
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.errors import NotebookFailed
@@ -51,7 +51,6 @@ def local_executor(workers: int) -> ProcessPoolExecutor:
     """The default executor: a pool of `workers` local processes (forked on Linux)."""
     import multiprocessing
 
-    from analysis.build.worker import worker_init
 
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
@@ -129,7 +128,6 @@ def _run(project: Project, work: Plan, start: float, jobs: int | None,
         summary.workers = 0 if executor is not None else workers
         own = None
         if executor is None:
-            from analysis.build.worker import preload
 
             preload()  # imported once here rather than in every worker
             own = executor = local_executor(workers)

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import analysis
+from analysis.build.code_hash import reached_code, used_code
 from analysis.build.worker import KERNEL
 from analysis.dataset import reads
 from analysis.dataset.periods import Period
@@ -101,7 +103,6 @@ class Inputs:
         it runs, each with what runs on import and the definitions the notebook reaches
         (`analysis.build.code_hash`). Editing a chart re-executes the notebooks that draw it;
         editing the command line, none."""
-        from analysis.build.code_hash import used_code
 
         if name not in self._modules:
             folder = self.package_dir()
@@ -112,7 +113,6 @@ class Inputs:
     @property
     def runner(self) -> dict[str, str]:
         """The runner's code that shapes every executed notebook (RUNNER_CODE)."""
-        from analysis.build.code_hash import reached_code
 
         if self._runner is None:
             self._runner = reached_code(RUNNER_CODE, self.package_dir())
@@ -121,7 +121,6 @@ class Inputs:
     @staticmethod
     def package_dir() -> Path:
         """The folder of the analysis package the kernels import."""
-        import analysis
 
         return Path(analysis.__file__).resolve().parent
 
@@ -188,15 +187,6 @@ class Inputs:
 def _digest(payload: object) -> str:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def files_digest(paths: Iterable[Path]) -> str:
-    """A hash of the names and bytes of `paths` (files that do not exist are left out)."""
-    digest = hashlib.sha256()
-    for path in paths:
-        if path.is_file():
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def up_to_date(parts: dict, meta: dict) -> bool:

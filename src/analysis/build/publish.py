@@ -42,11 +42,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from analysis.build.pipeline import BUILD_STAMP, NotebookFailed, book_hash
+from analysis.build.hashing import BUILD_STAMP, book_hash
 from analysis.build.toc import write_toc
 from analysis.dataset.project import Project
-from analysis.errors import UserError
-from analysis.oserrors import TARGET_ERRNOS, problem, reported
+from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
 
 HTML = "html"
 STAGING = ".staging"

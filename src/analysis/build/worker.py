@@ -27,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 
+from analysis.dataset import reads
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -316,7 +318,6 @@ def execute_job(job: Job) -> Result:
         nbformat.write(nb, tmp)
         input_hash = None
         if job.hash_parts:
-            from analysis.dataset import reads
 
             input_hash = reads.input_hash(job.hash_parts, record)
         clean_notebook(tmp, input_hash, record)

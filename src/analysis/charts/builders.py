@@ -24,9 +24,17 @@ from analysis.charts.style import (
     title,
     wrap,
 )
-from analysis.checks.rules import months_in_window, per_person_month
+from analysis.checks.rules import months_in_window, per_person_month, starts_after
 from analysis.checks.targets import track
-from analysis.meaning.semantics import as_of_text, month_zh
+from analysis.meaning.concepts import (
+    COMPARABLE,
+    GROUPS,
+    comparability_group,
+    concept_of,
+    stands_for,
+    unified_standards,
+)
+from analysis.meaning.semantics import as_of_text, meaning, month_zh, section_zh
 from analysis.view import PeriodView
 
 GOAL_COLOUR = "#333333"
@@ -37,7 +45,6 @@ def _present(view: PeriodView, indicators: list[str]) -> list[str]:
 
 
 def _source(view: PeriodView, indicators: list[str]) -> str:
-    from analysis.meaning.semantics import section_zh
 
     sections = sorted({view.row(i)["section"] for i in indicators})
     return f"{view.source_title}，{'、'.join(section_zh(x) for x in sections)}"
@@ -96,7 +103,6 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
 def _comparable_groups(view: PeriodView, ids: list[str]) -> dict[tuple, list[str]]:
     """Figures grouped so that bars side by side are comparable: the same kind of measure,
     scope, window and unit."""
-    from analysis.meaning.semantics import meaning
 
     groups: dict[tuple, list[str]] = {}
     for i in ids:
@@ -230,13 +236,12 @@ def average_payment(view: PeriodView, standard: str,
     data = pd.DataFrame(rows)
     standard_id, standard = standard, view.value(standard)
     name = view.catalogue.by_id.at[standard_id, "label_zh"]
-    from analysis.checks.rules import _starts_after
 
     spending_window = view.row(used[1])["as_of"]
     standard_row = view.row(standard_id)
     what = "、".join(dict.fromkeys(r["指标"].removesuffix("月人均领取（估算）") for r in rows))
     when = view.when(standard_id)
-    if _starts_after(standard_row["as_of"], spending_window):
+    if starts_after(standard_row["as_of"], spending_window):
         # the standard was set within the window the money was paid over: not the standard
         # most of it was paid under, so it is named, not drawn as a yardstick
         chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取（估算）", "元/人/月",
@@ -307,30 +312,11 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     return Chart(fig, data, full_title, source, alt)
 
 
-COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE = (
-    "同一年份的标准（各地执行时间不同）", "其他年份的标准（年份不同，仅供参考）",
-    "部分地区的标准或政策下限（口径不同，仅供参考）",
-    "平均标准（多个地区的平均值，不是某一地的标准）")
-GROUPS = (COMPARABLE, OTHER_YEAR, PARTIAL, AVERAGE)
-
-
-def _group(row: pd.Series, year: int) -> str:
-    """Which comparability group a comparator falls in, against a standard of `year`."""
-    if row["basis"] == "average":
-        return AVERAGE
-    if row["coverage"] == "partial" or row["basis"] == "floor":
-        return PARTIAL
-    if int(str(row["as_of"]).split("/")[-1][:4]) != year:
-        return OTHER_YEAR
-    return COMPARABLE
-
-
 def comparator_standards(view: PeriodView) -> Chart | None:
     """The period's unified standard and the standards it stands for (the catalogue's
     `stands_for`: the 低保 standards) beside other places', in groups that say whether they are
     comparable: the same year's standards of whole places; other years; partial places or
     policy floors; averages over many places (which are not any one place's standard)."""
-    from analysis.pages.trends import concept_of, unified_standards
 
     own_standards = unified_standards(view.dataset)
     own_ids = _present(view, own_standards)
@@ -349,7 +335,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         "来源": _source(view, [i]),
     } for i in own_ids])
     rest = pd.DataFrame({
-        "组别": [_group(r, year) for _, r in comp.iterrows()],
+        "组别": [comparability_group(r, year) for _, r in comp.iterrows()],
         "地区": comp["geo_label_zh"], "指标": comp["label_zh"],
         "类别": comp["indicator"].map(concept).map(short), "时点": comp["as_of"],
         "元/人/月": comp["value_monthly_yuan"].round(2), "来源可靠性": comp["reliability_zh"],
@@ -389,7 +375,6 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     """The home place's urban and rural 低保 standards at each date a source gives one,
     drawn as dated points (what happened between two sources is unknown); a unified
     standard counts for both (the catalogue's stands_for)."""
-    from analysis.pages.trends import concept_of, stands_for
 
     split = stands_for(view.dataset)
     parts = sorted({part for parts in split.values() for part in parts})

@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from analysis.dataset.reads import looked_at
+
 REASONS = (
     "date",
     "list_numbering",
@@ -291,7 +293,6 @@ class AuditResult:
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
-    from analysis.dataset.reads import looked_at
 
     looked_at(path)  # a notebook that found no file here depends on there being none
     if not path.exists():

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.dataset.comparators import RELIABILITY_ZH
 from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
-from analysis.errors import Problem, UserError
+from analysis.dataset.loader import Dataset
+from analysis.dataset.periods import Period, parse_period
 from analysis.meaning.semantics import as_of_text
 
 HOLDS = "holds"
@@ -27,18 +26,6 @@ FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
 VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
               NOT_APPLICABLE: "不适用"}
-# the references each kind of check needs (a list for `parts`), and its other required keys
-REFS = {
-    "sum": ("total", "parts"),
-    "share": ("share", "numerator", "denominator"),
-    "subset": ("part", "whole"),
-    "monthly_average_below": ("amount", "recipients", "standard"),
-    "ratio_at_least": ("left", "right"),
-}
-OTHER_KEYS = {"ratio_at_least": ("factor",)}
-OPTIONAL = ("note", "basis", "source", "reliability", "applies_from")
-
-
 @dataclass(frozen=True)
 class CheckResult:
     """The verdict of one check, with the numbers behind it."""
@@ -51,92 +38,6 @@ class CheckResult:
     detail: str
     indicators: tuple[str, ...]
     basis: str = "报告自身的数字"
-
-
-def load_checks(path: Path, catalogue=None, config=None) -> list[dict]:
-    """Read checks.yml and validate it against its schema: every check has id, kind and
-    titles, the references its kind needs (each naming an indicator of the catalogue and,
-    optionally, a place of geo.csv), and a factor that is a positive number or the name of a
-    policy factor of data/project.yml."""
-    file = str(path)
-    try:
-        checks = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(Problem(file, f"cannot read ({exc})", "restore the file")) from None
-    except yaml.YAMLError as exc:
-        raise UserError(
-            Problem(file, f"not valid YAML: {exc}", "fix the YAML syntax")
-        ) from None
-    if not isinstance(checks, list):
-        raise UserError(Problem(file, "must be a list of checks", "start each check with '- id:'"))
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for n, check in enumerate(checks, start=1):
-        problems += _check_problems(check, n, file, seen, catalogue, config)
-    if problems:
-        raise UserError(problems)
-    return checks
-
-
-def _check_problems(check, n: int, file: str, seen: set[str], catalogue, config) -> list[Problem]:
-    if not isinstance(check, dict):
-        return [Problem(file, f"check #{n} is not a mapping", "write key: value lines")]
-    name = f"check #{n}" + (f" ({check['id']})" if isinstance(check.get("id"), str) else "")
-    problems = [Problem(file, f"{name} has no {key!r}", f"give every check {key}")
-                for key in ("id", "kind", "title_zh", "title_en")
-                if not isinstance(check.get(key), str) or not check[key].strip()]
-    if check.get("id") in seen:
-        problems.append(Problem(file, f"{name}: id used twice", "give each check its own id"))
-    seen.add(check.get("id"))
-    kind = check.get("kind")
-    if kind not in REFS:
-        return problems + [Problem(file, f"{name}: unknown kind {kind!r}",
-                                   f"use one of {', '.join(REFS)}")]
-    known = set(REFS[kind]) | set(OTHER_KEYS.get(kind, ())) | {
-        "id", "kind", "title_zh", "title_en", *OPTIONAL}
-    problems += [Problem(file, f"{name}: unknown key {key!r}",
-                         f"use only {', '.join(sorted(known))}")
-                 for key in check if key not in known]
-    indicators = set(catalogue.indicators["id"]) if catalogue is not None else None
-    places = set(catalogue.geo["code"]) if catalogue is not None else None
-    for key in REFS[kind]:
-        refs = check.get(key)
-        if key == "parts":
-            if not isinstance(refs, list) or not refs:
-                problems.append(Problem(file, f"{name}: 'parts' must be a list of references",
-                                        "list {indicator: id} entries"))
-                continue
-        else:
-            refs = [refs]
-        for ref in refs:
-            if not isinstance(ref, dict) or not isinstance(ref.get("indicator"), str):
-                problems.append(Problem(file, f"{name}: {key!r} must be {{indicator: id}}",
-                                        "name the indicator of the catalogue"))
-            elif indicators is not None and ref["indicator"] not in indicators:
-                problems.append(Problem(file, f"{name}: {key} names unknown indicator "
-                                        f"{ref['indicator']!r}", "use an id of indicators.csv"))
-            elif places is not None and "geo" in ref and str(ref["geo"]) not in places:
-                problems.append(Problem(file, f"{name}: {key} names unknown place "
-                                        f"{ref['geo']!r}", "use a code of geo.csv"))
-    if "applies_from" in check:
-        try:
-            date.fromisoformat(str(check["applies_from"]))
-        except ValueError:
-            problems.append(Problem(file, f"{name}: applies_from {check['applies_from']!r} is "
-                                    "not a date", "write an ISO date in quotes: '2020-11-19'"))
-    if "reliability" in check and check["reliability"] not in RELIABILITY_ZH:
-        problems.append(Problem(file, f"{name}: unknown reliability {check['reliability']!r}",
-                                f"use one of {', '.join(RELIABILITY_ZH)}"))
-    if kind == "ratio_at_least":
-        factor = check.get("factor")
-        factors = config.policy_factors if config is not None else {}
-        ok = (isinstance(factor, str) and (config is None or factor in factors)) or (
-            isinstance(factor, int | float) and not isinstance(factor, bool) and factor > 0)
-        if not ok:
-            problems.append(Problem(file, f"{name}: factor {factor!r} is neither a positive "
-                                    "number nor a policy factor of data/project.yml",
-                                    f"use one of {', '.join(factors) or 'the policy_factors'}"))
-    return problems
 
 
 class _Missing(Exception):
@@ -227,7 +128,7 @@ def per_person_month(amount: float, recipients: float, as_of: str) -> float | No
     return None if months is None else amount / recipients / float(months)
 
 
-def _starts_after(standard_as_of: str, window: str) -> bool:
+def starts_after(standard_as_of: str, window: str) -> bool:
     """True when a standard was set (or took effect) after the start of a window."""
     return standard_as_of.split("/")[0] > window.split("/")[0]
 
@@ -240,7 +141,7 @@ def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple
     _nonzero(recipients, check["recipients"])
     months = months_in_window(amount_row["as_of"])
     standard_row = _lookup(figures, check["standard"], geo)
-    if months is not None and _starts_after(standard_row["as_of"], amount_row["as_of"]):
+    if months is not None and starts_after(standard_row["as_of"], amount_row["as_of"]):
         average = amount.point / recipients.point / months
         raise _Missing(f"标准在资金所属时段内调整（{as_of_text(standard_row['as_of'])}），"
                        f"期内大部分时间执行的是调整前的标准，不作判断；"
@@ -330,3 +231,10 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
 def results_frame(results: list[CheckResult]) -> pd.DataFrame:
     """Check results as a table (for notebooks and export)."""
     return pd.DataFrame([r.__dict__ for r in results])
+
+
+def period_results(dataset: Dataset, period: str | Period) -> list[CheckResult]:
+    """Every check of checks.yml evaluated for the period's main place."""
+    pid = parse_period(str(period)).id
+    return evaluate(dataset.checks, dataset.figures[pid], dataset.main_geo(pid),
+                    dataset.config.policy_factors, parse_period(pid).end)

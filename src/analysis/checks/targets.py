@@ -9,8 +9,11 @@ import pandas as pd
 from analysis.dataset.figures import as_of_end, latest
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.project import Project
-from analysis.view import written_text
+from analysis.meaning.semantics import meaning
+from analysis.meaning.written import written_text
 
+COLUMNS = ["提出期", "目标", "地区", "目标值", "期限", "最新值", "最新时点", "状态", "章节", "原文",
+           "indicator", "progress"]  # also when there is no target: empty selections work
 MET, IN_PROGRESS, NOT_MET, NO_DATA = "已完成", "推进中", "未完成", "报告未给出可比数字"
 
 
@@ -22,7 +25,6 @@ def _meets(value: Decimal, target: Decimal, comparison: str) -> bool:
 def _evidence(dataset, figures: pd.DataFrame, target: pd.Series) -> pd.DataFrame:
     """The figures that can judge a target: its indicator and place, dated up to its
     deadline, and, for counts that restart each year, within the deadline's year."""
-    from analysis.meaning.semantics import meaning
 
     if figures.empty:
         return figures
@@ -71,17 +73,4 @@ def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
                 "原文": target["quote"], "indicator": target["indicator"],
                 "progress": progress,
             })
-    return pd.DataFrame(rows)
-
-
-def summary(status: pd.DataFrame) -> str:
-    """One sentence counting targets by status (an HTML paragraph)."""
-    if status.empty:
-        return "<p>本期报告没有提出有期限的目标。</p>"
-    from analysis.statements.prose import derived
-
-    counts = status["状态"].value_counts()
-    parts = [derived(counts[s], f"下表中状态为“{s}”的目标数", "#targets") + f"项{s}"
-             for s in (MET, IN_PROGRESS, NOT_MET, NO_DATA) if s in counts]
-    total = derived(len(status), "下表所列有期限的目标数", "#targets")
-    return f"<p>共{total}项有期限的目标：" + "，".join(parts) + "。</p>"
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -19,14 +19,15 @@ from typing import Generic, TypeVar
 import pandas as pd
 import yaml
 
-from analysis.checks.rules import CheckResult, evaluate, load_checks
 from analysis.dataset import reads
 from analysis.dataset.catalogue import Catalogue, load_catalogue
+from analysis.dataset.checks_file import load_checks
 from analysis.dataset.comparators import COMPARATOR_FILES, load_comparators
 from analysis.dataset.config import Config
 from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
+from analysis.dataset.schema import validate_period
 from analysis.errors import Problem, UserError
 
 T = TypeVar("T")
@@ -97,12 +98,6 @@ class Dataset:
             return home
         return str(figures["geo"].mode().iloc[0])
 
-    def check_results(self, period: str | Period) -> list[CheckResult]:
-        """Every check of checks.yml evaluated for the period's main place."""
-        pid = parse_period(str(period)).id
-        return evaluate(self.checks, self.figures[pid], self.main_geo(pid),
-                        self.config.policy_factors, parse_period(pid).end)
-
     def factor(self, check: dict) -> float:
         """The factor of a ratio check (a number, or a policy factor of data/project.yml)."""
         factor = check["factor"]
@@ -167,7 +162,6 @@ def _source_meta(project: Project, period: Period, problems: list[Problem]) -> d
 
 
 def _load(project: Project) -> Dataset:
-    from analysis.dataset.schema import validate_period
 
     config = project.config
     catalogue = load_catalogue(project)

@@ -55,3 +55,15 @@ def is_period(text: str) -> bool:
     except UserError:
         return False
     return True
+
+
+def period_label_zh(period: Period) -> str:
+    """2020H1 -> 2020年上半年; 2020Q3 -> 2020年第三季度; 2020 -> 2020年."""
+    pid = period.id
+    year = pid[:4]
+    if len(pid) == 4:
+        return f"{year}年"
+    kind, n = pid[4], int(pid[5])
+    if kind == "H":
+        return f"{year}年{'上' if n == 1 else '下'}半年"
+    return f"{year}年第{'一二三四'[n - 1]}季度"

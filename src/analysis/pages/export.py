@@ -13,11 +13,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.checks.rules import VERDICT_ZH, results_frame
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
-from analysis.oserrors import reported
-from analysis.view import PeriodView, written_text
+from analysis.meaning.written import written_text
+from analysis.view import PeriodView
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are reproducible

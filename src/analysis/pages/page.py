@@ -10,9 +10,12 @@ from IPython.display import HTML, Markdown, display
 
 from analysis.charts.chart import Chart
 from analysis.checks.rules import VERDICT_ZH, results_frame
+from analysis.dataset.project import Project
 from analysis.errors import UserError
 from analysis.escape import html_text
-from analysis.meaning.semantics import as_of_text, section_cell, section_zh, when_text
+from analysis.meaning.semantics import section_cell, section_zh, when_text
+from analysis.meaning.written import reader_cell
+from analysis.pages.appendix import TRENDS_FOLDER, download_names, trends_download_names
 from analysis.statements.prose import anchor, check_linked
 from analysis.view import PeriodView
 
@@ -44,23 +47,6 @@ CODE_COLUMNS = {"indicator", "地区代码", "代码", "indicator_id"}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
 
 
-def reader_cell(value: object) -> str:
-    """A table cell as readers expect it: 630 not 630.0, 877,077 with separators, at most
-    two decimals, dates in Chinese (2020年6月30日; 2020年1—6月)."""
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    if isinstance(value, int | float):
-        if pd.isna(value):
-            return ""
-        if float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    text = str(value)
-    if _ISO.match(text):
-        return as_of_text(text)
-    return text
-
-
 def scroll(table_html: str, label: str) -> str:
     """A table in a region that scrolls sideways on a phone and is reachable by keyboard."""
     return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html_text(label)}">'
@@ -69,7 +55,6 @@ def scroll(table_html: str, label: str) -> str:
 
 def citation(item: Chart) -> str:
     """One line to cite a chart: the book, the chart's title and its source."""
-    from analysis.dataset.project import Project
 
     try:
         title = Project.find().config.title
@@ -81,7 +66,6 @@ def citation(item: Chart) -> str:
 
 def downloads(view: PeriodView) -> None:
     """Links to the period's figures (the files the book build writes under downloads/)."""
-    from analysis.pages.appendix import download_names
 
     pid = view.period.id
     links = "".join(f'<li><a href="../../downloads/{pid}/{html_text(name)}" download>'
@@ -147,7 +131,6 @@ def trace(view: PeriodView, area: str) -> None:
         others = [r for _, r in rows.head(2 * limit).iterrows()
                   if anchor(r) not in cited_ids][:max(0, limit - len(cited))]
         rows = pd.DataFrame([*cited, *others])
-        from analysis.pages.appendix import download_names
 
         pid = view.period.id
         links = "、".join(f'<a href="../../downloads/{pid}/{name}" download>{what}</a>'
@@ -168,7 +151,6 @@ def changes(item: Changes) -> None:
     """Show the changes across periods: the full table, or (past the page's limit) one row
     per indicator and place, saying so and linking the download that holds every row."""
     if item.summary:
-        from analysis.pages.appendix import TRENDS_FOLDER, trends_download_names
 
         links = "、".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
                          for name, what in zip(trends_download_names(), ("CSV", "Excel"),

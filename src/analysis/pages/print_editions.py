@@ -18,10 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.build.toc import period_label_zh
-from analysis.dataset.periods import parse_period
+from analysis.dataset.periods import parse_period, period_label_zh
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError
+from analysis.files import files_digest
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
@@ -206,7 +206,6 @@ def print_editions(project: Project, period: str, folder: Path | None = None,
 def _inputs(project: Project, pid: str) -> str:
     """A hash of what a period's print edition is made from: its built pages (which no
     longer change when another period is added) and this module."""
-    from analysis.build.hashing import files_digest
 
     folder = project.book / "_build" / "html" / "periods" / pid
     return files_digest([Path(__file__), *sorted(folder.glob("*.html"))])

@@ -6,12 +6,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.charts.builders import dated_points
 from analysis.charts.chart import Chart
+from analysis.charts.colours import concept_colours
 from analysis.charts.style import new_figure, source_line, title
 from analysis.dataset.figures import as_of_end
 from analysis.dataset.loader import Dataset, load_dataset
+from analysis.dataset.periods import is_period, parse_period, period_label_zh
 from analysis.dataset.project import Project
+from analysis.meaning.concepts import concept_of, not_comparable, stands_for
 from analysis.meaning.semantics import as_of_text
+from analysis.meaning.written import reader_cell
 
 
 def observations(dataset: Dataset) -> pd.DataFrame:
@@ -41,28 +46,6 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
         "as_of": comp["as_of"],
         "source": comp["reliability_zh"] + "：" + comp["url"],
     })
-
-
-def concept_of(dataset: Dataset) -> dict[str, str]:
-    """Comparator indicator id -> the catalogue indicator of the same concept (`same_as`)."""
-    ind = dataset.catalogue.indicators
-    return {other: row["id"] for _, row in ind.iterrows()
-            for other in str(row.get("same_as", "")).split()}
-
-
-def stands_for(dataset: Dataset) -> dict[str, list[str]]:
-    """Unified indicator -> the indicators it stands for (`stands_for`: 城乡低保标准 is the
-    urban and the rural standard at once)."""
-    ind = dataset.catalogue.indicators
-    return {row["id"]: str(row["stands_for"]).split() for _, row in ind.iterrows()
-            if str(row.get("stands_for", "")).strip()}
-
-
-def unified_standards(dataset: Dataset) -> list[str]:
-    """Each unified indicator of `stands_for` followed by the indicators it stands for (the
-    城乡低保标准, then the urban and the rural one)."""
-    return list(dict.fromkeys(i for unified, parts in stands_for(dataset).items()
-                              for i in (unified, *parts)))
 
 
 def series(project: Project | Dataset) -> pd.DataFrame:
@@ -105,21 +88,6 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     return both
 
 
-def not_comparable(dataset: Dataset, indicator: str, before: str, after: str) -> str:
-    """Why two figures of an indicator cannot be set against each other ('' if they can):
-    flows over windows of different lengths (1—6月 vs 1—12月), running totals from
-    different starts."""
-    from analysis.meaning.semantics import FLOW, RUNNING, Window, meaning
-
-    m = meaning(dataset.catalogue, indicator)
-    a, b = Window.of(before), Window.of(after)
-    if m.measure == FLOW and a.months != b.months:
-        return f"时段长度不同（{a.months or 0}个月与{b.months or 0}个月），不计算变化"
-    if m.measure == RUNNING and a.start != b.start:
-        return "累计起点不同，不计算变化"
-    return ""
-
-
 def standards_chart(project: Project) -> Chart | None:
     """The home place's standards in every period and earlier source (元/人/月), as dated
     points."""
@@ -131,8 +99,6 @@ def standards_chart(project: Project) -> Chart | None:
     data = data[data["indicator"].isin(standards) & (data["geo"] == dataset.config.home_geo)]
     if data.empty:
         return None
-    from analysis.charts.builders import dated_points
-    from analysis.charts.colours import concept_colours
     fig, ax = new_figure()
     colour = concept_colours(dataset)
     dated_points(ax, data.reset_index(drop=True), "end", "label_zh", "base_value",
@@ -143,8 +109,6 @@ def standards_chart(project: Project) -> Chart | None:
     title(fig, chart_title)
     source = "各期报告；更早的标准来自对比数据（见表中来源与可靠性）"
     source_line(fig, source)
-    from analysis.build.toc import period_label_zh
-    from analysis.dataset.periods import is_period, parse_period
 
     data = data.assign(period=[period_label_zh(parse_period(p)) if is_period(p) else p
                                for p in data["period"]], end=data["as_of"])
@@ -161,8 +125,6 @@ def change_table(project: Project | Dataset) -> pd.DataFrame:
     data = series(project)
     if data.empty:
         return data
-    from analysis.build.toc import period_label_zh
-    from analysis.dataset.periods import is_period, parse_period
 
     dataset = project if isinstance(project, Dataset) else load_dataset(project)
     places = dataset.catalogue.geo.set_index("code")["name_zh"]
@@ -183,8 +145,6 @@ def latest_changes(table: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator and place of `change_table`: how many values are known, the
     first, the one before the latest and the latest (each with its source and date), and the
     change between the last two (blank where they are not comparable, with the reason)."""
-    from analysis.meaning.semantics import as_of_text
-    from analysis.pages.page import reader_cell
 
     def known(row: pd.Series) -> str:
         return f"{reader_cell(row['数值'])}（{row['来源']}，{as_of_text(row['时点或时段'])}）"

@@ -58,6 +58,7 @@ def _write_generated(app, config) -> None:
     """Write the appendix, downloads and search dictionary of the project holding the book."""
     from pathlib import Path
 
+    # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.dataset.project import Project
     from analysis.pages.appendix import write_appendix
     from analysis.site.search_dict import DICT_NAME, write_search_dict
@@ -135,6 +136,7 @@ def _store_snippets(app, pagename, templatename, context, doctree) -> None:
         return
     from bs4 import BeautifulSoup
 
+    # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.site.search_index import store
 
     title = BeautifulSoup(context.get("title", ""), "html.parser").get_text()
@@ -146,6 +148,7 @@ def _write_snippets(app, exception) -> None:
         return
     from pathlib import Path
 
+    # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.site.search_index import INDEX_NAME, write_index
 
     order: list[str] = []
@@ -170,6 +173,7 @@ def _write_nav(app, exception) -> None:
 
     import yaml
 
+    # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.site.navigation import NAV_NAME, nav_html, write_nav
 
     toc = yaml.safe_load((Path(app.srcdir) / "_toc.yml").read_text(encoding="utf-8")) or {}

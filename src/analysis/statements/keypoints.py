@@ -9,7 +9,15 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from analysis.checks.rules import FAILS, NOT_APPLICABLE
-from analysis.meaning.semantics import month_zh, section_zh
+from analysis.checks.targets import track
+from analysis.meaning.concepts import (
+    COMPARABLE,
+    comparability_group,
+    concept_of,
+    not_comparable,
+    unified_standards,
+)
+from analysis.meaning.semantics import day_text, month_zh, section_zh
 from analysis.statements.prose import Absent, Prose, derived
 from analysis.view import PeriodView
 
@@ -24,7 +32,6 @@ def name(text: str) -> Markup:
 def day(iso: str) -> Markup:
     from datetime import date
 
-    from analysis.meaning.semantics import day_text
 
     return Markup(f'<time datetime="{escape(iso)}">') + escape(
         day_text(date.fromisoformat(iso))) + Markup("</time>")
@@ -37,7 +44,6 @@ def month(as_of: str) -> Markup:
 
 
 def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
-    from analysis.checks.targets import track
 
     status = track(view.project, view.period.id)
     if status.empty:
@@ -59,7 +65,6 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
 
 
 def _changes(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
-    from analysis.pages.trends import not_comparable
 
     dataset = view.dataset
     earlier = [p for p in dataset.periods if p.end < view.period.start]
@@ -91,8 +96,6 @@ def _changes(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
 def _peers(view: PeriodView, area: str) -> list[Markup]:
     """Comparable peers of the area's standards: the same year's standards of whole places
     (the comparator chart's first group)."""
-    from analysis.charts.builders import COMPARABLE, _group
-    from analysis.pages.trends import concept_of, unified_standards
 
     standards = unified_standards(view.dataset)
     own = [i for i in standards if view.has(i)
@@ -104,7 +107,7 @@ def _peers(view: PeriodView, area: str) -> list[Markup]:
     comp = view.dataset.comparators
     comp = comp[comp["indicator"].map(concept).isin(standards)
                 & comp["value_monthly_yuan"].notna() & (comp["geo"] != view.geo)]
-    peers = [r for _, r in comp.iterrows() if _group(r, year) == COMPARABLE]
+    peers = [r for _, r in comp.iterrows() if comparability_group(r, year) == COMPARABLE]
     if not peers:
         return []
     items = [name(f"{r['geo_label_zh']}{r['label_zh']}") + Markup(derived(

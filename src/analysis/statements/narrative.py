@@ -6,14 +6,17 @@ fragment in which text from the data is escaped.
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from pandas import DataFrame
 
+from analysis.checks import targets
+from analysis.checks.audit import audit as run_audit
 from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN
+from analysis.dataset.reads import looked_at
 from analysis.escape import html_text
-from analysis.statements.prose import Absent, Prose, area_sentences, derived
+from analysis.statements.prose import area_sentences, derived
 from analysis.view import PeriodView
 
-sentences = area_sentences  # the area's template sentences whose figures are present
+sentences = area_sentences  # every figure of the area, in its template's sentences or others
 
 
 def _paragraphs(texts: list[str]) -> str:
@@ -25,21 +28,11 @@ def _items(texts: list[str]) -> str:
 
 
 def area_text(view: PeriodView, area: str) -> str:
-    """Narrative paragraph(s) of one work area for the period (HTML)."""
+    """Narrative paragraph(s) of one work area for the period (HTML): every figure of the
+    area in a sentence."""
     found = sentences(view, area)
     if not found:
-        rows = view.figures[view.figures["area"] == area]
-        if rows.empty:
-            return _paragraphs([f"<time>{html_text(view.label)}</time>的报告没有这一领域的数字。"])
-        prose = Prose(view)
-        items = []
-        for _, r in rows.iterrows():
-            try:
-                items.append(Markup('<span class="name">') + escape(f"{r['geo_zh']}{r['label_zh']}")
-                             + Markup("</span>") + prose.fig(r["indicator"], r["geo"]))
-            except Absent:
-                continue
-        found = ["本期数字：" + "、".join(items) + "。"]
+        return _paragraphs([f"<time>{html_text(view.label)}</time>的报告没有这一领域的数字。"])
     return _paragraphs(found)
 
 
@@ -80,8 +73,6 @@ def overview(view: PeriodView) -> str:
 
 def audit(view: PeriodView) -> str:
     """Result of the audit of the report text (when the period has source.txt)."""
-    from analysis.checks.audit import audit as run_audit
-    from analysis.dataset.reads import looked_at
 
     folder = view.project.period_dir(view.period)
     looked_at(folder / "source.txt")
@@ -101,3 +92,15 @@ def audit(view: PeriodView) -> str:
         text += "未解释的数字：" + "、".join(derived(m.text, "报告原文", "#audit")
                                      for m in result.unexplained) + "。"
     return f'<div id="audit">{_paragraphs([text])}</div>'
+
+
+def targets_summary(status: DataFrame) -> str:
+    """One sentence counting targets by status (an HTML paragraph)."""
+    if status.empty:
+        return "<p>本期报告没有提出有期限的目标。</p>"
+    counts = status["状态"].value_counts()
+    parts = [derived(counts[s], f"下表中状态为“{s}”的目标数", "#targets") + f"项{s}"
+             for s in (targets.MET, targets.IN_PROGRESS, targets.NOT_MET, targets.NO_DATA)
+             if s in counts]
+    total = derived(len(status), "下表所列有期限的目标数", "#targets")
+    return f"<p>共{total}项有期限的目标：" + "，".join(parts) + "。</p>"

@@ -26,8 +26,10 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+import yaml
 from markupsafe import Markup, escape
 
+from analysis.errors import Problem, UserError
 from analysis.meaning.semantics import (
     FLOW,
     RUNNING,
@@ -43,6 +45,9 @@ from analysis.meaning.semantics import (
 )
 
 _BLANK = re.compile(r"\n\s*\n")
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                          keep_trailing_newline=False)
+MEASURE_SENTENCES = "measures.yml"  # templates/measures.yml: sentences by measure
 
 
 def derived(value: object, title: str, href: str) -> str:
@@ -90,6 +95,8 @@ class Prose:
         self.view = view
         self.catalogue = view.catalogue
         self.prefix = prefix  # where the period's pages are, seen from the page being written
+        self.cited: set[tuple[str, str]] = set()  # (indicator, geo) of the rendered blocks
+        self._block_cites: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ links
     def page_of(self, indicator: str) -> str:
@@ -109,9 +116,11 @@ class Prose:
 
     def row(self, indicator: str, geo: str | None = None) -> pd.Series:
         try:
-            return self.view.row(indicator, geo)
+            row = self.view.row(indicator, geo)
         except KeyError:  # the period has no such figure: the block is left out
             raise Absent(indicator) from None
+        self._block_cites.add((row["indicator"], row["geo"]))
+        return row
 
     # ------------------------------------------------------------------ fields
     def fig(self, indicator: str, geo: str | None = None) -> Markup:
@@ -218,22 +227,58 @@ class Prose:
                 "place": Markup('<span class="name">') + escape(view.place) + Markup("</span>"),
                 "period": Markup(f"<time>{escape(view.label)}</time>")}
 
+    def render(self, block: str, **extra) -> str | None:
+        """One block rendered (None when a figure it needs is absent); the figures it
+        cites join `cited`."""
+        self._block_cites = set()
+        try:
+            text = _ENV.from_string(block).render({**self.context(), **extra})
+        except Absent:
+            return None
+        self.cited |= self._block_cites
+        return " ".join(text.split()) or None
+
     def blocks(self, template_text: str) -> list[str]:
         """Each block of a template rendered; blocks with absent figures left out."""
-        env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                                 keep_trailing_newline=False)
-        out, context = [], self.context()
+        out = []
         for block in _BLANK.split(template_text.strip()):
             if not block.strip() or block.lstrip().startswith("{#") and block.rstrip().endswith(
                     "#}"):
                 continue
-            try:
-                text = env.from_string(block).render(context)
-            except Absent:
-                continue
-            text = " ".join(text.split())
-            if text:
+            if text := self.render(block):
                 out.append(text)
+        return out
+
+    def uncited(self, figures: pd.DataFrame, sentences: dict) -> list[str]:
+        """Sentences for the figures no block cited, by measure (templates/measures.yml):
+        up to `per_sentence` figures of one measure in each."""
+        rest = figures[[(i, g) not in self.cited
+                        for i, g in zip(figures["indicator"], figures["geo"], strict=True)]]
+        rest = rest.drop_duplicates(["indicator", "geo"])
+        out = []
+        by_measure = {m: [] for m in sentences if isinstance(sentences[m], dict)}
+        for _, r in rest.iterrows():
+            by_measure.setdefault(meaning(self.catalogue, r["indicator"]).measure, []).append(r)
+        size = int(sentences.get("per_sentence", 4))
+        for measure, rows in by_measure.items():
+            wording = sentences.get(measure)
+            if not rows or not isinstance(wording, dict):
+                continue
+            for start in range(0, len(rows), size):
+                items = []
+                for r in rows[start:start + size]:
+                    geo = "" if r["geo"] == self.view.geo else r["geo_zh"]
+                    label = Markup('<span class="name">') + escape(r["label_zh"]) + Markup(
+                        "</span>")
+                    item = self.render(wording["item"], label=label,
+                                       fig=self.fig(r["indicator"], r["geo"]),
+                                       geo=Markup('<span class="name">') + escape(geo)
+                                       + Markup("</span>") if geo else "")
+                    if item:
+                        items.append(Markup(item))
+                if items:
+                    text = self.render(wording["sentence"], items=Markup("，").join(items))
+                    out += [text] if text else []
         return out
 
 
@@ -241,12 +286,31 @@ def template_path(project, area: str) -> Path:
     return project.root / "templates" / f"{area}.j2"
 
 
+def measure_sentences(project) -> dict:
+    """templates/measures.yml: the wording for figures no area template cites."""
+    path = project.root / "templates" / MEASURE_SENTENCES
+    try:
+        wording = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise UserError(Problem(str(path), "missing: the sentences for figures that no "
+                                "template of a work area cites", "copy templates/measures.yml "
+                                "from the project this book was started from")) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UserError(Problem(str(path), f"not valid YAML ({type(exc).__name__})",
+                                "fix the syntax")) from None
+    if not isinstance(wording, dict):
+        raise UserError(Problem(str(path), "not a mapping", "write measure: {item:, sentence:}"))
+    return wording
+
+
 def area_sentences(view, area: str) -> list[str]:
-    """The area's template rendered for the period (HTML sentences)."""
+    """The area's sentences for the period (HTML): its template's blocks, then a sentence
+    for the figures no block cites (by measure), so that every figure is spoken."""
     path = template_path(view.project, area)
-    if not path.exists():
-        return []
-    return Prose(view).blocks(path.read_text(encoding="utf-8"))
+    prose = Prose(view)
+    out = prose.blocks(path.read_text(encoding="utf-8")) if path.exists() else []
+    figures = view.figures[view.figures["area"] == area]
+    return out + prose.uncited(figures, measure_sentences(view.project))
 
 
 _LINKED = re.compile(r'<a class="prov[^"]*"[^>]*>.*?</a>|<time[^>]*>.*?</time>|'
