@@ -8,7 +8,7 @@ which the one-decimal writing cannot cover (fails: a finding about the report, n
 import pytest
 from conftest import ROOT
 
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, UNKNOWN_IN_FORCE, WITHIN
 from analysis.dataset.schema import validate_period
 from analysis.view import PeriodView
 
@@ -31,7 +31,7 @@ PINNED = {
     "dibao_rural_monthly_average_below_standard": NOT_APPLICABLE,
     # 819 = 1.3 x 630 exactly (the rule's start date is not established: judged, with the
     # source's reliability shown)
-    "tekun_rural_standard_vs_dibao": HOLDS,
+    "tekun_rural_standard_vs_dibao": UNKNOWN_IN_FORCE,  # its start date is not established
     "charity_day_disbursed_within_raised": HOLDS,
     "poor_backstop_orphans_within_orphans": HOLDS,
     "poor_backstop_dibao_within_rural_dibao": HOLDS,
@@ -84,3 +84,24 @@ def test_a_rule_before_its_start_date_shows_its_arithmetic_but_no_verdict():
     [after] = evaluate([rule], figures, "341500", None, date(2020, 12, 31))
     assert before.verdict == NOT_APPLICABLE and "本期尚未适用" in before.detail
     assert "实际倍数1.300" in before.detail and after.verdict == HOLDS
+
+
+def test_a_rule_of_other_places_or_of_unknown_force_gives_no_verdict():
+    from datetime import date
+
+    from analysis.checks.rules import UNKNOWN_IN_FORCE, evaluate
+
+    figures = PeriodView.load(ROOT, "2020H1").figures
+    rule = {"id": "r", "kind": "ratio_at_least", "title_zh": "", "title_en": "",
+            "left": {"indicator": "tekun_rural_basic_standard"},
+            "right": {"indicator": "dibao_standard"}, "factor": 1.3,
+            "source": "一份外部文件", "applies_to": ["34"]}
+    end = date(2020, 6, 30)
+    [unknown] = evaluate([rule], figures, "341500", None, end)
+    assert unknown.verdict == UNKNOWN_IN_FORCE and "规则适用时间未查明" in unknown.detail
+    assert "实际倍数1.300" in unknown.detail  # the arithmetic, as information
+    [elsewhere] = evaluate([{**rule, "applies_to": ["33"]}], figures, "341500", None, end)
+    assert elsewhere.verdict == NOT_APPLICABLE and "33" in elsewhere.detail
+    assert "1.300" not in elsewhere.detail
+    [known] = evaluate([{**rule, "applies_from": "2020-01-01"}], figures, "341500", None, end)
+    assert known.verdict == HOLDS

@@ -5,13 +5,21 @@ from __future__ import annotations
 from rich.console import Console
 
 from analysis.checks.audit import audit
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, period_results
+from analysis.checks.rules import (
+    FAILS,
+    HOLDS,
+    NOT_APPLICABLE,
+    UNKNOWN_IN_FORCE,
+    WITHIN,
+    period_results,
+)
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError
 
-STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim"}
+STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim",
+         UNKNOWN_IN_FORCE: "cyan"}
 
 
 def print_validation(project: Project, periods: list[Period], out: Console) -> bool:

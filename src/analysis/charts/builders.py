@@ -24,6 +24,7 @@ from analysis.charts.style import (
     title,
     wrap,
 )
+from analysis.checks.rules import in_force as rule_in_force
 from analysis.checks.rules import months_in_window, per_person_month, starts_after
 from analysis.checks.targets import track
 from analysis.meaning.concepts import (
@@ -197,9 +198,8 @@ def standards(view: PeriodView, indicators: list[str]) -> Chart | None:
     if len(bases) == 1 and view.value(base := bases.pop()) > 0:
         label = view.catalogue.by_id["label_zh"]
         data[f"相对{label[base]}倍数"] = (data["元/人/月"] / view.value(base)).round(3)
-        # the floor of the rules in force in the period (a rule's applies_from)
-        in_force = [c for c in rules
-                    if str(c.get("applies_from", "")) <= view.period.end.isoformat()]
+        # the floor of the rules known to be in force for the period's place and time
+        in_force = [c for c in rules if rule_in_force(c, view.geo, view.period.end)[0]]
         factors = {view.dataset.factor(c) for c in in_force}
         if len(factors) == 1:
             [factor] = factors

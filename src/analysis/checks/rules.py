@@ -24,8 +24,9 @@ HOLDS = "holds"
 WITHIN = "holds within rounding"
 FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
+UNKNOWN_IN_FORCE = "rule in force unknown"  # arithmetic shown as information, no verdict
 VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
-              NOT_APPLICABLE: "不适用"}
+              NOT_APPLICABLE: "不适用", UNKNOWN_IN_FORCE: "规则适用时间未查明，不作判断"}
 @dataclass(frozen=True)
 class CheckResult:
     """The verdict of one check, with the numbers behind it."""
@@ -202,13 +203,30 @@ def _day_zh(iso: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def in_force(check: dict, geo: str, period_end: date | None) -> tuple[bool | None, str]:
+    """Whether a check binds the period's place and time: True for the report's own
+    arithmetic and for a rule known to apply; False (with the reason) for a rule of other
+    places (`applies_to`: GB/T 2260 code prefixes) or one that starts after the period;
+    None for a rule from outside the report whose start or places are not established."""
+    places = [str(p) for p in check.get("applies_to", [])]
+    if places and not any(str(geo).startswith(p) for p in places):
+        return False, f"规则只适用于行政区划代码以{'、'.join(places)}开头的地区"
+    start = check.get("applies_from")
+    if start and period_end is not None and period_end < date.fromisoformat(str(start)):
+        return False, f"规则自{_day_zh(str(start))}起适用，本期尚未适用"
+    if check.get("source") and not (start and places):
+        return None, "规则适用" + ("时间" if places else "地区和时间" if not start
+                               else "地区") + "未查明"
+    return True, ""
+
+
 def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
              factors: dict[str, float] | None = None,
              period_end: date | None = None) -> list[CheckResult]:
     """Verdict of every check on one period's figures; refs without a geo mean `geo`; a
     factor given by name is looked up in `factors` (data/project.yml's policy_factors). A
-    rule whose `applies_from` falls after `period_end` is not applicable to the period; its
-    arithmetic is still shown."""
+    rule of other places or times is not applicable; one not known to be in force gets no
+    verdict, its arithmetic shown as information (`in_force`)."""
     results, index = [], FigureIndex(figures)
     for check in checks:
         if isinstance(check.get("factor"), str):
@@ -217,11 +235,13 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
             verdict, detail = EVALUATORS[check["kind"]](check, index, geo)
         except _Missing as missing:
             verdict, detail = NOT_APPLICABLE, str(missing)
-        start = check.get("applies_from")
-        if start and period_end is not None and period_end < date.fromisoformat(str(start)):
-            detail = (f"规则自{_day_zh(str(start))}起适用，本期尚未适用；"
-                      f"按此规则计算：{detail}")
+        applies, why = in_force(check, geo, period_end)
+        if applies is False:  # of another time: its arithmetic shown; of another place: not
+            arithmetic = verdict != NOT_APPLICABLE and "开头的地区" not in why
+            detail = f"{why}；按此规则计算：{detail}" if arithmetic else why
             verdict = NOT_APPLICABLE
+        elif applies is None and verdict != NOT_APPLICABLE:
+            verdict, detail = UNKNOWN_IN_FORCE, f"{why}；按此规则计算，仅供参考：{detail}"
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
                                    check["title_en"], verdict, detail, _indicators(check),
                                    basis_text(check)))

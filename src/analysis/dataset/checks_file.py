@@ -19,7 +19,7 @@ REFS = {
     "ratio_at_least": ("left", "right"),
 }
 OTHER_KEYS = {"ratio_at_least": ("factor",)}
-OPTIONAL = ("note", "basis", "source", "reliability", "applies_from")
+OPTIONAL = ("note", "basis", "source", "reliability", "applies_from", "applies_to")
 
 
 
@@ -94,6 +94,11 @@ def _check_problems(check, n: int, file: str, seen: set[str], catalogue, config)
         except ValueError:
             problems.append(Problem(file, f"{name}: applies_from {check['applies_from']!r} is "
                                     "not a date", "write an ISO date in quotes: '2020-11-19'"))
+    places = check.get("applies_to", [])
+    if not isinstance(places, list) or not all(
+            isinstance(p, str) and p.isdigit() and 2 <= len(p) <= 6 for p in places):
+        problems.append(Problem(file, f"{name}: applies_to must be a list of GB/T 2260 code "
+                                "prefixes in quotes", "write e.g. applies_to: ['34'] for Anhui"))
     if "reliability" in check and check["reliability"] not in RELIABILITY_ZH:
         problems.append(Problem(file, f"{name}: unknown reliability {check['reliability']!r}",
                                 f"use one of {', '.join(RELIABILITY_ZH)}"))

@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis.charts.chart import Chart
-from analysis.checks.rules import VERDICT_ZH, results_frame
+from analysis.checks.rules import NOT_APPLICABLE, VERDICT_ZH, results_frame
 from analysis.dataset.project import Project
 from analysis.errors import UserError
 from analysis.escape import html_text
@@ -168,10 +168,18 @@ def checks(view: PeriodView) -> None:
     """Show the check verdicts as a Chinese table."""
     results = results_frame(view.checks)
     display(HTML('<div id="checks"></div>'))
+    shown = results[results["verdict"] != NOT_APPLICABLE]
     frame(pd.DataFrame({
-        "核验": results["title_zh"], "结果": results["verdict"].map(VERDICT_ZH),
-        "数字": results["detail"], "依据": results["basis"],
+        "核验": shown["title_zh"], "结果": shown["verdict"].map(VERDICT_ZH),
+        "数字": shown["detail"], "依据": shown["basis"],
     }))
+    skipped = results[results["verdict"] == NOT_APPLICABLE]
+    if len(skipped):  # one line: which checks do not apply, and why
+        display(HTML("<p>本期不适用的核验：" + "；".join(
+            html_text(title) + "（" + html_text(why if why.startswith("规则")
+                                                else "本期报告没有所需的数字") + "）"
+            for title, why in zip(skipped["title_zh"], skipped["detail"], strict=True))
+            + "。</p>"))
 
 
 def targets(status: pd.DataFrame) -> None:

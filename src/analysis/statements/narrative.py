@@ -10,7 +10,7 @@ from pandas import DataFrame
 
 from analysis.checks import targets
 from analysis.checks.audit import audit as run_audit
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, VERDICT_ZH, WITHIN
+from analysis.checks.rules import FAILS, HOLDS, UNKNOWN_IN_FORCE, VERDICT_ZH, WITHIN
 from analysis.dataset.reads import looked_at
 from analysis.escape import html_text
 from analysis.statements.prose import area_sentences, derived
@@ -44,7 +44,8 @@ def headline(view: PeriodView, area: str) -> str | None:
 
 def quality(view: PeriodView) -> str:
     """Summary of the check verdicts, naming each check that does not hold."""
-    results = [r for r in view.checks if r.verdict != NOT_APPLICABLE]
+    results = [r for r in view.checks if r.verdict in (HOLDS, WITHIN, FAILS)]
+    unknown = sum(r.verdict == UNKNOWN_IN_FORCE for r in view.checks)
     counts = {v: sum(r.verdict == v for r in results) for v in (HOLDS, WITHIN, FAILS)}
 
     def n(value: int, what: str) -> str:
@@ -53,6 +54,9 @@ def quality(view: PeriodView) -> str:
     text = (f"本期数据共核验{n(len(results), '适用')}项：{n(counts[HOLDS], VERDICT_ZH[HOLDS])}项"
             f"{VERDICT_ZH[HOLDS]}，{n(counts[WITHIN], VERDICT_ZH[WITHIN])}项{VERDICT_ZH[WITHIN]}，"
             f"{n(counts[FAILS], VERDICT_ZH[FAILS])}项{VERDICT_ZH[FAILS]}。")
+    if unknown:
+        text += (f"另有{derived(unknown, '下表中适用时间或地区未查明的规则数', '#checks')}项"
+                 "外部规则的适用时间或地区未查明，只列出按规则计算的结果，不作判断。")
     failing = [r for r in results if r.verdict == FAILS]
     if not failing:
         return _paragraphs([text])
