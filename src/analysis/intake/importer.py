@@ -5,8 +5,10 @@ sheet, row and column and how to fix it (UserError: exit code 2, never a traceba
 
 Limits (input beyond them is refused with a message):
 
-- file: at most MAX_BYTES (20 MB); a workbook at most 200 MB unpacked
-  (`workbook.MAX_UNPACKED_BYTES`).
+- file: at most MAX_BYTES (20 MB); a workbook at most 200 MB unpacked, and before openpyxl
+  opens it, its parts are looked at (`xlsx_scan`): cell styles, shared strings (each at most
+  32,767 characters, and at most 100 million characters referred to by a sheet's cells),
+  cells per row (1,000, empty or not) and cells with a value per sheet.
 - rows: at most MAX_FIGURE_ROWS (50,000) data rows per sheet or CSV; the readers stop there.
   Only the sheets figures, targets, catalogue and source are read (`说明` and the hidden
   `lists` are never opened), and only the cells present in the file: a stray cell at

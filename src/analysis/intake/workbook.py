@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
 from analysis.errors import Problem, UserError
+from analysis.intake.xlsx_scan import scan_workbook
 from analysis.meaning.semantics import MEASURE_ZH
 
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
@@ -45,7 +45,6 @@ SHEETS = {FIGURES: FIGURE_COLUMNS, TARGETS: TARGET_COLUMNS, CATALOGUE: INDICATOR
 DATE_COLUMNS = ("as_of", "deadline")  # a date cell there is read as its ISO date
 MAX_ROWS = 2000
 NEW_INDICATOR_ROWS = 200  # catalogue rows after the existing ones that the drop-down shows
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a .xlsx is a zip: bounds what reading unpacks
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 WIDTHS = {"indicator": 34, "geo": 10, "value": 12, "unit_mult": 10, "unit": 24, "qualifier": 12,
           "as_of": 24, "section": 10, "quote": 50, "note": 40, "comparison": 12,
@@ -265,7 +264,7 @@ def read_filled(path: Path, limit: int) -> Filled:
     from openpyxl import load_workbook
 
     file = str(path)
-    _check_unpacked(path, file)
+    scan_workbook(path, tuple(SHEETS))  # before openpyxl parses styles and strings
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
@@ -286,19 +285,6 @@ def read_filled(path: Path, limit: int) -> Filled:
 def _unreadable(file: str, exc: Exception) -> UserError:
     return UserError(Problem(file, f"not a readable .xlsx workbook ({type(exc).__name__})",
                              "save it from Excel as .xlsx"))
-
-
-def _check_unpacked(path: Path, file: str) -> None:
-    """Refuse a zip that would unpack to more than MAX_UNPACKED_BYTES (or is no zip)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _unreadable(file, exc) from None
-    if size > MAX_UNPACKED_BYTES:
-        raise UserError(Problem(file, f"the workbook unpacks to {size:,} bytes; the limit is "
-                                f"{MAX_UNPACKED_BYTES:,}", "import one period's figures only, "
-                                "in the workbook made by `policybook new-period`"))
 
 
 def _sheet_problems(wb, file: str) -> list[Problem]:
