@@ -61,7 +61,8 @@ from analysis.dataset.schema import (
     validate_source,
     validate_table,
 )
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo
+from analysis.escape import is_formula_like
 from analysis.intake.workbook import (
     CATALOGUE,
     FIGURES,
@@ -255,9 +256,12 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
         ("label_zh", bool(row["label_zh"]), "give the Chinese label"),
         ("label_en", bool(row["label_en"]), "give the English label"),
     ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
-          "remove the HTML tag") for col in ("label_zh", "label_en", "description")]
+          "remove the HTML tag") for col in ("label_zh", "label_en", "description")] + [
+        (col, not is_formula_like(row[col]), "a spreadsheet would run text starting with "
+         "=, +, - or @ as a formula: start the text with a letter or a character")
+        for col in ("label_zh", "label_en", "description")]
     where = {"file": file, "sheet": CATALOGUE, "row": line}
-    problems = [Problem(message=f"invalid {col} {row[col]!r} for new indicator", fix=fix,
+    problems = [Problem(message=f"invalid {col} {echo(row[col])} for new indicator", fix=fix,
                         column=col, **where) for col, ok, fix in checks if not ok]
     for col in ("label_zh", "label_en", "description"):
         if found := length_problem(col, row[col]):
@@ -307,7 +311,16 @@ def import_period(project: Project, period: str, path: Path) -> Path:
 
 
 def _write_csv(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
-    frame[list(columns)].to_csv(path, index=False, encoding="utf-8")
+    """Write the table as UTF-8 CSV, then read it back and compare it cell by cell: a file
+    that would not read back as imported never replaces the old one (UserError)."""
+    expected = frame[list(columns)].astype(str)
+    expected.to_csv(path, index=False, encoding="utf-8")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if list(back.columns) != list(columns) or (
+            back.to_numpy().tolist() != expected.to_numpy().tolist()):
+        raise UserError(Problem(str(path), "the file written does not read back as the data "
+                                "imported; nothing was changed", "check the disk and the "
+                                "cells with unusual characters, then import again"))
 
 
 def _fsync(path: Path) -> None:
@@ -349,7 +362,7 @@ def _write(project: Project, pid: str, folder: Path, entry: Entry,
         staging = _stage_period(folder, pid, entry)
         if indicators is not None:
             staged = project.catalogue / STAGED_INDICATORS
-            indicators.to_csv(staged, index=False, encoding="utf-8")
+            _write_csv(indicators, tuple(indicators.columns), staged)
             _fsync(staged)
         _write_journal(base, {"period": pid, "staging": staging.name,
                               "indicators": indicators is not None})

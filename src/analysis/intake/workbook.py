@@ -32,6 +32,7 @@ from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
 from analysis.errors import Problem, UserError
+from analysis.escape import xlsx_cell
 from analysis.intake.xlsx_scan import scan_workbook
 from analysis.meaning.semantics import MEASURE_ZH
 
@@ -145,7 +146,7 @@ def _lists(wb: Workbook, catalogue: Catalogue) -> dict[str, str]:
         letter = get_column_letter(i)
         lists[f"{letter}1"] = column
         for n, (code, name) in enumerate(vocab[column].items(), start=2):
-            lists[f"{letter}{n}"] = choice(code, name)
+            xlsx_cell(lists[f"{letter}{n}"], choice(code, name))
         formulas[column] = f"{LISTS}!${letter}$2:${letter}${len(vocab[column]) + 1}"
     # indicators: the catalogue sheet's rows, with room for new ones, as "id label_zh"
     last = len(catalogue.indicators) + NEW_INDICATOR_ROWS + 1
@@ -158,14 +159,16 @@ def _lists(wb: Workbook, catalogue: Catalogue) -> dict[str, str]:
     for letter, column in (("I", "measure"), ("J", "scope")):  # the catalogue's meaning columns
         lists[f"{letter}1"] = column
         for n, (code, name) in enumerate(vocab[column].items(), start=2):
-            lists[f"{letter}{n}"] = choice(code, name)
+            xlsx_cell(lists[f"{letter}{n}"], choice(code, name))
         formulas[column] = f"{LISTS}!${letter}$2:${letter}${max(2, len(vocab[column]) + 1)}"
     lists.sheet_state = "hidden"
     return formulas
 
 
 def build(project: Project, period: str) -> Workbook:
-    """The entry workbook for `period`, with the project's catalogue in its lists."""
+    """The entry workbook for `period`, with the project's catalogue in its lists. Text from
+    the catalogue and the configuration is set as text cells (`escape.xlsx_cell`): a label
+    starting with = stays a label, never a formula."""
     catalogue = load_catalogue(project)
     wb = Workbook()
     help_ws = wb.active
@@ -178,8 +181,8 @@ def build(project: Project, period: str) -> Workbook:
                                unit=" ".join(unit[["id", "symbol_zh"]].iloc[0]) if len(unit)
                                else "id 单位", indicator=f"{ind_id} {ind_zh}",
                                indicator_id=ind_id, **MAX_LENGTHS)
-    for line in text.splitlines():
-        help_ws.append([line])
+    for n, line in enumerate(text.splitlines(), start=1):
+        xlsx_cell(help_ws.cell(row=n, column=1), line)
     help_ws.column_dimensions["A"].width = 110
     for row in help_ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=False)
@@ -204,7 +207,7 @@ def build(project: Project, period: str) -> Workbook:
     rows = catalogue.indicators[list(INDICATOR_COLUMNS)].itertuples(index=False)
     for r, row in enumerate(rows, start=2):  # cell by cell: the header pre-formats empty rows
         for c, value in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=value)
+            xlsx_cell(ws.cell(row=r, column=c), value)
     _list(ws, INDICATOR_COLUMNS, "area", ref["area"], "选择工作领域")
     _list(ws, INDICATOR_COLUMNS, "unit", ref["unit"], "选择计量单位")
     _list(ws, INDICATOR_COLUMNS, "kind", ref["kind"], "选择指标类型")
