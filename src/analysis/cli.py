@@ -61,6 +61,7 @@ def _project(root: str | None) -> Project:
     """The project, after finishing or undoing an import that was killed midway (an import
     leaves only dot-files behind: without any, the importer is not even loaded)."""
     project = Project.find(root)
+    project.check_links()
     periods = project.data / "periods"
     if (periods.is_dir() and any(p.name.startswith(".") for p in periods.iterdir())) or any(
             p.name.startswith(".") for p in project.catalogue.iterdir()):
@@ -254,7 +255,7 @@ def new_period(period: PeriodArg, root: RootOption = None) -> None:
     """Create data/periods/<P>/ with an Excel entry workbook (refuses an existing period)."""
     from analysis.intake.workbook import new_period as create
 
-    path = create(Project.find(root), period)
+    path = create(_project(root), period)
     console.print(f"created {path}\nfill it in, then: policybook import {period} {path}")
 
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.dataset.comparators import RELIABILITY_ZH
 from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
+from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.meaning.semantics import as_of_text
 
@@ -59,14 +59,7 @@ def load_checks(path: Path, catalogue=None, config=None) -> list[dict]:
     optionally, a place of geo.csv), and a factor that is a positive number or the name of a
     policy factor of data/project.yml."""
     file = str(path)
-    try:
-        checks = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(Problem(file, f"cannot read ({exc})", "restore the file")) from None
-    except yaml.YAMLError as exc:
-        raise UserError(
-            Problem(file, f"not valid YAML: {exc}", "fix the YAML syntax")
-        ) from None
+    checks = load_yaml(path) or []
     if not isinstance(checks, list):
         raise UserError(Problem(file, "must be a list of checks", "start each check with '- id:'"))
     problems: list[Problem] = []

@@ -8,8 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 
 FILE = "project.yml"
@@ -102,10 +101,7 @@ def _read(data_dir: Path) -> Config:
     if not path.is_file():
         raise _fail(path, "project configuration not found",
                     "create it (see the README), or start a book with `policybook init`")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise _fail(path, f"not valid YAML ({type(exc).__name__})", "fix the syntax") from None
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise _fail(path, "the file must be a mapping of keys", "see the README")
     home = data.get("home")

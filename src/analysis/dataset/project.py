@@ -37,6 +37,19 @@ class Project:
             )
         return cls(Path(root).resolve())
 
+    def check_links(self) -> None:
+        """Refuse symbolic links under data/ and templates/ (UserError listing each): the
+        project reads, validates and publishes only files that are inside it."""
+        from analysis.dataset.safe_files import linked_paths
+        from analysis.errors import Problem
+
+        links = linked_paths(self.root)
+        if links:
+            raise UserError([Problem(str(link), f"is a symbolic link (to {os.readlink(link)}): "
+                                     "the project reads only files inside it",
+                                     "replace the link with a copy of what it points to")
+                             for link in links])
+
     @property
     def config(self) -> Config:
         """data/project.yml: title, home place, policy factors, work areas, notebooks (read

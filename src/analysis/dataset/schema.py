@@ -39,6 +39,7 @@ from analysis.dataset.csvio import read_csv
 from analysis.dataset.figures import FIGURE_COLUMNS, QUALIFIERS, TARGET_COLUMNS, as_of_end
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
+from analysis.dataset.safe_files import read_source_text
 from analysis.errors import Problem, UserError
 
 # ASCII digits only: `\d` would also accept full-width １２３ and other scripts' digits
@@ -379,9 +380,8 @@ def validate_period(project: Project, period: str) -> list[Problem]:
     if not base.is_dir():
         raise UserError(Problem(str(base), "period directory not found",
                                 f"create it with `policybook new-period {parsed.id}`"))
-    source_path = base / "source.txt"
-    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
     rel = project.root
+    source = read_source_text(base / "source.txt", str((base / "source.txt").relative_to(rel)))
     problems = validate_table(read_csv(base / "figures.csv"), catalogue,
                               str((base / "figures.csv").relative_to(rel)), parsed, source)
     targets = base / "targets.csv"

@@ -53,6 +53,7 @@ from analysis.dataset.csvio import read_figures_csv
 from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
+from analysis.dataset.safe_files import read_source_text
 from analysis.dataset.schema import (
     INDICATOR_ID,
     MAX_FIGURE_ROWS,
@@ -282,8 +283,7 @@ def _check(project: Project, entry: Entry, path: Path,
     if entry.targets is not None:
         targets, more = split_codes(entry.targets, vocab, file, TARGETS)
         found += more
-    source_path = project.period_dir(period) / "source.txt"
-    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
+    source = read_source_text(project.period_dir(period) / "source.txt")
     found += [replace(p, sheet=p.sheet or sheet)
               for p in validate_table(figures, catalogue, file, period, source)]
     if targets is not None:
