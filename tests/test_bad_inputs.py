@@ -850,7 +850,7 @@ def test_markup_in_quote_is_rejected_where_source_txt_exists(project_copy, tmp_p
     rows[1][9] = "<img src=x onerror=alert(1)>"
     path = _write_rows(tmp_path / "figures.csv", rows)
     code, output = run_in_process(["import", "2020H1", str(path), "--root",
-                                   str(project_copy.root)], monkeypatch, capsys)
+                                   str(project_copy.root), "--replace"], monkeypatch, capsys)
     assert code == 0, output
 
 

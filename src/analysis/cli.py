@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from contextlib import contextmanager
 from typing import Annotated
@@ -255,8 +256,10 @@ def new_period(period: PeriodArg, root: RootOption = None) -> None:
     """Create data/periods/<P>/ with an Excel entry workbook (refuses an existing period)."""
     from analysis.intake.workbook import new_period as create
 
-    path = create(_project(root), period)
-    console.print(f"created {path}\nfill it in, then: policybook import {period} {path}")
+    project = _project(root)
+    path = create(project, period)
+    hint = project.command(f"import {parse_period(period).id} {shlex.quote(str(path))}")
+    console.print(f"created {path}\nfill it in, then: {hint}")
 
 
 @app.command("import")
@@ -264,6 +267,9 @@ def import_(
     period: PeriodArg,
     file: Annotated[str, typer.Argument(help="Filled entry workbook (.xlsx) or figures .csv.")],
     root: RootOption = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace a period that already has figures (the changes are "
+        "listed without it).")] = False,
 ) -> None:
     """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
     from pathlib import Path
@@ -271,8 +277,8 @@ def import_(
     from analysis.intake.importer import import_period
 
     project = _project(root)
-    folder = import_period(project, period, Path(file))
-    console.print(f"imported into {folder}; next: policybook build")
+    folder = import_period(project, period, Path(file), replace=replace)
+    console.print(f"imported into {folder}; next: {project.command('build')}")
 
 
 def main() -> None:

@@ -379,7 +379,7 @@ def validate_period(project: Project, period: str) -> list[Problem]:
     base: Path = project.period_dir(parsed)
     if not base.is_dir():
         raise UserError(Problem(str(base), "period directory not found",
-                                f"create it with `policybook new-period {parsed.id}`"))
+                                f"create it with `{project.command(f'new-period {parsed.id}')}`"))
     rel = project.root
     source = read_source_text(base / "source.txt", str((base / "source.txt").relative_to(rel)))
     problems = validate_table(read_csv(base / "figures.csv"), catalogue,

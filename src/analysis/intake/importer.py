@@ -39,6 +39,7 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -49,11 +50,11 @@ import pandas as pd
 import yaml
 
 from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue
-from analysis.dataset.csvio import read_figures_csv
+from analysis.dataset.csvio import read_csv, read_figures_csv
 from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
-from analysis.dataset.safe_files import read_source_text
+from analysis.dataset.safe_files import load_yaml, read_source_text
 from analysis.dataset.schema import (
     INDICATOR_ID,
     MAX_FIGURE_ROWS,
@@ -81,6 +82,7 @@ __all__ = ["MAX_BYTES", "MAX_FIGURE_ROWS", "import_period", "load_entry", "read_
 
 MAX_BYTES = 20 * 1024 * 1024
 JOURNAL = ".import-journal.json"
+NEW_PERIOD_STAGING = ".new."  # `.P.new.XXXX`: the folder new-period fills, then renames
 STAGED_INDICATORS = ".indicators.csv.import"
 WRITE_ERRORS = {
     errno.ENOSPC: ("the disk is full", "free space on the disk, then import again"),
@@ -161,6 +163,7 @@ def load_entry(path: Path) -> Entry:
                                 f"the limit is {MAX_BYTES:,})",
                                 "import one period's figures only"))
     suffix = path.suffix.lower()
+    _refuse_open_in_excel(path)
     if suffix == ".xlsx":
         return read_workbook(path)
     if suffix == ".csv":
@@ -173,6 +176,18 @@ def load_entry(path: Path) -> Entry:
                             "open it in Excel and save it as .xlsx (Excel 工作簿)" if suffix in
                             (".xls", ".xlsm", ".xlsb", ".ods", ".et") else
                             "import the .xlsx entry workbook or a figures .csv"))
+
+
+def _refuse_open_in_excel(path: Path) -> None:
+    """UserError if Excel's lock file (`~$<name>`, or `~$` and the name without its first two
+    characters) lies beside the file: it is open, and what Excel shows may not be saved."""
+    names = {f"~${path.name}"} | ({f"~${path.name[2:]}"} if len(path.stem) > 2 else set())
+    for lock in (path.parent / name for name in sorted(names)):
+        if lock.exists():
+            raise UserError(Problem(str(path), f"the file is open in Excel ({lock.name} lies "
+                                    "beside it): what is not saved yet would not be imported",
+                                    "请先在 Excel 中关闭该文件 (close it in Excel first), then "
+                                    f"import again; if Excel is closed, delete {lock.name}"))
 
 
 # ---------------------------------------------------------------------------- checking
@@ -296,15 +311,62 @@ def _check(project: Project, entry: Entry, path: Path,
     return replace(entry, figures=figures, targets=targets), catalogue, added
 
 
-def import_period(project: Project, period: str, path: Path) -> Path:
-    """Validate `path` against the contract and write data/periods/<P>/ atomically."""
+def import_period(project: Project, period: str, path: Path, replace: bool = False) -> Path:
+    """Validate `path` against the contract and write data/periods/<P>/ atomically. Over a
+    period that has figures, refuse (UserError listing what would change) unless `replace`
+    or nothing changes."""
     parsed = parse_period(period)
-    with _import_lock(project):
+    with project_lock(project):
         _recover(project)
         entry, catalogue, added = _check(project, load_entry(path), path, parsed)
         folder = project.period_dir(parsed)
+        changes = _changes(folder, entry)
+        if changes and not replace:
+            raise UserError(Problem(
+                str(folder), f"period {parsed.id} already has data; this import would change "
+                f"it: {'; '.join(changes)}. Nothing was written",
+                "check these changes, then import again with --replace: "
+                + project.command(f"import {parsed.id} {shlex.quote(str(path))} --replace")))
         _write(project, parsed.id, folder, entry, catalogue.indicators if added else None)
     return folder
+
+
+KEYS = {"figures.csv": ("indicator", "geo", "as_of"),
+        "targets.csv": ("indicator", "geo", "deadline")}
+SHOWN_KEYS = 3  # rows named in each kind of change
+
+
+def _changes(folder: Path, entry: Entry) -> list[str]:
+    """What importing `entry` would change in the existing period `folder`: rows added,
+    removed and changed (by key) in figures.csv and targets.csv, and source.yml."""
+    found = []
+    for name, frame, columns in (("figures.csv", entry.figures, FIGURE_COLUMNS),
+                                 ("targets.csv", entry.targets, TARGET_COLUMNS)):
+        if frame is None or not (folder / name).is_file():
+            continue
+        old, new = (_keyed(table[list(columns)], KEYS[name]) for table in
+                    (read_csv(folder / name), frame))
+        kinds = {"added": [k for k in new if k not in old],
+                 "removed": [k for k in old if k not in new],
+                 "changed": [k for k in new if k in old and new[k] != old[k]]}
+        parts = [f"{len(keys):,} {kind} ({', '.join(' '.join(k) for k in keys[:SHOWN_KEYS])}"
+                 + (", …" if len(keys) > SHOWN_KEYS else "") + ")"
+                 for kind, keys in kinds.items() if keys]
+        if parts:
+            found.append(f"{name}: rows {', '.join(parts)}")
+    meta = {k: v for k, v in entry.source.items() if v}
+    if meta and (folder / "source.yml").is_file():
+        old_meta = load_yaml(folder / "source.yml") or {}
+        if not isinstance(old_meta, dict) or any(str(old_meta.get(k, "")) != v
+                                                 for k, v in meta.items()):
+            found.append("source.yml: the document's title, issuer, date or url change")
+    return found
+
+
+def _keyed(frame: pd.DataFrame, key: tuple[str, ...]) -> dict[tuple[str, ...], tuple]:
+    """{key of a row: the row's cells}."""
+    return {tuple(row[c] for c in key): tuple(row.values())
+            for row in frame.astype(str).to_dict("records")}
 
 
 # ---------------------------------------------------------------------------- writing
@@ -427,10 +489,11 @@ def _complete(project: Project, record: dict) -> None:
 
 
 def _undo(project: Project) -> None:
-    """Remove what an import staged before its journal; restore `.P.previous` folders left by
-    a version without the journal. Best effort: runs also after a failed write."""
+    """Remove what an import staged before its journal and the staging folder of a killed
+    `new-period`; restore `.P.previous` folders left by a version without the journal. Best
+    effort: runs also after a failed write."""
     base = project.data / "periods"
-    for staging in base.glob(".*.import.*"):
+    for staging in [*base.glob(".*.import.*"), *base.glob(f".*{NEW_PERIOD_STAGING}*")]:
         shutil.rmtree(staging, ignore_errors=True)
     for path in (base / f"{JOURNAL}.tmp", base / JOURNAL, project.catalogue / STAGED_INDICATORS):
         with contextlib.suppress(OSError):
@@ -491,7 +554,8 @@ def _try_lock(data: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def _import_lock(project: Project) -> Iterator[None]:
+def project_lock(project: Project) -> Iterator[None]:
+    """Hold the exclusive lock of data/ (import and new-period), or UserError."""
     fd = _try_lock(project.data)
     if fd is None:
         raise UserError(Problem(str(project.data), "another `policybook import` is writing to "

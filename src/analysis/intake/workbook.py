@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,26 +229,30 @@ def build(project: Project, period: str) -> Workbook:
 
 
 def new_period(project: Project, period: str) -> Path:
-    """Create data/periods/<P>/ with its entry workbook; refuse if the period exists."""
+    """Create data/periods/<P>/ with its entry workbook; refuse if the period exists. The
+    folder is filled as `.P.new.XXXX` and renamed, under the lock of data/ that import holds
+    (the next command removes what a killed new-period left)."""
+    from analysis.intake.importer import NEW_PERIOD_STAGING, project_lock
+
     pid = parse_period(period).id
     folder = project.period_dir(pid)
     if folder.exists():
-        raise UserError(Problem(str(folder.relative_to(project.root)),
-                                "the period already exists",
-                                "edit its files, or import into it with `policybook import`"))
+        raise UserError(Problem(str(folder), "the period already exists",
+                                "edit its files, or import into it: "
+                                + project.command(f"import {pid} FILE")))
     wb = build(project, pid)
-    staging = Path(tempfile.mkdtemp(prefix=f".{pid}.", dir=folder.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a period folder is not
-    try:
-        wb.save(staging / f"entry_{pid}.xlsx")
-        os.rename(staging, folder)
-    except BaseException:
-        for child in staging.glob("*"):
-            child.unlink()
-        staging.rmdir()
-        raise
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with project_lock(project):
+        staging = Path(tempfile.mkdtemp(prefix=f".{pid}{NEW_PERIOD_STAGING}", dir=folder.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a period folder is not
+        try:
+            wb.save(staging / f"entry_{pid}.xlsx")
+            os.rename(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return folder / f"entry_{pid}.xlsx"
 
 
