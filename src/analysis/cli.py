@@ -285,7 +285,7 @@ def main() -> None:
     """Entry point: every failure is a message, never a traceback. Exit 2: bad input, or a
     file that cannot be written (read-only, disk full); 1: a notebook or the book build
     failed; 130: interrupted (Ctrl-C)."""
-    from analysis.errors import NotebookFailed
+    from analysis.errors import NotebookFailed, terminal_text
     from analysis.oserrors import problem as os_problem
 
     interrupted = "interrupted: what was being written keeps its previous version"
@@ -293,7 +293,7 @@ def main() -> None:
         app()
     except UserError as exc:
         for problem in exc.problems:
-            err.print(f"error: {problem}", markup=False)
+            err.print(f"error: {terminal_text(problem)}", markup=False)
         sys.exit(2)
     except NotebookFailed as exc:
         err.print(f"error: {exc}", markup=False)

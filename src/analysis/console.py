@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 
 from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo, terminal_text
 
 STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim"}
+
+
+def shown(text: object) -> str:
+    """Data text for a line printed with rich markup: no escape codes, no markup."""
+    return escape(terminal_text(text))
 
 
 def print_validation(project: Project, periods: list[Period], out: Console) -> bool:
@@ -22,19 +28,19 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
     except UserError as exc:
         out.print(f"[bold red]{len(exc.problems)} problem(s) in the data[/]")
         for problem in exc.problems:
-            out.print(f"  {problem}", markup=False)
+            out.print(f"  {terminal_text(problem)}", markup=False)
         return False
     for period in periods:
         dataset.period(period)
         figures = dataset.figures[period.id]
         place = dataset.main_geo(period)
         out.print(f"[bold]{period.id}[/]: {len(figures)} figures conform to the contract; "
-                  f"checks for {place}", markup=True)
+                  f"checks for {shown(place)}", markup=True)
         results = dataset.check_results(period)
         for result in results:
-            out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {result.id}: "
-                      f"{result.title_zh}")
-            out.print(f"  {'':<21} {result.detail}", markup=False)
+            out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {shown(result.id)}: "
+                      f"{shown(result.title_zh)}")
+            out.print(f"  {'':<21} {terminal_text(result.detail)}", markup=False)
         counts = {v: sum(r.verdict == v for r in results) for v in STYLE}
         out.print(", ".join(f"{n} {v}" for v, n in counts.items()))
     return True
@@ -55,5 +61,5 @@ def print_audit(project: Project, period: str, out: Console) -> bool:
               f"{len(result.unexplained)} unexplained")
     for mention in result.unexplained:
         out.print(f"  unexplained: section {mention.section}, line {mention.line}: "
-                  f"{mention.text!r}", markup=False)
+                  f"{echo(mention.text)}", markup=False)
     return not result.unexplained

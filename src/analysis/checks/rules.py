@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.dataset.comparators import RELIABILITY_ZH
+from analysis.dataset.config import is_factor
 from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
@@ -123,8 +124,8 @@ def _check_problems(check, n: int, file: str, seen: set[str], catalogue, config)
     if kind == "ratio_at_least":
         factor = check.get("factor")
         factors = config.policy_factors if config is not None else {}
-        ok = (isinstance(factor, str) and (config is None or factor in factors)) or (
-            isinstance(factor, int | float) and not isinstance(factor, bool) and factor > 0)
+        ok = (isinstance(factor, str) and (config is None or factor in factors)) or is_factor(
+            factor)
         if not ok:
             problems.append(Problem(file, f"{name}: factor {factor!r} is neither a positive "
                                     "number nor a policy factor of data/project.yml",

@@ -142,7 +142,7 @@ def _source(frame: pd.DataFrame | None, file: str) -> tuple[dict[str, str], list
     rows: dict[str, int] = {}
     for index, name, value in zip(frame.index, frame["field"], frame["value"], strict=True):
         if name in fields:
-            problems.append(Problem(file, f"field {name!r} is given twice (rows {rows[name]} "
+            problems.append(Problem(file, f"field {echo(name)} is given twice (rows {rows[name]} "
                                     f"and {int(index) + 2})", "keep one row per field",
                                     int(index) + 2, "field", SOURCE))
         elif name or value:
@@ -203,7 +203,7 @@ def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str
         split = {text: _split(text, vocab[column]) for text in frame[column].unique()}
         for index, text in frame[column].items():
             if wrong := split[text][1]:
-                problems.append(Problem(file, f"{column} {text!r}: {wrong}", "choose the entry "
+                problems.append(Problem(file, f"{column} {echo(text)}: {wrong}", "choose the entry "
                                         "from the drop-down list, or type the code alone",
                                         int(index) + 2, column, sheet))
         frame[column] = frame[column].map({text: code for text, (code, _) in split.items()})
@@ -219,8 +219,8 @@ def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
     expected = names.get(code)
     if expected is None or name == " ".join(str(expected).split()):
         return code, ""  # an unknown code is reported by the schema
-    return code, f"{code} is {expected!r}, not {name!r}" if expected else (
-        f"{code} has no name; {name!r} is not one")
+    return code, f"{code} is {expected!r}, not {echo(name)}" if expected else (
+        f"{code} has no name; {echo(name)} is not one")
 
 
 # a new indicator's labels go into the narrative's markdown, which passes HTML tags through
@@ -240,9 +240,9 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
     rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
     known = set(catalogue.indicators["id"])
     new = rows[~rows["id"].isin(known)]
-    problems += found + [Problem(file, f"indicator {row['id']!r} is added twice", "keep one row "
-                                 "per new indicator", sheet=CATALOGUE, row=int(index) + 2,
-                                 column="id")
+    problems += found + [Problem(file, f"indicator {echo(row['id'])} is added twice",
+                                 "keep one row per new indicator", sheet=CATALOGUE,
+                                 row=int(index) + 2, column="id")
                          for index, row in new[new["id"].duplicated()].iterrows()]
     new = new[~new["id"].duplicated()]
     for index, row in new.iterrows():

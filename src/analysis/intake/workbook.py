@@ -32,7 +32,7 @@ from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo
 from analysis.escape import xlsx_cell
 from analysis.intake.xlsx_scan import scan_workbook
 from analysis.meaning.semantics import MEASURE_ZH
@@ -378,7 +378,7 @@ def _cell_problem(cell: ReadOnlyCell, column: str, strict: bool) -> tuple[str, s
     text is expected: Excel would have changed what was typed (1.10 → 1.1, 81% → 0.81)."""
     value = cell.value
     if cell.data_type == "f":
-        return (f"formula {cell_text(value)!r}: formulas are not imported, not even their "
+        return (f"formula {echo(cell_text(value))}: formulas are not imported, not even their "
                 "computed values", "type the value instead of a formula")
     if cell.data_type == "e":
         return f"error value {value}", "type the value instead (the cell shows an Excel error)"
