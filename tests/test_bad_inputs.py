@@ -631,6 +631,32 @@ CASES = [
          workbook(cell("catalogue", f"A{NEW_ROW}", "ｓｙｎｔｈｅｔｉｃ＿new")),
          (f"sheet catalogue, row {NEW_ROW}, column id: invalid id 'ｓｙｎｔｈｅｔｉｃ＿new'",
           "lower-case letters, digits and _ (ASCII")),
+    # -- control characters (tab and line breaks are kept; CRLF becomes LF)
+    Case("xlsx_lone_carriage_return", "2020H2", workbook(cell("figures", "J2", "SYNTHETIC a\rb")),
+         ("sheet figures, row 2, column note: a lone CR (carriage return) in 'SYNTHETIC a\\rb'",
+          "only tab and line breaks are kept")),
+    Case("csv_escape_code", "2021", sparse_cell(2, "note", "SYNTHETIC \x1b[2J"),
+         ("row 2, column note: control character U+001B in 'SYNTHETIC \\x1b[2J'",
+          "delete it"), sub=True),
+    Case("csv_c1_control", "2021", sparse_cell(3, "note", "SYNTHETIC \x9b31m"),
+         ("row 3, column note: control character U+009B", "delete it")),
+    Case("csv_bidi_override", "2021", sparse_cell(2, "quote", "元007\u202e霍邱县"),
+         ("row 2, column quote: control character U+202E", "delete it")),
+    Case("csv_noncharacter", "2021", sparse_cell(2, "note", "SYNTHETIC \uffff"),
+         ("row 2, column note: control character U+FFFF", "delete it")),
+    Case("xlsx_bidi_isolate_in_a_label", "2020H2",
+         new_indicator("label_en", "Synthetic \u2066test"),
+         (f"sheet catalogue, row {NEW_ROW}, column label_en: control character U+2066",
+          "delete it")),
+    # -- catalogue labels that a spreadsheet would run as a formula
+    Case("xlsx_new_indicator_label_formula", "2020H2",
+         new_indicator("label_zh", '=HYPERLINK("http://example.invalid","合成")'),
+         (f"sheet catalogue, row {NEW_ROW}, column label_zh: invalid label_zh "
+          "'=HYPERLINK(", "would run text starting with =, +, - or @ as a formula")),
+    Case("xlsx_new_indicator_label_at_sign", "2020H2",
+         new_indicator("label_en", "@SUM(1+1)"),
+         (f"sheet catalogue, row {NEW_ROW}, column label_en: invalid label_en '@SUM(1+1)'",
+          "as a formula")),
     # -- encodings
     Case("csv_big5", "2021", sparse_text(TRADITIONAL, "big5"),
          ("figures.csv: cannot decode the file as text in UTF-8 or GBK: it looks like Big5",
@@ -824,7 +850,7 @@ def test_markup_in_quote_is_rejected_where_source_txt_exists(project_copy, tmp_p
     rows[1][9] = "<img src=x onerror=alert(1)>"
     path = _write_rows(tmp_path / "figures.csv", rows)
     code, output = run_in_process(["import", "2020H1", str(path), "--root",
-                                   str(project_copy.root)], monkeypatch, capsys)
+                                   str(project_copy.root), "--replace"], monkeypatch, capsys)
     assert code == 0, output
 
 

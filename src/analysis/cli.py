@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from contextlib import contextmanager
 from typing import Annotated
@@ -11,7 +12,7 @@ from rich.console import Console
 
 from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
-from analysis.errors import NotebookFailed, UserError, reported
+from analysis.errors import NotebookFailed, UserError, reported, terminal_text
 from analysis.errors import problem as os_problem
 
 app = typer.Typer(
@@ -62,6 +63,7 @@ def _project(root: str | None) -> Project:
     """The project, after finishing or undoing an import that was killed midway (an import
     leaves only dot-files behind: without any, the importer is not even loaded)."""
     project = Project.find(root)
+    project.check_links()
     periods = project.data / "periods"
     if (periods.is_dir() and any(p.name.startswith(".") for p in periods.iterdir())) or any(
             p.name.startswith(".") for p in project.catalogue.iterdir()):
@@ -266,8 +268,10 @@ def new_period(period: PeriodArg, root: RootOption = None) -> None:
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.workbook import new_period as create
 
-    path = create(Project.find(root), period)
-    console.print(f"created {path}\nfill it in, then: policybook import {period} {path}")
+    project = _project(root)
+    path = create(project, period)
+    hint = project.command(f"import {parse_period(period).id} {shlex.quote(str(path))}")
+    console.print(f"created {path}\nfill it in, then: {hint}")
 
 
 @app.command("import")
@@ -275,6 +279,9 @@ def import_(
     period: PeriodArg,
     file: Annotated[str, typer.Argument(help="Filled entry workbook (.xlsx) or figures .csv.")],
     root: RootOption = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace a period that already has figures (the changes are "
+        "listed without it).")] = False,
 ) -> None:
     """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
     from pathlib import Path
@@ -283,8 +290,8 @@ def import_(
     from analysis.intake.importer import import_period
 
     project = _project(root)
-    folder = import_period(project, period, Path(file))
-    console.print(f"imported into {folder}; next: policybook build")
+    folder = import_period(project, period, Path(file), replace=replace)
+    console.print(f"imported into {folder}; next: {project.command('build')}")
 
 
 def main() -> None:
@@ -297,7 +304,7 @@ def main() -> None:
         app()
     except UserError as exc:
         for problem in exc.problems:
-            err.print(f"error: {problem}", markup=False)
+            err.print(f"error: {terminal_text(problem)}", markup=False)
         sys.exit(2)
     except NotebookFailed as exc:
         err.print(f"error: {exc}", markup=False)

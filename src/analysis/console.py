@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 
 from analysis.checks.audit import audit
 from analysis.checks.rules import (
@@ -16,10 +17,15 @@ from analysis.checks.rules import (
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo, terminal_text
 
 STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim",
          UNKNOWN_IN_FORCE: "cyan"}
+
+
+def shown(text: object) -> str:
+    """Data text for a line printed with rich markup: no escape codes, no markup."""
+    return escape(terminal_text(text))
 
 
 def print_validation(project: Project, periods: list[Period], out: Console) -> bool:
@@ -31,19 +37,19 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
     except UserError as exc:
         out.print(f"[bold red]{len(exc.problems)} problem(s) in the data[/]")
         for problem in exc.problems:
-            out.print(f"  {problem}", markup=False)
+            out.print(f"  {terminal_text(problem)}", markup=False)
         return False
     for period in periods:
         dataset.period(period)
         figures = dataset.figures[period.id]
         place = dataset.main_geo(period)
         out.print(f"[bold]{period.id}[/]: {len(figures)} figures conform to the contract; "
-                  f"checks for {place}", markup=True)
+                  f"checks for {shown(place)}", markup=True)
         results = period_results(dataset, period)
         for result in results:
-            out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {result.id}: "
-                      f"{result.title_zh}")
-            out.print(f"  {'':<21} {result.detail}", markup=False)
+            out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {shown(result.id)}: "
+                      f"{shown(result.title_zh)}")
+            out.print(f"  {'':<21} {terminal_text(result.detail)}", markup=False)
         counts = {v: sum(r.verdict == v for r in results) for v in STYLE}
         out.print(", ".join(f"{n} {v}" for v, n in counts.items()))
     return True
@@ -63,5 +69,5 @@ def print_audit(project: Project, period: str, out: Console) -> bool:
               f"{len(result.unexplained)} unexplained")
     for mention in result.unexplained:
         out.print(f"  unexplained: section {mention.section}, line {mention.line}: "
-                  f"{mention.text!r}", markup=False)
+                  f"{echo(mention.text)}", markup=False)
     return not result.unexplained

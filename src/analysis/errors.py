@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_SHOWN = 100  # problems listed in one error; the rest are counted ("…and K more")
+MAX_ECHO = 200  # characters of data text quoted in a message
+MAX_MESSAGE = 2_000  # characters of a message (a safety net; `echo` cuts data text first)
+# what a terminal may take for a command: C0 and C1 controls (ESC, CSI), bidi overrides,
+# noncharacters; tab and newline are kept
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                       "\ufffe\uffff]")
+
+
+def echo(text: object, limit: int = MAX_ECHO) -> str:
+    """Data text quoted for a message (repr), cut to `limit` characters with an ellipsis."""
+    text = "" if text is None else str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
+
+def terminal_text(text: object) -> str:
+    """Text safe to print on a terminal: control characters (escape codes) removed."""
+    return CONTROL.sub("", str(text))
 
 
 @dataclass(frozen=True)
@@ -19,6 +41,10 @@ class Problem:
     row: int | None = None
     column: str | None = None
     sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", self.message[:MAX_MESSAGE] + "…")
 
     def __str__(self) -> str:
         where = self.file
@@ -42,6 +68,10 @@ class UserError(Exception):
             problems = [Problem(file="", message=problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
+        if len(problems) > MAX_SHOWN:
+            more = len(problems) - MAX_SHOWN
+            problems = [*problems[:MAX_SHOWN], Problem("", f"…and {more:,} more problems",
+                                                       "fix the ones above, then try again")]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 

@@ -53,6 +53,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from analysis.dataset.reads import looked_at
+from analysis.dataset.safe_files import read_source_text
 
 REASONS = (
     "date",
@@ -319,7 +320,7 @@ def _decimal(value: str) -> Decimal | None:
 def audit(period_dir: Path) -> AuditResult:
     """Audit `period_dir`: its source.txt against figures, targets and exclusions."""
     period_dir = Path(period_dir)
-    text = (period_dir / "source.txt").read_text(encoding="utf-8")
+    text = read_source_text(period_dir / "source.txt") or ""
     mentions = find_mentions(text)
     result = AuditResult()
     explained: dict[int, tuple[str, Explanation]] = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from analysis.dataset.comparators import RELIABILITY_ZH
+from analysis.dataset.config import is_factor
+from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 
 # the references each kind of check needs (a list for `parts`), and its other required keys
@@ -29,14 +29,7 @@ def load_checks(path: Path, catalogue=None, config=None) -> list[dict]:
     optionally, a place of geo.csv), and a factor that is a positive number or the name of a
     policy factor of data/project.yml."""
     file = str(path)
-    try:
-        checks = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(Problem(file, f"cannot read ({exc})", "restore the file")) from None
-    except yaml.YAMLError as exc:
-        raise UserError(
-            Problem(file, f"not valid YAML: {exc}", "fix the YAML syntax")
-        ) from None
+    checks = load_yaml(path) or []
     if not isinstance(checks, list):
         raise UserError(Problem(file, "must be a list of checks", "start each check with '- id:'"))
     problems: list[Problem] = []
@@ -105,8 +98,8 @@ def _check_problems(check, n: int, file: str, seen: set[str], catalogue, config)
     if kind == "ratio_at_least":
         factor = check.get("factor")
         factors = config.policy_factors if config is not None else {}
-        ok = (isinstance(factor, str) and (config is None or factor in factors)) or (
-            isinstance(factor, int | float) and not isinstance(factor, bool) and factor > 0)
+        ok = (isinstance(factor, str) and (config is None or factor in factors)) or is_factor(
+            factor)
         if not ok:
             problems.append(Problem(file, f"{name}: factor {factor!r} is neither a positive "
                                     "number nor a policy factor of data/project.yml",

@@ -3,18 +3,19 @@ areas and the notebooks that make the book. Validated when read; nothing of it i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from analysis.errors import Problem, UserError
+from analysis.dataset.safe_files import load_yaml
+from analysis.errors import Problem, UserError, echo
 
 FILE = "project.yml"
 NEEDS_ANY, NEEDS_TARGETS = "any", "targets"
 PAGE_ROWS = 400  # default of `page_rows`: a page's table lists at most this many rows
+MAX_FACTOR = 1000  # a policy factor is a ratio between two amounts (1.3 times the dibao)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ class Config:
 
     def area_zh(self, area: str) -> str:
         return self.areas.get(area, (area, area))[0]
+
+
+def is_factor(value: Any) -> bool:
+    """A policy factor: a finite number greater than 0 and at most MAX_FACTOR (not a bool,
+    not .inf or .nan)."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 < value <= MAX_FACTOR)
 
 
 def _fail(path: Path, message: str, fix: str) -> UserError:
@@ -102,10 +110,7 @@ def _read(data_dir: Path) -> Config:
     if not path.is_file():
         raise _fail(path, "project configuration not found",
                     "create it (see the README), or start a book with `policybook init`")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise _fail(path, f"not valid YAML ({type(exc).__name__})", "fix the syntax") from None
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise _fail(path, "the file must be a mapping of keys", "see the README")
     home = data.get("home")
@@ -113,11 +118,14 @@ def _read(data_dir: Path) -> Config:
         raise _fail(path, "'home' is missing",
                     "give home: {geo: <a code of geo.csv>, name_zh: <its Chinese name>}")
     factors = data.get("policy_factors") or {}
-    if not isinstance(factors, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v > 0
-            for v in factors.values()):
+    if not isinstance(factors, dict):
         raise _fail(path, "policy_factors must map names to positive numbers",
                     "name: positive number, one per line")
+    for name, value in factors.items():
+        if not is_factor(value):
+            raise _fail(path, f"policy_factors.{name} is {echo(value)}: a factor must be a "
+                        f"number greater than 0 and at most {MAX_FACTOR:,} (not .inf or .nan)",
+                        "write the factor as its source states it, e.g. 1.3 for 1.3倍")
     areas_raw = data.get("areas")
     if not isinstance(areas_raw, dict) or not areas_raw:
         raise _fail(path, "'areas' is missing", "list the work areas with zh and en names")

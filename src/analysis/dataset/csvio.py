@@ -6,6 +6,14 @@ BOM, or GBK/GB18030 as Chinese Excel saves it; anything else, also a UTF-8 file 
 byte, is refused naming the likely encoding), it stops at a row limit, and a file cut off
 mid-row is refused. `text_table` turns rows of
 cells (from a CSV or a workbook sheet) into a frame of text under the first non-empty row.
+
+The rule for control characters in a cell: a line break written as CRLF (Windows) becomes
+LF; tab and LF are kept; every other control character is refused with its place: a lone
+CR, ESC and the other C0 and C1 controls, DEL, the bidi overrides U+202A-U+202E and
+U+2066-U+2069 (they reorder what a reader sees) and the noncharacters U+FFFE and U+FFFF.
+A cell holds at most MAX_CELL_CHARS characters (Excel's own limit) and a table at most
+MAX_COLUMNS columns with a value (with a header or not); at most MAX_CELL_PROBLEMS problems
+of single cells per table are listed, then the rest are counted.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from analysis.errors import Problem, UserError
+from analysis.errors import CONTROL, Problem, UserError, echo
 
 SAVE_AS_UTF8 = "in Excel use 另存为 → CSV UTF-8(逗号分隔) and import that file"
 GB2312_SHARE = 0.8  # of the non-ASCII characters, in simplified-Chinese GBK text ~1.0
@@ -33,7 +41,9 @@ LIKELY = {  # codecs that charset_normalizer may name instead of GB18030, as sho
     "euc_jp": "EUC-JP (Japanese)", "cp949": "EUC-KR (Korean)", "euc_kr": "EUC-KR (Korean)",
     "cp1252": "Windows-1252 (Western European)",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not \t \n \r
+MAX_CELL_CHARS = 32_767  # Excel's own limit on the text of one cell
+MAX_COLUMNS = 64  # columns holding a value in a table, header or not
+MAX_CELL_PROBLEMS = 20  # problems of single cells listed per table; the rest are counted
 _WIDE = re.compile(r"[^\x00-\x7f]")
 
 Row = tuple[int, dict[int, Any]]  # spreadsheet row number, {0-based column: cell}
@@ -206,29 +216,51 @@ def text_table(rows: Iterable[Row], file: str, sheet: str | None, problems: list
     """A frame of text from sparse rows: the first non-empty row is the header.
 
     `text` turns a cell into its text (and may append a Problem, e.g. for a formula). Appends
-    a Problem for a header named twice, a value in a column without a header and a control
-    character; empty rows are skipped; the index is the row number - 2. Raises UserError at
-    the first row beyond `limit` data rows."""
+    a Problem for a header named twice, a value in a column without a header, a control
+    character and a cell beyond MAX_CELL_CHARS (at most MAX_CELL_PROBLEMS, then a count);
+    CRLF becomes LF; empty rows are skipped; the index is the row number - 2. Raises
+    UserError at the first row beyond `limit` data rows or MAX_COLUMNS columns with a value."""
     header: dict[int, str] | None = None
     data, index = [], []
+    found: list[Problem] = []
+    more = 0
+    used: set[int] = set()
     for n, cells in rows:
+        texts = {i: _normalised(text(c, header.get(i) if header else None, n))
+                 for i, c in cells.items()}
+        used.update(i for i, t in texts.items() if t)
+        if len(used) > MAX_COLUMNS:
+            raise UserError(Problem(file, f"more than {MAX_COLUMNS} columns hold a value (this "
+                                    f"is row {n})", "delete the columns beside the table: "
+                                    "only the contract's columns are imported", sheet=sheet,
+                                    row=n))
         if header is None:
-            names = {i: text(c, None, n) for i, c in cells.items()}
-            if any(names.values()):
-                header = _header(names, file, sheet, problems)
+            if any(texts.values()):
+                header = _header(texts, file, sheet, problems)
             continue
-        texts = {i: text(c, header.get(i), n) for i, c in cells.items()}
-        _cell_problems(texts, header, n, file, sheet, problems)
+        new = _cell_problems(texts, header, n, file, sheet)
+        keep = max(0, MAX_CELL_PROBLEMS - len(found))
+        found += new[:keep]
+        more += len(new) - len(new[:keep])
         if not any(texts.get(i) for i in header):  # a stray value beside the table: no row
             continue
         if len(data) == limit:
             raise UserError(Problem(file, f"more than {limit:,} rows of data (this is row {n})",
                                     f"import at most {limit:,} rows at a time: split the "
                                     "figures by period", sheet=sheet, row=n))
-        data.append([texts.get(i, "") for i in header])
+        data.append([texts.get(i, "")[:MAX_CELL_CHARS] for i in header])
         index.append(n - 2)
+    problems += found
+    if more:
+        problems.append(Problem(file, f"…and {more:,} more problems like these",
+                                "fix the ones listed, then import again", sheet=sheet))
     columns = list((header or {}).values())
     return pd.DataFrame(data, columns=columns, index=index, dtype=object).astype(str)
+
+
+def _normalised(text: str) -> str:
+    """A cell's text with Windows line breaks (CRLF) as LF."""
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
 def _header(names: dict[int, str], file: str, sheet: str | None,
@@ -248,16 +280,25 @@ def _header(names: dict[int, str], file: str, sheet: str | None,
 
 
 def _cell_problems(texts: dict[int, str], header: dict[int, str], n: int, file: str,
-                   sheet: str | None, problems: list[Problem]) -> None:
+                   sheet: str | None) -> list[Problem]:
+    """A value without a header, a control character, a cell too long: one row's problems."""
     fix = "delete the value or give its column a header" + (
         "" if sheet else "; quote cells that contain commas")
+    problems = []
     for i, cell in sorted(texts.items()):
         if cell and i not in header:
-            problems.append(Problem(file, f"value {cell!r} in column "
+            problems.append(Problem(file, f"value {echo(cell)} in column "
                                     f"{letter(i)}, which has no header",
                                     fix, sheet=sheet, row=n))
-        elif control := _CONTROL.search(cell):
-            problems.append(Problem(file, f"control character U+{ord(control[0]):04X} in "
-                                    f"{cell!r}", "delete it (it comes with text copied "
-                                    "from a PDF or a web page)", sheet=sheet, row=n,
+        elif len(cell) > MAX_CELL_CHARS:
+            problems.append(Problem(file, f"the cell holds {len(cell):,} characters; a cell "
+                                    f"holds at most {MAX_CELL_CHARS:,}", "enter only the "
+                                    "clause that holds the figure", sheet=sheet, row=n,
                                     column=header[i]))
+        elif control := CONTROL.search(cell):
+            name = "a lone CR (carriage return)" if control[0] == "\r" else (
+                f"control character U+{ord(control[0]):04X}")
+            problems.append(Problem(file, f"{name} in {echo(cell)}", "delete it (it comes with "
+                                    "text copied from a PDF or a web page); only tab and line "
+                                    "breaks are kept", sheet=sheet, row=n, column=header[i]))
+    return problems

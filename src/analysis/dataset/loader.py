@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 import pandas as pd
-import yaml
 
 from analysis.dataset import reads
 from analysis.dataset.catalogue import Catalogue, load_catalogue
@@ -27,6 +26,7 @@ from analysis.dataset.config import Config
 from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
+from analysis.dataset.safe_files import load_yaml
 from analysis.dataset.schema import validate_period
 from analysis.errors import Problem, UserError
 
@@ -150,10 +150,9 @@ def _source_meta(project: Project, period: Period, problems: list[Problem]) -> d
     if not path.exists():
         return {}
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(Problem(str(path.relative_to(project.root)),
-                                f"not valid YAML ({type(exc).__name__})", "fix the syntax"))
+        meta = load_yaml(path, str(path.relative_to(project.root)))
+    except UserError as exc:
+        problems += exc.problems
         return {}
     if meta is not None and not isinstance(meta, dict):
         problems.append(Problem(str(path.relative_to(project.root)), "not a mapping",
@@ -163,6 +162,7 @@ def _source_meta(project: Project, period: Period, problems: list[Problem]) -> d
 
 def _load(project: Project) -> Dataset:
 
+    project.check_links()
     config = project.config
     catalogue = load_catalogue(project)
     problems: list[Problem] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,29 @@ class Project:
                 "(the directory with data/catalogue/) or pass --root"
             )
         return cls(Path(root).resolve())
+
+    def command(self, args: str) -> str:
+        """`policybook <args>` as a hint to type: with `--root <path>` unless this project is
+        the one found from the working directory (or $POLICYBOOK_ROOT)."""
+        try:
+            current = Project.find().root
+        except UserError:
+            current = None
+        root = "" if current == self.root else f" --root {shlex.quote(str(self.root))}"
+        return f"policybook {args}{root}"
+
+    def check_links(self) -> None:
+        """Refuse symbolic links under data/ and templates/ (UserError listing each): the
+        project reads, validates and publishes only files that are inside it."""
+        from analysis.dataset.safe_files import linked_paths
+        from analysis.errors import Problem
+
+        links = linked_paths(self.root)
+        if links:
+            raise UserError([Problem(str(link), f"is a symbolic link (to {os.readlink(link)}): "
+                                     "the project reads only files inside it",
+                                     "replace the link with a copy of what it points to")
+                             for link in links])
 
     @property
     def config(self) -> Config:

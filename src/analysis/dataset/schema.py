@@ -39,7 +39,8 @@ from analysis.dataset.csvio import read_csv
 from analysis.dataset.figures import FIGURE_COLUMNS, QUALIFIERS, TARGET_COLUMNS, as_of_end
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
-from analysis.errors import Problem, UserError
+from analysis.dataset.safe_files import read_source_text
+from analysis.errors import Problem, UserError, echo
 
 # ASCII digits only: `\d` would also accept full-width １２３ and other scripts' digits
 DECIMAL = r"-?[0-9]+(\.[0-9]+)?"
@@ -129,7 +130,7 @@ def _problem(case: dict, frame: pd.DataFrame, file: str, key: list[str]) -> Prob
     row = int(index) + 2 if index is not None and not pd.isna(index) else None
     if check == "column_in_dataframe":
         missing = case.get("failure_case")
-        return Problem(file, f"missing column {missing!r}", FIXES[check], column=str(missing))
+        return Problem(file, f"missing column {echo(missing)}", FIXES[check], column=str(missing))
     if check in ("multiple_fields_uniqueness", "field_uniqueness") or column is None or (
         isinstance(column, str) and column.startswith("(")
     ):
@@ -142,7 +143,7 @@ def _problem(case: dict, frame: pd.DataFrame, file: str, key: list[str]) -> Prob
         return Problem(file, "duplicate row for the same (indicator, geo, as_of)",
                        "keep one row per indicator, geo and date", row=row)
     value = frame.at[index, column] if row is not None else case.get("failure_case")
-    return Problem(file, f"invalid {column} {value!r}", FIXES.get(str(column), ""), row=row,
+    return Problem(file, f"invalid {column} {echo(value)}", FIXES.get(str(column), ""), row=row,
                    column=str(column))
 
 
@@ -261,8 +262,10 @@ def _quote_problems(row: dict, line: int, file: str, source: str | None) -> list
     if not quote:
         return [Problem(file, "empty quote", "copy the clause containing the figure from "
                         "source.txt", line, "quote")]
+    if len(quote) > MAX_LENGTHS["quote"]:
+        return []  # reported as too long; not searched for in the text
     if quote not in source:
-        return [Problem(file, f"quote not found verbatim in source.txt: {quote!r}",
+        return [Problem(file, f"quote not found verbatim in source.txt: {echo(quote)}",
                         "copy the clause exactly, with the same punctuation", line, "quote")]
     if "as_of" in row and not any(form in quote for form in
                                   written_forms(row.get("value", ""), row.get("unit_mult", 0))):
@@ -284,8 +287,8 @@ def _row_problems(
         indicator, unit = row.get("indicator"), row.get("unit")
         if indicator in unit_of and unit in dimension and unit != unit_of[indicator]:
             expected = unit_of[indicator]
-            problems.append(Problem(file, f"unit {unit!r} does not match indicator "
-                                    f"{indicator!r}, whose unit is {expected!r}",
+            problems.append(Problem(file, f"unit {echo(unit)} does not match indicator "
+                                    f"{echo(indicator)}, whose unit is {expected!r}",
                                     f"use {expected!r} or another indicator", line, "unit"))
         problems += _value_problems(row, line, file, kind, dimension)
         problems += _date_problems(row, line, file, period)
@@ -327,13 +330,13 @@ def column_problems(found: list[str], columns: tuple[str, ...], file: str) -> li
     for name in (c for c in columns if c not in found):
         close = _closest(name, unexpected)  # a misspelt column is named, not just refused
         misspelt.add(close)
-        problems.append(Problem(file, f"missing column {name!r}" +
-                                (f" (found {close!r}: misspelt?)" if close else ""),
+        problems.append(Problem(file, f"missing column {echo(name)}" +
+                                (f" (found {echo(close)}: misspelt?)" if close else ""),
                                 f"the header must have: {', '.join(columns)}", column=name))
     for name in (c for c in unexpected if c not in misspelt):
         close = _closest(name, list(columns))
-        problems.append(Problem(file, f"unknown column {name!r}" +
-                                (f" (misspelt {close!r}?)" if close else ""),
+        problems.append(Problem(file, f"unknown column {echo(name)}" +
+                                (f" (misspelt {echo(close)}?)" if close else ""),
                                 "delete the column or correct its header: only "
                                 f"{', '.join(columns)} are imported", column=name))
     return problems
@@ -351,7 +354,7 @@ def validate_source(fields: dict[str, str], file: str,
     problems = []
     for name, text in fields.items():
         if name not in SOURCE_FIELDS:
-            found = [(f"unknown field {name!r}", "use only the fields "
+            found = [(f"unknown field {echo(name)}", "use only the fields "
                       f"{', '.join(SOURCE_FIELDS)} (one per row, in column A)")]
         else:
             found = [length_problem(name, text), _source_value_problem(name, text)]
@@ -364,9 +367,9 @@ def _source_value_problem(name: str, text: str) -> tuple[str, str] | None:
     if not text:
         return None
     if name == "date" and (not re.fullmatch(ISO_DATE, text) or _bad_date(text)):
-        return f"invalid date {text!r}", "write the document's date as 2021-01-05"
+        return f"invalid date {echo(text)}", "write the document's date as 2021-01-05"
     if name == "url" and not re.fullmatch(URL, text):
-        return (f"invalid url {text!r}", "give the web address starting with http:// or "
+        return (f"invalid url {echo(text)}", "give the web address starting with http:// or "
                 "https:// (leave it empty if the document is not online)")
     return None
 
@@ -378,10 +381,9 @@ def validate_period(project: Project, period: str) -> list[Problem]:
     base: Path = project.period_dir(parsed)
     if not base.is_dir():
         raise UserError(Problem(str(base), "period directory not found",
-                                f"create it with `policybook new-period {parsed.id}`"))
-    source_path = base / "source.txt"
-    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
+                                f"create it with `{project.command(f'new-period {parsed.id}')}`"))
     rel = project.root
+    source = read_source_text(base / "source.txt", str((base / "source.txt").relative_to(rel)))
     problems = validate_table(read_csv(base / "figures.csv"), catalogue,
                               str((base / "figures.csv").relative_to(rel)), parsed, source)
     targets = base / "targets.csv"

@@ -5,8 +5,10 @@ sheet, row and column and how to fix it (UserError: exit code 2, never a traceba
 
 Limits (input beyond them is refused with a message):
 
-- file: at most MAX_BYTES (20 MB); a workbook at most 200 MB unpacked
-  (`workbook.MAX_UNPACKED_BYTES`).
+- file: at most MAX_BYTES (20 MB); a workbook at most 200 MB unpacked, and before openpyxl
+  opens it, its parts are looked at (`xlsx_scan`): cell styles, shared strings (each at most
+  32,767 characters, and at most 100 million characters referred to by a sheet's cells),
+  cells per row (1,000, empty or not) and cells with a value per sheet.
 - rows: at most MAX_FIGURE_ROWS (50,000) data rows per sheet or CSV; the readers stop there.
   Only the sheets figures, targets, catalogue and source are read (`说明` and the hidden
   `lists` are never opened), and only the cells present in the file: a stray cell at
@@ -37,6 +39,7 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -47,10 +50,11 @@ import pandas as pd
 import yaml
 
 from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue
-from analysis.dataset.csvio import read_figures_csv
+from analysis.dataset.csvio import read_csv, read_figures_csv
 from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
+from analysis.dataset.safe_files import load_yaml, read_source_text
 from analysis.dataset.schema import (
     INDICATOR_ID,
     MAX_FIGURE_ROWS,
@@ -59,7 +63,8 @@ from analysis.dataset.schema import (
     validate_source,
     validate_table,
 )
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo
+from analysis.escape import is_formula_like
 from analysis.intake.workbook import (
     CATALOGUE,
     FIGURES,
@@ -77,6 +82,7 @@ __all__ = ["MAX_BYTES", "MAX_FIGURE_ROWS", "import_period", "load_entry", "read_
 
 MAX_BYTES = 20 * 1024 * 1024
 JOURNAL = ".import-journal.json"
+NEW_PERIOD_STAGING = ".new."  # `.P.new.XXXX`: the folder new-period fills, then renames
 STAGED_INDICATORS = ".indicators.csv.import"
 WRITE_ERRORS = {
     errno.ENOSPC: ("the disk is full", "free space on the disk, then import again"),
@@ -136,7 +142,7 @@ def _source(frame: pd.DataFrame | None, file: str) -> tuple[dict[str, str], list
     rows: dict[str, int] = {}
     for index, name, value in zip(frame.index, frame["field"], frame["value"], strict=True):
         if name in fields:
-            problems.append(Problem(file, f"field {name!r} is given twice (rows {rows[name]} "
+            problems.append(Problem(file, f"field {echo(name)} is given twice (rows {rows[name]} "
                                     f"and {int(index) + 2})", "keep one row per field",
                                     int(index) + 2, "field", SOURCE))
         elif name or value:
@@ -157,6 +163,7 @@ def load_entry(path: Path) -> Entry:
                                 f"the limit is {MAX_BYTES:,})",
                                 "import one period's figures only"))
     suffix = path.suffix.lower()
+    _refuse_open_in_excel(path)
     if suffix == ".xlsx":
         return read_workbook(path)
     if suffix == ".csv":
@@ -169,6 +176,18 @@ def load_entry(path: Path) -> Entry:
                             "open it in Excel and save it as .xlsx (Excel 工作簿)" if suffix in
                             (".xls", ".xlsm", ".xlsb", ".ods", ".et") else
                             "import the .xlsx entry workbook or a figures .csv"))
+
+
+def _refuse_open_in_excel(path: Path) -> None:
+    """UserError if Excel's lock file (`~$<name>`, or `~$` and the name without its first two
+    characters) lies beside the file: it is open, and what Excel shows may not be saved."""
+    names = {f"~${path.name}"} | ({f"~${path.name[2:]}"} if len(path.stem) > 2 else set())
+    for lock in (path.parent / name for name in sorted(names)):
+        if lock.exists():
+            raise UserError(Problem(str(path), f"the file is open in Excel ({lock.name} lies "
+                                    "beside it): what is not saved yet would not be imported",
+                                    "请先在 Excel 中关闭该文件 (close it in Excel first), then "
+                                    f"import again; if Excel is closed, delete {lock.name}"))
 
 
 # ---------------------------------------------------------------------------- checking
@@ -184,7 +203,7 @@ def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str
         split = {text: _split(text, vocab[column]) for text in frame[column].unique()}
         for index, text in frame[column].items():
             if wrong := split[text][1]:
-                problems.append(Problem(file, f"{column} {text!r}: {wrong}", "choose the entry "
+                problems.append(Problem(file, f"{column} {echo(text)}: {wrong}", "choose the entry "
                                         "from the drop-down list, or type the code alone",
                                         int(index) + 2, column, sheet))
         frame[column] = frame[column].map({text: code for text, (code, _) in split.items()})
@@ -200,8 +219,8 @@ def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
     expected = names.get(code)
     if expected is None or name == " ".join(str(expected).split()):
         return code, ""  # an unknown code is reported by the schema
-    return code, f"{code} is {expected!r}, not {name!r}" if expected else (
-        f"{code} has no name; {name!r} is not one")
+    return code, f"{code} is {expected!r}, not {echo(name)}" if expected else (
+        f"{code} has no name; {echo(name)} is not one")
 
 
 # a new indicator's labels go into the narrative's markdown, which passes HTML tags through
@@ -221,9 +240,9 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
     rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
     known = set(catalogue.indicators["id"])
     new = rows[~rows["id"].isin(known)]
-    problems += found + [Problem(file, f"indicator {row['id']!r} is added twice", "keep one row "
-                                 "per new indicator", sheet=CATALOGUE, row=int(index) + 2,
-                                 column="id")
+    problems += found + [Problem(file, f"indicator {echo(row['id'])} is added twice",
+                                 "keep one row per new indicator", sheet=CATALOGUE,
+                                 row=int(index) + 2, column="id")
                          for index, row in new[new["id"].duplicated()].iterrows()]
     new = new[~new["id"].duplicated()]
     for index, row in new.iterrows():
@@ -253,9 +272,12 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
         ("label_zh", bool(row["label_zh"]), "give the Chinese label"),
         ("label_en", bool(row["label_en"]), "give the English label"),
     ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
-          "remove the HTML tag") for col in ("label_zh", "label_en", "description")]
+          "remove the HTML tag") for col in ("label_zh", "label_en", "description")] + [
+        (col, not is_formula_like(row[col]), "a spreadsheet would run text starting with "
+         "=, +, - or @ as a formula: start the text with a letter or a character")
+        for col in ("label_zh", "label_en", "description")]
     where = {"file": file, "sheet": CATALOGUE, "row": line}
-    problems = [Problem(message=f"invalid {col} {row[col]!r} for new indicator", fix=fix,
+    problems = [Problem(message=f"invalid {col} {echo(row[col])} for new indicator", fix=fix,
                         column=col, **where) for col, ok, fix in checks if not ok]
     for col in ("label_zh", "label_en", "description"):
         if found := length_problem(col, row[col]):
@@ -276,8 +298,7 @@ def _check(project: Project, entry: Entry, path: Path,
     if entry.targets is not None:
         targets, more = split_codes(entry.targets, vocab, file, TARGETS)
         found += more
-    source_path = project.period_dir(period) / "source.txt"
-    source = source_path.read_text(encoding="utf-8") if source_path.exists() else None
+    source = read_source_text(project.period_dir(period) / "source.txt")
     found += [replace(p, sheet=p.sheet or sheet)
               for p in validate_table(figures, catalogue, file, period, source)]
     if targets is not None:
@@ -290,22 +311,78 @@ def _check(project: Project, entry: Entry, path: Path,
     return replace(entry, figures=figures, targets=targets), catalogue, added
 
 
-def import_period(project: Project, period: str, path: Path) -> Path:
-    """Validate `path` against the contract and write data/periods/<P>/ atomically."""
+def import_period(project: Project, period: str, path: Path, replace: bool = False) -> Path:
+    """Validate `path` against the contract and write data/periods/<P>/ atomically. Over a
+    period that has figures, refuse (UserError listing what would change) unless `replace`
+    or nothing changes."""
     parsed = parse_period(period)
-    with _import_lock(project):
+    with project_lock(project):
         _recover(project)
         entry, catalogue, added = _check(project, load_entry(path), path, parsed)
         folder = project.period_dir(parsed)
+        changes = _changes(folder, entry)
+        if changes and not replace:
+            raise UserError(Problem(
+                str(folder), f"period {parsed.id} already has data; this import would change "
+                f"it: {'; '.join(changes)}. Nothing was written",
+                "check these changes, then import again with --replace: "
+                + project.command(f"import {parsed.id} {shlex.quote(str(path))} --replace")))
         _write(project, parsed.id, folder, entry, catalogue.indicators if added else None)
     return folder
+
+
+KEYS = {"figures.csv": ("indicator", "geo", "as_of"),
+        "targets.csv": ("indicator", "geo", "deadline")}
+SHOWN_KEYS = 3  # rows named in each kind of change
+
+
+def _changes(folder: Path, entry: Entry) -> list[str]:
+    """What importing `entry` would change in the existing period `folder`: rows added,
+    removed and changed (by key) in figures.csv and targets.csv, and source.yml."""
+    found = []
+    for name, frame, columns in (("figures.csv", entry.figures, FIGURE_COLUMNS),
+                                 ("targets.csv", entry.targets, TARGET_COLUMNS)):
+        if frame is None or not (folder / name).is_file():
+            continue
+        old, new = (_keyed(table[list(columns)], KEYS[name]) for table in
+                    (read_csv(folder / name), frame))
+        kinds = {"added": [k for k in new if k not in old],
+                 "removed": [k for k in old if k not in new],
+                 "changed": [k for k in new if k in old and new[k] != old[k]]}
+        parts = [f"{len(keys):,} {kind} ({', '.join(' '.join(k) for k in keys[:SHOWN_KEYS])}"
+                 + (", …" if len(keys) > SHOWN_KEYS else "") + ")"
+                 for kind, keys in kinds.items() if keys]
+        if parts:
+            found.append(f"{name}: rows {', '.join(parts)}")
+    meta = {k: v for k, v in entry.source.items() if v}
+    if meta and (folder / "source.yml").is_file():
+        old_meta = load_yaml(folder / "source.yml") or {}
+        if not isinstance(old_meta, dict) or any(str(old_meta.get(k, "")) != v
+                                                 for k, v in meta.items()):
+            found.append("source.yml: the document's title, issuer, date or url change")
+    return found
+
+
+def _keyed(frame: pd.DataFrame, key: tuple[str, ...]) -> dict[tuple[str, ...], tuple]:
+    """{key of a row: the row's cells}."""
+    return {tuple(row[c] for c in key): tuple(row.values())
+            for row in frame.astype(str).to_dict("records")}
 
 
 # ---------------------------------------------------------------------------- writing
 
 
 def _write_csv(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
-    frame[list(columns)].to_csv(path, index=False, encoding="utf-8")
+    """Write the table as UTF-8 CSV, then read it back and compare it cell by cell: a file
+    that would not read back as imported never replaces the old one (UserError)."""
+    expected = frame[list(columns)].astype(str)
+    expected.to_csv(path, index=False, encoding="utf-8")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if list(back.columns) != list(columns) or (
+            back.to_numpy().tolist() != expected.to_numpy().tolist()):
+        raise UserError(Problem(str(path), "the file written does not read back as the data "
+                                "imported; nothing was changed", "check the disk and the "
+                                "cells with unusual characters, then import again"))
 
 
 def _fsync(path: Path) -> None:
@@ -347,7 +424,7 @@ def _write(project: Project, pid: str, folder: Path, entry: Entry,
         staging = _stage_period(folder, pid, entry)
         if indicators is not None:
             staged = project.catalogue / STAGED_INDICATORS
-            indicators.to_csv(staged, index=False, encoding="utf-8")
+            _write_csv(indicators, tuple(indicators.columns), staged)
             _fsync(staged)
         _write_journal(base, {"period": pid, "staging": staging.name,
                               "indicators": indicators is not None})
@@ -412,10 +489,11 @@ def _complete(project: Project, record: dict) -> None:
 
 
 def _undo(project: Project) -> None:
-    """Remove what an import staged before its journal; restore `.P.previous` folders left by
-    a version without the journal. Best effort: runs also after a failed write."""
+    """Remove what an import staged before its journal and the staging folder of a killed
+    `new-period`; restore `.P.previous` folders left by a version without the journal. Best
+    effort: runs also after a failed write."""
     base = project.data / "periods"
-    for staging in base.glob(".*.import.*"):
+    for staging in [*base.glob(".*.import.*"), *base.glob(f".*{NEW_PERIOD_STAGING}*")]:
         shutil.rmtree(staging, ignore_errors=True)
     for path in (base / f"{JOURNAL}.tmp", base / JOURNAL, project.catalogue / STAGED_INDICATORS):
         with contextlib.suppress(OSError):
@@ -476,7 +554,8 @@ def _try_lock(data: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def _import_lock(project: Project) -> Iterator[None]:
+def project_lock(project: Project) -> Iterator[None]:
+    """Hold the exclusive lock of data/ (import and new-period), or UserError."""
     fd = _try_lock(project.data)
     if fd is None:
         raise UserError(Problem(str(project.data), "another `policybook import` is writing to "

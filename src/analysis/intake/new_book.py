@@ -15,6 +15,7 @@ import yaml
 
 from analysis.dataset.csvio import read_csv
 from analysis.dataset.project import Project
+from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 
 BOOK_FILES = ("_config.yml", "_static", "intro.md", "method.md")
@@ -47,7 +48,7 @@ def init_project(template: Project, dest: Path, geo: str, name: str) -> Project:
                 text = src.read_text(encoding="utf-8").replace(old.home_name, name)
                 text = text.replace(old.title, title)
                 (dest / "book" / item).write_text(text, encoding="utf-8")
-        config = yaml.safe_load((template.data / "project.yml").read_text(encoding="utf-8"))
+        config = load_yaml(template.data / "project.yml")
         config.update(title=title, home={"geo": geo, "name_zh": name})
         body = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
         (dest / "data" / "project.yml").write_text(

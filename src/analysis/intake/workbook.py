@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,9 @@ from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo
+from analysis.escape import xlsx_cell
+from analysis.intake.xlsx_scan import scan_workbook
 from analysis.meaning.semantics import MEASURE_ZH
 
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
@@ -45,7 +47,6 @@ SHEETS = {FIGURES: FIGURE_COLUMNS, TARGETS: TARGET_COLUMNS, CATALOGUE: INDICATOR
 DATE_COLUMNS = ("as_of", "deadline")  # a date cell there is read as its ISO date
 MAX_ROWS = 2000
 NEW_INDICATOR_ROWS = 200  # catalogue rows after the existing ones that the drop-down shows
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a .xlsx is a zip: bounds what reading unpacks
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 WIDTHS = {"indicator": 34, "geo": 10, "value": 12, "unit_mult": 10, "unit": 24, "qualifier": 12,
           "as_of": 24, "section": 10, "quote": 50, "note": 40, "comparison": 12,
@@ -146,7 +147,7 @@ def _lists(wb: Workbook, catalogue: Catalogue) -> dict[str, str]:
         letter = get_column_letter(i)
         lists[f"{letter}1"] = column
         for n, (code, name) in enumerate(vocab[column].items(), start=2):
-            lists[f"{letter}{n}"] = choice(code, name)
+            xlsx_cell(lists[f"{letter}{n}"], choice(code, name))
         formulas[column] = f"{LISTS}!${letter}$2:${letter}${len(vocab[column]) + 1}"
     # indicators: the catalogue sheet's rows, with room for new ones, as "id label_zh"
     last = len(catalogue.indicators) + NEW_INDICATOR_ROWS + 1
@@ -159,14 +160,16 @@ def _lists(wb: Workbook, catalogue: Catalogue) -> dict[str, str]:
     for letter, column in (("I", "measure"), ("J", "scope")):  # the catalogue's meaning columns
         lists[f"{letter}1"] = column
         for n, (code, name) in enumerate(vocab[column].items(), start=2):
-            lists[f"{letter}{n}"] = choice(code, name)
+            xlsx_cell(lists[f"{letter}{n}"], choice(code, name))
         formulas[column] = f"{LISTS}!${letter}$2:${letter}${max(2, len(vocab[column]) + 1)}"
     lists.sheet_state = "hidden"
     return formulas
 
 
 def build(project: Project, period: str) -> Workbook:
-    """The entry workbook for `period`, with the project's catalogue in its lists."""
+    """The entry workbook for `period`, with the project's catalogue in its lists. Text from
+    the catalogue and the configuration is set as text cells (`escape.xlsx_cell`): a label
+    starting with = stays a label, never a formula."""
     catalogue = load_catalogue(project)
     wb = Workbook()
     help_ws = wb.active
@@ -179,8 +182,8 @@ def build(project: Project, period: str) -> Workbook:
                                unit=" ".join(unit[["id", "symbol_zh"]].iloc[0]) if len(unit)
                                else "id 单位", indicator=f"{ind_id} {ind_zh}",
                                indicator_id=ind_id, **MAX_LENGTHS)
-    for line in text.splitlines():
-        help_ws.append([line])
+    for n, line in enumerate(text.splitlines(), start=1):
+        xlsx_cell(help_ws.cell(row=n, column=1), line)
     help_ws.column_dimensions["A"].width = 110
     for row in help_ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=False)
@@ -205,7 +208,7 @@ def build(project: Project, period: str) -> Workbook:
     rows = catalogue.indicators[list(INDICATOR_COLUMNS)].itertuples(index=False)
     for r, row in enumerate(rows, start=2):  # cell by cell: the header pre-formats empty rows
         for c, value in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=value)
+            xlsx_cell(ws.cell(row=r, column=c), value)
     _list(ws, INDICATOR_COLUMNS, "area", ref["area"], "选择工作领域")
     _list(ws, INDICATOR_COLUMNS, "unit", ref["unit"], "选择计量单位")
     _list(ws, INDICATOR_COLUMNS, "kind", ref["kind"], "选择指标类型")
@@ -226,26 +229,30 @@ def build(project: Project, period: str) -> Workbook:
 
 
 def new_period(project: Project, period: str) -> Path:
-    """Create data/periods/<P>/ with its entry workbook; refuse if the period exists."""
+    """Create data/periods/<P>/ with its entry workbook; refuse if the period exists. The
+    folder is filled as `.P.new.XXXX` and renamed, under the lock of data/ that import holds
+    (the next command removes what a killed new-period left)."""
+    from analysis.intake.importer import NEW_PERIOD_STAGING, project_lock
+
     pid = parse_period(period).id
     folder = project.period_dir(pid)
     if folder.exists():
-        raise UserError(Problem(str(folder.relative_to(project.root)),
-                                "the period already exists",
-                                "edit its files, or import into it with `policybook import`"))
+        raise UserError(Problem(str(folder), "the period already exists",
+                                "edit its files, or import into it: "
+                                + project.command(f"import {pid} FILE")))
     wb = build(project, pid)
-    staging = Path(tempfile.mkdtemp(prefix=f".{pid}.", dir=folder.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a period folder is not
-    try:
-        wb.save(staging / f"entry_{pid}.xlsx")
-        os.rename(staging, folder)
-    except BaseException:
-        for child in staging.glob("*"):
-            child.unlink()
-        staging.rmdir()
-        raise
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with project_lock(project):
+        staging = Path(tempfile.mkdtemp(prefix=f".{pid}{NEW_PERIOD_STAGING}", dir=folder.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a period folder is not
+        try:
+            wb.save(staging / f"entry_{pid}.xlsx")
+            os.rename(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return folder / f"entry_{pid}.xlsx"
 
 
@@ -265,7 +272,7 @@ def read_filled(path: Path, limit: int) -> Filled:
     from openpyxl import load_workbook
 
     file = str(path)
-    _check_unpacked(path, file)
+    scan_workbook(path, tuple(SHEETS))  # before openpyxl parses styles and strings
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
@@ -286,19 +293,6 @@ def read_filled(path: Path, limit: int) -> Filled:
 def _unreadable(file: str, exc: Exception) -> UserError:
     return UserError(Problem(file, f"not a readable .xlsx workbook ({type(exc).__name__})",
                              "save it from Excel as .xlsx"))
-
-
-def _check_unpacked(path: Path, file: str) -> None:
-    """Refuse a zip that would unpack to more than MAX_UNPACKED_BYTES (or is no zip)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _unreadable(file, exc) from None
-    if size > MAX_UNPACKED_BYTES:
-        raise UserError(Problem(file, f"the workbook unpacks to {size:,} bytes; the limit is "
-                                f"{MAX_UNPACKED_BYTES:,}", "import one period's figures only, "
-                                "in the workbook made by `policybook new-period`"))
 
 
 def _sheet_problems(wb, file: str) -> list[Problem]:
@@ -384,7 +378,7 @@ def _cell_problem(cell: ReadOnlyCell, column: str, strict: bool) -> tuple[str, s
     text is expected: Excel would have changed what was typed (1.10 → 1.1, 81% → 0.81)."""
     value = cell.value
     if cell.data_type == "f":
-        return (f"formula {cell_text(value)!r}: formulas are not imported, not even their "
+        return (f"formula {echo(cell_text(value))}: formulas are not imported, not even their "
                 "computed values", "type the value instead of a formula")
     if cell.data_type == "e":
         return f"error value {value}", "type the value instead (the cell shows an Excel error)"

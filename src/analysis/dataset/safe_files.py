@@ -1,0 +1,87 @@
+"""Reading the project's own files without leaving the project or exploding in memory.
+
+- `load_yaml`: YAML with PyYAML's safe loader, minus anchors and aliases (`&a`, `*a`): an
+  alias bomb (a billion laughs) fails at its first alias, naming the file and line.
+- `read_source_text`: a period's source.txt, a regular file of at most MAX_SOURCE_BYTES.
+- `linked_paths`: symbolic links under data/ and templates/; `Project.check_links` refuses
+  them (a link could make the book publish any file of the machine).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.errors import Problem, UserError
+
+MAX_SOURCE_BYTES = 5 * 1024 * 1024  # a report's full text is a few hundred KB at most
+ALIAS_FIX = "write the values out in full: anchors and aliases (&name, *name) are not allowed"
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader that refuses anchors and aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "an anchor or alias (&name, *name)", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path, shown: str | None = None) -> Any:
+    """The YAML document of `path` (UserError naming `shown`, or the path, if unreadable,
+    not YAML or using an anchor or alias)."""
+    file = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(Problem(file, "not UTF-8 text", "save the file as UTF-8")) from None
+    except OSError as exc:
+        raise UserError(Problem(file, f"cannot read the file ({exc.strerror})",
+                                "restore the file")) from None
+    try:
+        return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.composer.ComposerError as exc:
+        if exc.problem == "an anchor or alias (&name, *name)":
+            line = exc.problem_mark.line + 1 if exc.problem_mark else None
+            raise UserError(Problem(file, f"not valid YAML: {exc.problem} at line {line}",
+                                    ALIAS_FIX)) from None
+        raise UserError(Problem(file, f"not valid YAML ({type(exc).__name__}: {exc})",
+                                "fix the syntax")) from None
+    except yaml.YAMLError as exc:
+        raise UserError(Problem(file, f"not valid YAML ({type(exc).__name__}: {exc})",
+                                "fix the syntax")) from None
+
+
+def read_source_text(path: Path, shown: str | None = None) -> str | None:
+    """A period's source.txt, or None when there is none; UserError if it is a link, not a
+    regular file, larger than MAX_SOURCE_BYTES or not UTF-8."""
+    file = shown or str(path)
+    if not path.is_symlink() and not path.exists():
+        return None
+    if path.is_symlink() or not path.is_file():
+        raise UserError(Problem(file, "not a regular file (a link, a folder or a device)",
+                                "save the report's full text there as a plain UTF-8 file"))
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise UserError(Problem(file, f"the file is {size:,} bytes; the limit is "
+                                f"{MAX_SOURCE_BYTES:,}", "save only the report's text (no "
+                                "images or attachments) as plain UTF-8 text"))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(Problem(file, "not UTF-8 text", "save the file as UTF-8")) from None
+
+
+def linked_paths(root: Path, folders: tuple[str, ...] = ("data", "templates")) -> list[Path]:
+    """Symbolic links under root/<folder> for each folder (the folder itself may be one)."""
+    found = []
+    for top in (root / name for name in folders):
+        for folder, dirs, files in os.walk(top):  # does not descend into linked folders
+            found += [Path(folder) / name for name in sorted(dirs + files)
+                      if (Path(folder) / name).is_symlink()]
+    return found
