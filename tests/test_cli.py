@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -80,6 +81,33 @@ def test_init_starts_a_book_for_another_county(tmp_path):
     assert not list((tmp_path / "hq" / "data" / "periods").iterdir())
     assert policybook("validate", "--root", str(tmp_path / "hq")).returncode == 0
     assert "霍邱县" in (tmp_path / "hq" / "book" / "_config.yml").read_text(encoding="utf-8")
+
+
+def test_init_copies_everything_a_book_needs_and_only_the_place_s_own_rules(tmp_path):
+    """A place outside Anhui: the Anhui rule and its factor are left out; the wording, the
+    interface in Chinese and a README come along."""
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "data", source / "data")
+    for name in ("templates", "notebooks", "book"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns(
+            "_build", "periods", "_extra"))
+    with (source / "data" / "catalogue" / "geo.csv").open("a", encoding="utf-8") as f:
+        f.write("330683,嵊州市,Shengzhou,county,330600\n")
+    for geo, name, anhui in (("330683", "嵊州市", False), ("341522", "霍邱县", True)):
+        dest = tmp_path / geo
+        result = policybook("init", str(dest), "--geo", geo, "--name", name,
+                            "--root", str(source))
+        assert result.returncode == 0, result.stderr
+        checks = (dest / "data" / "catalogue" / "checks.yml").read_text(encoding="utf-8")
+        config = (dest / "data" / "project.yml").read_text(encoding="utf-8")
+        assert ("anhui_tekun_over_dibao" in checks) is anhui
+        assert ("anhui_tekun_over_dibao" in config) is anhui
+        for part in ("templates/measures.yml", "templates/social_assistance.j2",
+                     "book/_templates/search.html", "book/_locale/zh_CN", "book/appendix.md",
+                     "README.md"):
+            assert (dest / part).exists(), part
+        assert name in (dest / "README.md").read_text(encoding="utf-8")
+        assert policybook("validate", "--root", str(dest)).returncode == 0
 
 
 @pytest.mark.parametrize(("args", "message"), [
