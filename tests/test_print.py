@@ -1,6 +1,8 @@
-"""The print editions of a period: a PDF printed by headless Chromium (cover, contents, page
-numbers, charts and tables, CJK fonts embedded) and a Word document with the same text,
-tables and charts. Made from the book built into a temporary directory."""
+"""The print editions of a period: a PDF typeset by WeasyPrint (A4, cover, contents with page
+numbers, bookmarks, page numbers, CJK fonts embedded as CID fonts, charts within a page, no
+local links, no web-only wording) and a Word document (A4, zh-CN, Chinese fonts, contents and
+page-number fields, black headings, repeating table headers, charts with alt text, document
+properties from the release block). Made from the book built into a temporary directory."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import PINNED
+from conftest import PINNED, ROOT
 
 from analysis.dataset.project import Project
 from analysis.pages.print_editions import print_editions, write_docx
@@ -16,27 +18,109 @@ from analysis.pages.print_editions import print_editions, write_docx
 
 @pytest.fixture(scope="module")
 def editions(html, tmp_path_factory):
-    from browser import chromium_or_skip
+    from analysis.pages.print_editions import weasyprint_missing
 
-    chromium_or_skip()
+    if weasyprint_missing():
+        pytest.skip(f"WeasyPrint cannot run: {weasyprint_missing()}")
     folder = tmp_path_factory.mktemp("print")
     return print_editions(Project(html.parents[2]), PINNED, folder)
 
 
+def _poppler(*args: str) -> str:
+    if not shutil.which(args[0]):
+        pytest.skip("poppler-utils (pdffonts, pdfinfo, pdftotext, pdftohtml) not installed")
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def pdf(editions):
+    return str(next(p for p in editions if p.suffix == ".pdf"))
+
+
+@pytest.fixture(scope="module")
+def pdf_xml(pdf, tmp_path_factory):
+    """pdftohtml -xml of the PDF: pages with their images, and the outline (bookmarks)."""
+    from xml.etree import ElementTree
+
+    out = tmp_path_factory.mktemp("xml") / "edition"
+    _poppler("pdftohtml", "-xml", "-q", pdf, str(out))
+    return ElementTree.parse(f"{out}.xml").getroot()
+
+
 @pytest.mark.slow
-def test_the_pdf_has_its_pages_and_embeds_its_fonts(editions):
-    pdf = next(p for p in editions if p.suffix == ".pdf")
-    if not shutil.which("pdffonts"):
-        pytest.skip("poppler-utils (pdffonts, pdftotext) not installed")
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+def test_the_pdf_has_its_pages_and_embeds_its_fonts_as_cid_not_type3(pdf):
+    fonts = _poppler("pdffonts", pdf).splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # emb column
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    for words in ("目录", "社会救助", "养老服务", "计划与完成", "数字出处", "630元/人/月"):
+    assert not [line for line in fonts if "Type 3" in line], fonts
+    text = _poppler("pdftotext", "-layout", pdf, "-")
+    for words in ("目录", "社会救助", "养老服务", "计划与完成", "数字出处", "630元/人/月",
+                  "跨期趋势", "方法与数据口径", "数据附录", "发布单位", "数据截至"):
         assert words in text, words
     pages = text.split("\f")
-    assert len(pages) > 10 and pages[2].strip().splitlines()[-1].strip() == "3"  # page numbers
+    assert pages[6].strip().splitlines()[-1].strip() == "7"  # page numbers in the margin
+
+
+@pytest.mark.slow
+def test_the_pdf_is_a4_with_a_bounded_page_count(pdf):
+    info = _poppler("pdfinfo", pdf)
+    assert "(A4)" in info
+    pages = int(next(line.split()[-1] for line in info.splitlines()
+                     if line.startswith("Pages:")))
+    assert 20 <= pages <= 120, pages
+
+
+@pytest.mark.slow
+def test_the_pdf_has_bookmarks_for_every_chapter(pdf_xml):
+    marks = [item.text for item in pdf_xml.iter("item")]
+    for chapter in ("目录", "本期概览", "社会救助", "养老服务", "跨期趋势", "方法与数据口径",
+                    "数据附录", "要点"):
+        assert chapter in marks, chapter
+
+
+@pytest.mark.slow
+def test_the_contents_give_each_chapter_its_page(pdf):
+    contents = _poppler("pdftotext", "-f", "2", "-l", "2", "-layout", pdf, "-")
+    import re
+
+    entries = dict(re.findall(r"(\S+?)\s*\.{3,}\s*(\d+)", contents))
+    assert {"社会救助", "养老服务", "数据附录"} <= set(entries), contents
+    first = _poppler("pdftotext", "-f", entries["社会救助"], "-l", entries["社会救助"], pdf, "-")
+    assert "社会救助" in first.splitlines()[0]
+
+
+@pytest.mark.slow
+def test_the_pdf_links_no_local_file(pdf):
+    raw = open(pdf, "rb").read()  # noqa: SIM115 - read once
+    assert b"file:" not in raw
+
+
+@pytest.mark.slow
+def test_every_chart_fits_within_one_page(pdf_xml):
+    charts = 0
+    for page in pdf_xml.iter("page"):
+        height, width = float(page.get("height")), float(page.get("width"))
+        for image in page.iter("image"):
+            charts += 1
+            top, left = float(image.get("top")), float(image.get("left"))
+            assert top >= 0 and top + float(image.get("height")) <= height, page.get("number")
+            assert left >= 0 and left + float(image.get("width")) <= width, page.get("number")
+    assert charts >= 8
+
+
+@pytest.mark.slow
+def test_no_web_only_wording_in_either_edition(pdf, editions):
+    from docx import Document
+
+    from analysis.pages.print_editions import wording
+
+    words = wording(Project(ROOT))
+    text = _poppler("pdftotext", pdf, "-")
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    word_text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    for phrase in words.web_only:
+        assert phrase not in text, phrase
+        assert phrase not in word_text, phrase
 
 
 @pytest.mark.slow
@@ -45,9 +129,83 @@ def test_the_word_edition_has_headings_tables_and_charts(editions):
 
     doc = Document(next(p for p in editions if p.suffix == ".docx"))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert {"社会救助", "养老服务", "要点"} <= set(headings)
+    assert {"社会救助", "养老服务", "要点", "方法与数据口径"} <= set(headings)
     assert len(doc.tables) >= 10 and len(doc.inline_shapes) >= 8
     assert any("630元/人/月" in p.text for p in doc.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def docx_parts(editions):
+    """The Word edition's XML parts by name."""
+    import zipfile
+
+    path = next(p for p in editions if p.suffix == ".docx")
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
+                if name.endswith(".xml")}
+
+
+@pytest.mark.slow
+def test_the_word_edition_is_a4_chinese_with_chinese_fonts(docx_parts):
+    document, styles = docx_parts["word/document.xml"], docx_parts["word/styles.xml"]
+    assert 'w:w="11906"' in document and 'w:h="16838"' in document
+    assert 'w:eastAsia="zh-CN"' in styles and "ja-JP" not in styles
+    assert "ja-JP" not in docx_parts["word/settings.xml"]
+    assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="黑体"' in styles
+    assert "Noto" in styles
+
+
+@pytest.mark.slow
+def test_the_word_edition_has_contents_and_page_number_fields(docx_parts):
+    assert "TOC \\o" in docx_parts["word/document.xml"]
+    footers = [text for name, text in docx_parts.items() if name.startswith("word/footer")]
+    assert any(" PAGE " in text for text in footers)
+
+
+@pytest.mark.slow
+def test_the_word_headings_are_black_not_the_templates_blue(editions):
+    from docx import Document
+    from docx.shared import RGBColor
+
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        font = doc.styles[name].font
+        assert font.color.rgb == RGBColor(0, 0, 0) and font.color.theme_color is None, name
+
+
+@pytest.mark.slow
+def test_the_word_tables_repeat_their_header_and_size_columns_by_content(editions):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    headed = [t for t in doc.tables if t.rows[0]._tr.find(f".//{qn('w:tblHeader')}") is not None]
+    assert len(headed) >= 10
+    widths = [{c.width for c in t.rows[0].cells} for t in headed]
+    assert any(len(w) > 1 for w in widths)  # not all columns equal
+
+
+@pytest.mark.slow
+def test_the_word_charts_fit_the_page_and_have_alt_text(editions, docx_parts):
+    from docx import Document
+    from docx.shared import Cm
+
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    for shape in doc.inline_shapes:
+        assert shape.width <= Cm(16.01) and shape.height <= Cm(20.01)
+        assert shape._inline.docPr.get("descr")
+
+
+@pytest.mark.slow
+def test_the_word_properties_come_from_the_release_block(editions):
+    from docx import Document
+
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    core = doc.core_properties
+    assert core.author != "python-docx" and core.created.year != 2013
+    assert core.title.startswith("六安市民政工作政策读本")
+    assert core.author == "民政政策读本项目组" and core.language == "zh-CN"
+    assert core.created.date().isoformat() == "2026-12-03"  # release.edition_date
 
 
 def test_print_needs_a_built_book(tmp_path):
@@ -59,3 +217,25 @@ def test_print_needs_a_built_book(tmp_path):
     project = Project(tmp_path)
     with pytest.raises(UserError, match="build the book first"):
         write_docx(project, PINNED, tmp_path / "x.docx")
+
+
+@pytest.mark.parametrize("line, message", [
+    ("  edition_date: 2026-13-40", "a real month and day"),
+    ("  edition_date: 第一版", "release.edition_date"),
+    ("  internal: 是", "release.internal"),
+    ("  url: book.example", "release.url"),
+    ("  issue_date: 2026-12-03", "unknown keys issue_date"),
+])
+def test_a_bad_release_block_is_refused_with_its_key(tmp_path, line, message):
+    from conftest import copy_data
+
+    from analysis.errors import UserError
+
+    copy_data(tmp_path)
+    config = tmp_path / "data" / "project.yml"
+    key = line.split(":")[0]
+    text = config.read_text(encoding="utf-8")
+    lines = [raw for raw in text.splitlines() if not raw.startswith(key + ":")]
+    config.write_text("\n".join(lines) + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        Project(tmp_path).config  # noqa: B018 - reading validates

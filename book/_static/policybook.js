@@ -48,4 +48,50 @@ function fillNav() {
     }
   }
 }
-document.addEventListener("DOMContentLoaded", fillNav);
+
+// 上一页/下一页 under the article, in the order of the book's navigation (booknav.js): made
+// here, not by the theme, so a page does not change when a period is added.
+function addPager() {
+  const holder = document.querySelector(".book-nav");
+  const article = document.querySelector("article.bd-article");
+  if (!holder || !article || document.querySelector("nav.book-pager")) return;
+  const home = document.createElement("a");
+  home.href = holder.dataset.homeHref;
+  home.dataset.doc = holder.dataset.homeDoc;
+  home.textContent = holder.dataset.homeTitle;
+  const links = [home, ...holder.querySelectorAll("a[data-doc]")];
+  const at = links.findIndex((link) => link.dataset.doc === holder.dataset.pagename);
+  if (at < 0) return;  // the search page, the index: not in the book's order
+  const pager = document.createElement("nav");
+  pager.className = "book-pager";
+  pager.setAttribute("aria-label", holder.dataset.pagerLabel);
+  for (const [step, label, rel] of [[-1, holder.dataset.prevLabel, "prev"],
+                                    [1, holder.dataset.nextLabel, "next"]]) {
+    const target = links[at + step];
+    if (!target) continue;
+    const link = document.createElement("a");
+    link.href = target.getAttribute("href");
+    link.rel = rel;
+    link.className = `book-pager-${rel}`;
+    const small = document.createElement("span");
+    small.textContent = label;
+    link.append(small, document.createElement("br"), target.textContent.trim());
+    pager.append(link);
+  }
+  article.after(pager);
+}
+document.addEventListener("DOMContentLoaded", () => { fillNav(); addPager(); });
+
+// sphinx-book-theme blurs the ☰ and 本页目录 buttons when pressed (to hide their tooltips), so
+// closing a drawer with Escape left the keyboard at the top of the page: give it back to the
+// button that opened the drawer.
+function returnFocusFromDrawers() {
+  for (const [drawer, button] of [["pst-primary-sidebar-modal", ".primary-toggle"],
+                                  ["pst-secondary-sidebar-modal", ".secondary-toggle"]]) {
+    document.getElementById(drawer)?.addEventListener("close", () => {
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) document.querySelector(button)?.focus();
+    });
+  }
+}
+document.addEventListener("DOMContentLoaded", returnFocusFromDrawers);

@@ -179,13 +179,13 @@ def build(
 
 
 def _print_all(project: Project, quiet: bool) -> None:
-    """The print editions of every period (the PDF only where Chromium is installed)."""
+    """The print editions of every period (the PDF only where WeasyPrint can run)."""
     # deferred: loaded only by the command that needs it (start-up speed)
-    from analysis.pages.print_editions import chromium, print_editions
+    from analysis.pages.print_editions import print_editions, weasyprint_missing
 
-    if chromium() is None:
-        console.print("print editions: Word only (no chromium to print the PDF: "
-                      "apt-get install chromium fonts-noto-cjk)")
+    if (missing := weasyprint_missing()) is not None:
+        console.print(f"print editions: Word only (WeasyPrint cannot run: {missing}; "
+                      "apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
     for period in project.periods():
         written = print_editions(project, period.id, only_if_stale=True)
         if not quiet:
@@ -220,7 +220,7 @@ def print_(
         "--out", help="Folder for the PDF and .docx (default: book/_build/print/).")] = None,
     root: RootOption = None,
 ) -> None:
-    """Write a period's print edition: a PDF (headless Chromium) and a Word document."""
+    """Write a period's print edition: a PDF (WeasyPrint) and a Word document."""
     from pathlib import Path
 
     # deferred: loaded only by the command that needs it (start-up speed)

@@ -3,8 +3,9 @@ areas and the notebooks that make the book. Validated when read; nothing of it i
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,20 @@ class Notebook:
 
 
 @dataclass(frozen=True)
+class Release:
+    """The print editions' release block (data/project.yml `release`): who issues them, when,
+    the data they hold, and how to reach the issuer and reuse the text."""
+
+    issuer: str = ""
+    edition_date: dt.date | None = None  # the date the edition is released
+    data_cutoff: dt.date | None = None  # the last date of the data it holds
+    contact: str = ""
+    reuse: str = ""  # terms of reuse, printed on the cover's back
+    internal: bool = False  # 内部资料 on the cover
+    url: str = ""  # the published book: print links point there (none: links are dropped)
+
+
+@dataclass(frozen=True)
 class Config:
     """data/project.yml, validated."""
 
@@ -41,6 +56,7 @@ class Config:
     period_notebooks: tuple[Notebook, ...]
     cross_period_notebooks: tuple[Notebook, ...]
     page_rows: int = PAGE_ROWS  # longer tables: a summary on the page, all rows downloadable
+    release: Release = field(default_factory=Release)
 
     def area_zh(self, area: str) -> str:
         return self.areas.get(area, (area, area))[0]
@@ -87,6 +103,57 @@ def _notebooks(items: Any, key: str, path: Path, areas: dict,
         found.append(Notebook(name, needs, str(item.get("caption", "")),
                               tuple(str(t) for t in templates)))
     return tuple(found)
+
+
+def _date(block: dict, key: str, path: Path) -> dt.date | None:
+    value = block.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _fail(path, f"release.{key} {value!r} is not a date",
+                    f"write release.{key}: YYYY-MM-DD, e.g. 2026-12-03") from None
+
+
+RELEASE_TEXT = ("issuer", "contact", "reuse", "url")
+RELEASE_KEYS = (*RELEASE_TEXT, "edition_date", "data_cutoff", "internal")
+
+
+def _release(block: Any, path: Path, author: str) -> Release:
+    """The `release` block, validated (absent: the issuer is the author, nothing else)."""
+    if block is None:
+        return Release(issuer=author)
+    if not isinstance(block, dict):
+        raise _fail(path, "'release' must be a mapping",
+                    "write release: {issuer: ..., edition_date: YYYY-MM-DD, ...}")
+    unknown = sorted(set(map(str, block)) - set(RELEASE_KEYS))
+    if unknown:
+        raise _fail(path, f"release: unknown keys {', '.join(unknown)}",
+                    f"use only {', '.join(RELEASE_KEYS)}")
+    for key in RELEASE_TEXT:
+        if block.get(key) is not None and not isinstance(block[key], str):
+            raise _fail(path, f"release.{key} must be text", f"write release.{key}: ... as text")
+    internal = block.get("internal", False)
+    if not isinstance(internal, bool):
+        raise _fail(path, f"release.internal must be true or false, not {internal!r}",
+                    "write release.internal: true (内部资料 on the cover) or false")
+    url = (block.get("url") or "").strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise _fail(path, f"release.url {url!r} is not a web address",
+                    "give the published book's address (https://...), or leave it empty")
+    edition, cutoff = _date(block, "edition_date", path), _date(block, "data_cutoff", path)
+    if edition and cutoff and cutoff > edition:
+        raise _fail(path, f"release.data_cutoff {cutoff} is after edition_date {edition}",
+                    "the data must end on or before the edition's date")
+    return Release(issuer=(block.get("issuer") or author).strip(), edition_date=edition,
+                   data_cutoff=cutoff, contact=(block.get("contact") or "").strip(),
+                   reuse=(block.get("reuse") or "").strip(), internal=internal,
+                   url=url.rstrip("/"))
 
 
 def read_config(data_dir: Path) -> Config:
@@ -140,9 +207,10 @@ def _read(data_dir: Path) -> Config:
             10 <= page_rows <= 100_000):
         raise _fail(path, f"page_rows must be a whole number from 10 to 100000, not "
                     f"{page_rows!r}", f"write page_rows: {PAGE_ROWS}, or leave it out")
+    author = str(data.get("author", ""))
     return Config(
         title=_text(data, "title", path),
-        author=str(data.get("author", "")),
+        author=author,
         home_geo=_text(home, "geo", path, "home."),
         home_name=_text(home, "name_zh", path, "home."),
         policy_factors={str(k): float(v) for k, v in factors.items()},
@@ -152,4 +220,5 @@ def _read(data_dir: Path) -> Config:
         cross_period_notebooks=_notebooks(data.get("cross_period_notebooks"),
                                           "cross_period_notebooks", path, areas, required=False),
         page_rows=page_rows,
+        release=_release(data.get("release"), path, author),
     )

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from analysis.dataset.config import Config, read_config
 from analysis.dataset.periods import Period, is_period, parse_period
-from analysis.errors import UserError
+from analysis.dataset.safe_files import linked_paths
+from analysis.errors import Problem, UserError
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,6 @@ class Project:
     def check_links(self) -> None:
         """Refuse symbolic links under data/ and templates/ (UserError listing each): the
         project reads, validates and publishes only files that are inside it."""
-        from analysis.dataset.safe_files import linked_paths
-        from analysis.errors import Problem
-
         links = linked_paths(self.root)
         if links:
             raise UserError([Problem(str(link), f"is a symbolic link (to {os.readlink(link)}): "

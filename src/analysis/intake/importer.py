@@ -35,14 +35,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
 import shlex
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -65,6 +63,7 @@ from analysis.dataset.schema import (
 )
 from analysis.errors import Problem, UserError, echo
 from analysis.escape import is_formula_like
+from analysis.intake.lock import NEW_PERIOD_STAGING, project_lock, try_lock
 from analysis.intake.workbook import (
     CATALOGUE,
     FIGURES,
@@ -82,7 +81,6 @@ __all__ = ["MAX_BYTES", "MAX_FIGURE_ROWS", "import_period", "load_entry", "read_
 
 MAX_BYTES = 20 * 1024 * 1024
 JOURNAL = ".import-journal.json"
-NEW_PERIOD_STAGING = ".new."  # `.P.new.XXXX`: the folder new-period fills, then renames
 STAGED_INDICATORS = ".indicators.csv.import"
 WRITE_ERRORS = {
     errno.ENOSPC: ("the disk is full", "free space on the disk, then import again"),
@@ -528,41 +526,11 @@ def recover_interrupted(project: Project) -> None:
     everything alone while another process is importing."""
     if not (project.data / "periods").is_dir():
         return
-    fd = _try_lock(project.data)
+    fd = try_lock(project.data)
     if fd is None:
         return
     try:
         _recover(project)
-    finally:
-        os.close(fd)
-
-
-def _try_lock(data: Path) -> int | None:
-    """An exclusive flock on the data/ directory itself, or None if another process holds
-    it. A directory lock needs no lock file: data/ stays byte-identical, and a read-only
-    checkout can still be locked (so every command can run there)."""
-    try:
-        fd = os.open(data, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
-@contextlib.contextmanager
-def project_lock(project: Project) -> Iterator[None]:
-    """Hold the exclusive lock of data/ (import and new-period), or UserError."""
-    fd = _try_lock(project.data)
-    if fd is None:
-        raise UserError(Problem(str(project.data), "another `policybook import` is writing to "
-                                "this project (or data/ cannot be opened)",
-                                "wait for the other import to finish, then import again"))
-    try:
-        yield
     finally:
         os.close(fd)
 

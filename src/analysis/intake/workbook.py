@@ -34,6 +34,7 @@ from analysis.dataset.project import Project
 from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
 from analysis.errors import Problem, UserError, echo
 from analysis.escape import xlsx_cell
+from analysis.intake.lock import NEW_PERIOD_STAGING, project_lock
 from analysis.intake.xlsx_scan import scan_workbook
 from analysis.meaning.semantics import MEASURE_ZH
 
@@ -232,8 +233,6 @@ def new_period(project: Project, period: str) -> Path:
     """Create data/periods/<P>/ with its entry workbook; refuse if the period exists. The
     folder is filled as `.P.new.XXXX` and renamed, under the lock of data/ that import holds
     (the next command removes what a killed new-period left)."""
-    from analysis.intake.importer import NEW_PERIOD_STAGING, project_lock
-
     pid = parse_period(period).id
     folder = project.period_dir(pid)
     if folder.exists():

@@ -1,197 +1,286 @@
-"""`policybook print P`: a period's pages as a print-ready PDF and as a Word document.
+"""`policybook print P`: a period's pages as a print-grade PDF and as a Word document.
 
-Both are made from the built HTML book (so they say exactly what the web pages say): the
-period's pages in book order, with their narrative, charts and tables. The PDF is printed by
-Debian's headless Chromium, offline, with a cover, a contents list and page numbers; the
-book's CJK font (Noto Sans SC, shipped by a Python dependency) is embedded. The Word edition
-(python-docx) holds the same text, tables and charts for officials who edit.
+Both are made from the built HTML book (so they say what the web pages say): the period's
+pages in book order, then the trends, method and appendix pages, with their narrative,
+charts and tables. Web-only sentences (pointing, clicking, opening tables) are swapped for
+print wording (templates/print.yml); links go to the published book (data/project.yml
+`release.url`) or inside the edition, and are dropped otherwise. The PDF is typeset by
+WeasyPrint: A4, a cover with the release block, contents with page numbers, PDF bookmarks,
+page numbers in the margin, the CJK font embedded as a CID font (Chromium's print embeds it
+as Type 3, which print shops refuse). The Word edition is in analysis.pages.word_edition.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import yaml
 
 from analysis.dataset.periods import parse_period, period_label_zh
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError
 from analysis.files import files_digest
+from analysis.pages import word_edition
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-pdf-header-footer"]
-TIMEOUT_S = 120
+WORDING = Path(__file__).resolve().parents[3] / "templates" / "print.yml"
+SHARED_PAGES = ("method", "appendix")  # after the period's and the cross-period pages
 
 
 @dataclass
 class Page:
-    """One page of the period: its title and the article's HTML (links and buttons removed)."""
+    """One page of the edition: its name, title and the article's HTML, made for print."""
 
     name: str
     title: str
     body: str
 
 
-def chromium() -> str | None:
-    """Debian's chromium (or Google's), when installed."""
-    return next((path for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (path := shutil.which(name))), None)
+@dataclass(frozen=True)
+class Wording:
+    """templates/print.yml: the cover's labels, the print note, the web-only replacements."""
+
+    cover: dict[str, str]
+    note: str
+    replace: dict[str, str]
+    web_only: tuple[str, ...]
+
+
+def wording(project: Project) -> Wording:
+    """The print wording of the project (templates/print.yml), or the package's copy."""
+    own = project.root / "templates" / "print.yml"
+    return _wording(own if own.is_file() else WORDING)
+
+
+@lru_cache(maxsize=4)
+def _wording(path: Path) -> Wording:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Wording({str(k): str(v) for k, v in data["cover"].items()}, str(data["note"]),
+                       {str(k): str(v or "") for k, v in data["replace"].items()},
+                       tuple(str(w) for w in data["web_only"]))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise UserError(Problem(str(path), f"the print wording cannot be read ({exc})",
+                                "give cover, note, replace and web_only")) from None
+
+
+def weasyprint_missing() -> str | None:
+    """Why WeasyPrint cannot typeset here (its Pango libraries missing), or None."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+def _documents(project: Project, pid: str) -> list[tuple[str, Path]]:
+    """(docname, built HTML) of the edition's pages, in book order."""
+    html_root = project.book / "_build" / "html"
+    config = project.config
+    docs = [f"periods/{pid}/{n.name}" for n in config.period_notebooks]
+    docs += [n.name for n in config.cross_period_notebooks] + list(SHARED_PAGES)
+    return [(doc, html_root / f"{doc}.html") for doc in docs
+            if (html_root / f"{doc}.html").is_file()]
+
+
+def _anchor(doc: str, ident: str = "") -> str:
+    """The id, in the one-document edition, of `ident` on page `doc` (of the page itself)."""
+    base = "page-" + doc.replace("/", "-")
+    return f"{base}--{ident}" if ident else base
+
+
+def _relink(article: Any, doc: str, docs: set[str], url: str) -> None:
+    """Links within the edition go to their anchor; others to the published book (`url`)
+    or, without it or for data: and file: links, are dropped (their text kept)."""
+    for node in article.find_all(id=True):
+        node["id"] = _anchor(doc, node["id"])
+    page_url = f"https://book.invalid/{doc}.html"
+    for link in article.find_all("a", href=True):
+        href = link["href"]
+        if href.startswith(("http://", "https://", "mailto:")):
+            continue
+        target = urlsplit(urljoin(page_url, href))
+        if target.scheme == "https" and target.netloc == "book.invalid":
+            path = target.path.lstrip("/").removesuffix(".html")
+            if path in docs:
+                link["href"] = "#" + _anchor(path, target.fragment)
+                continue
+            if url:
+                link["href"] = f"{url}/{target.path.lstrip('/')}" + (
+                    f"#{target.fragment}" if target.fragment else "")
+                continue
+        link.unwrap()
+
+
+def _reword(article: Any, words: Wording) -> None:
+    """Web-only sentences replaced by their print wording (templates/print.yml)."""
+    from bs4 import NavigableString
+
+    for text in article.find_all(string=True):
+        new = str(text)
+        for old, replacement in words.replace.items():
+            new = new.replace(old, replacement)
+        if new != text:
+            text.replace_with(NavigableString(new))
 
 
 def period_pages(project: Project, period: str) -> list[Page]:
-    """The period's built pages, in the order of the book's configuration."""
+    """The edition's built pages (the period's, trends, method, appendix) made for print."""
     from bs4 import BeautifulSoup
 
     pid = parse_period(period).id
-    folder = project.book / "_build" / "html" / "periods" / pid
+    found = _documents(project, pid)
+    if not any(doc.startswith("periods/") for doc, _ in found):
+        raise UserError(Problem(str(project.book / "_build" / "html" / "periods" / pid),
+                                f"no built pages for {pid}",
+                                "build the book first: policybook build"))
+    docs, words, url = {d for d, _ in found}, wording(project), project.config.release.url
     pages = []
-    for notebook in project.config.period_notebooks:
-        path = folder / f"{notebook.name}.html"
-        if not path.exists():
-            continue
+    for doc, path in found:
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         article = soup.find("article") or soup.body
         for downloads in article.select(".period-downloads"):  # with its heading
             (downloads.find_parent("section") or downloads).decompose()
-        for junk in article.select("a.headerlink, .chart-downloads, script, button, "
-                                   ".tag_remove-input > .cell_input"):
+        for junk in article.select("a.headerlink, .chart-downloads, script, button, summary, "
+                                   ".tag_remove-input > .cell_input, nav.book-pager"):
             junk.decompose()
-        for details in article.find_all("details"):  # print collapsed tables open
-            details["open"] = "open"
+        for details in article.find_all("details"):  # collapsed tables are printed open
+            details.name = "div"
+            details.attrs = {"class": ["print-table"]}
+        for region in article.select("[tabindex]"):
+            del region["tabindex"]
+        _relink(article, doc, docs, url)
+        _reword(article, words)
         heading = article.find("h1")
-        title = heading.get_text(" ", strip=True) if heading else notebook.name
-        pages.append(Page(notebook.name, title, str(article)))
-    if not pages:
-        raise UserError(Problem(str(folder), f"no built pages for {pid}",
-                                "build the book first: policybook build"))
+        title = heading.get_text(" ", strip=True) if heading else doc
+        pages.append(Page(doc, title, str(article)))
     return pages
 
 
-PRINT_NOTE = "网页版中的数字可以点击查看出处；本打印版中，各页数字的出处见该页末的“数字出处”表。"
+def cover_lines(project: Project, period: str) -> list[tuple[str, str]]:
+    """The release block as (label, value) lines for a cover, in print order (empty values
+    left out): issuer, edition date, data cut-off, contact, web address."""
+    release, labels = project.config.release, wording(project).cover
+    values = [("issuer", release.issuer),
+              ("edition_date", _date_zh(release.edition_date)),
+              ("data_cutoff", _date_zh(release.data_cutoff)),
+              ("contact", release.contact), ("web", release.url)]
+    return [(labels[key], value) for key, value in values if value]
 
 
-def _print_html(project: Project, period: str, pages: list[Page]) -> str:
-    """One HTML document: cover, contents, the pages, print styles with page numbers."""
+def _date_zh(day: Any) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+PRINT_CSS = """
+@font-face { font-family: "Book CJK"; src: url("%(font)s"); }
+@page { size: A4; margin: 22mm 20mm 24mm;
+  @bottom-center { content: counter(page); font-family: "Book CJK"; font-size: 9pt; } }
+@page cover { @bottom-center { content: none; } }
+@page front { @bottom-center { content: counter(page, lower-roman); } }
+html { font-family: "Book CJK", sans-serif; font-size: 10.5pt; line-height: 1.7; color: #111; }
+.cover { page: cover; page-break-after: always; text-align: center; padding-top: 45mm; }
+.cover .mark { position: absolute; top: 0; right: 0; border: 1pt solid #111; padding: 2pt 8pt;
+  font-size: 12pt; }
+.cover h1 { font-size: 26pt; bookmark-level: none; margin-bottom: 6mm; }
+.cover .period { font-size: 16pt; margin-bottom: 40mm; }
+.cover dl { display: inline-block; text-align: left; font-size: 11pt; margin: 0; }
+.cover dt { float: left; clear: left; width: 6em; color: #444; }
+.cover dd { margin-left: 6.5em; }
+.cover .note, .cover .reuse { font-size: 9.5pt; text-align: left; margin: 8mm 10mm 0; }
+.contents { page: front; page-break-after: always; }
+.contents h2 { bookmark-level: 1; font-size: 16pt; }
+.contents ol { list-style: none; padding: 0; }
+.contents li { margin: 0.3em 0; }
+.contents li.part { margin-top: 0.8em; font-weight: 700; }
+.contents a { color: inherit; text-decoration: none; }
+.contents a::after { content: leader(".") target-counter(attr(href), page); }
+section.page { page-break-before: always; }
+section.page h1 { font-size: 18pt; bookmark-level: 1; }
+section.page h2 { font-size: 14pt; bookmark-level: 2; page-break-after: avoid; }
+section.page h3 { font-size: 12pt; bookmark-level: none; page-break-after: avoid; }
+img { max-width: 100%%; max-height: 200mm; height: auto; object-fit: contain; }
+figure { page-break-inside: avoid; break-inside: avoid; margin: 1em 0; }
+figcaption { font-size: 9pt; color: #333; }
+table { border-collapse: collapse; font-size: 8.5pt; width: 100%%; display: table; }
+thead { display: table-header-group; }
+th, td { border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }
+th { background: #eee; } tr { page-break-inside: avoid; }
+a { color: inherit; text-decoration: none; } a[href^="http"] { text-decoration: underline; }
+td::before { content: none !important; }
+"""
+
+
+def print_html(project: Project, period: str, pages: list[Page]) -> str:
+    """One HTML document for WeasyPrint: the cover, contents, the pages, print styles."""
     import pylopdf_fonts_zh_cn
 
+    config, words = project.config, wording(project)
     font = Path(pylopdf_fonts_zh_cn.sans_path()).as_uri()
     label = period_label_zh(parse_period(period))
-    title = html.escape(project.config.title)
-    contents = "".join(f'<li><a href="#page-{p.name}">{html.escape(p.title)}</a></li>'
+    title = html.escape(config.title)
+    lines = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>"
+                    for k, v in cover_lines(project, period))
+    mark = (f'<p class="mark">{html.escape(words.cover["internal"])}</p>'
+            if config.release.internal else "")
+    reuse = (f'<p class="reuse">{html.escape(words.cover["reuse"])}：'
+             f"{html.escape(config.release.reuse)}</p>" if config.release.reuse else "")
+    contents = "".join(f'<li><a href="#{_anchor(p.name)}">{html.escape(p.title)}</a></li>'
                        for p in pages)
-    body = "".join(f'<section class="page" id="page-{p.name}">{p.body}</section>'
+    body = "".join(f'<section class="page" id="{_anchor(p.name)}">{p.body}</section>'
                    for p in pages)
     return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>{title}·{label}</title><style>
-@font-face {{ font-family: "Book CJK"; src: url("{font}"); }}
-@page {{ size: A4; margin: 20mm 18mm 22mm;
-  @bottom-center {{ content: counter(page); font-family: "Book CJK"; font-size: 9pt; }} }}
-@page :first {{ @bottom-center {{ content: none; }} }}
-body {{ font-family: "Book CJK", sans-serif; font-size: 10.5pt; line-height: 1.7; color: #111; }}
-.cover {{ page-break-after: always; padding-top: 70mm; text-align: center; }}
-.cover h1 {{ font-size: 26pt; }} .cover p {{ font-size: 14pt; }}
-.cover p.note {{ font-size: 10.5pt; margin-top: 60mm; }}
-.contents {{ page-break-after: always; }}
-section.page {{ page-break-before: always; }}
-h1 {{ font-size: 18pt; }} h2 {{ font-size: 14pt; page-break-after: avoid; }}
-img {{ max-width: 100%; height: auto; }} figure {{ page-break-inside: avoid; margin: 1em 0; }}
-table {{ border-collapse: collapse; font-size: 8.5pt; width: 100%; }}
-th, td {{ border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }}
-tr {{ page-break-inside: avoid; }} a {{ color: inherit; text-decoration: none; }}
-details > summary {{ display: none; }}
-</style></head><body>
-<div class="cover"><h1>{title}</h1><p>{label}</p>
-<p class="note">{PRINT_NOTE}</p></div>
-<div class="contents"><h2>目录</h2><ol>{contents}</ol></div>
+<title>{title}·{label}</title><meta name="author" content="{html.escape(config.release.issuer)}">
+<style>{PRINT_CSS % {"font": font}}</style></head><body>
+<div class="cover">{mark}<h1>{title}</h1><p class="period">{label}</p><dl>{lines}</dl>
+<p class="note">{html.escape(words.note)}</p>{reuse}</div>
+<div class="contents"><h2>{html.escape(words.cover["contents"])}</h2><ol>{contents}</ol></div>
 {body}</body></html>"""
 
 
 def write_pdf(project: Project, period: str, out: Path) -> Path:
-    """Print the period's pages to `out` with headless Chromium (UserError without it)."""
-    browser = chromium()
-    if browser is None:
-        raise UserError(Problem("chromium", "no headless Chromium to print with",
-                                "install it: apt-get install chromium fonts-noto-cjk"))
-    pages = period_pages(project, period)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="policybook-print-") as tmp:
-        source = Path(tmp) / "print.html"
-        source.write_text(_print_html(project, period, pages), encoding="utf-8")
-        partial = out.with_name(f".{out.name}.part")
-        cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile",
-               f"--print-to-pdf={partial}", source.as_uri()]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=TIMEOUT_S)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            partial.unlink(missing_ok=True)
-            raise UserError(Problem(str(out), f"Chromium could not print the PDF ({exc})",
-                                    "check that chromium runs headless")) from None
-        partial.replace(out)
-    return out
-
-
-def write_docx(project: Project, period: str, out: Path) -> Path:
-    """The period's pages as a Word document: headings, paragraphs, tables and charts."""
-    from bs4 import BeautifulSoup
-    from docx import Document
-    from docx.shared import Cm
+    """Typeset the period's edition to `out` with WeasyPrint (UserError when it cannot)."""
+    missing = weasyprint_missing()
+    if missing:
+        raise UserError(Problem("weasyprint", f"WeasyPrint cannot run here ({missing})",
+                                "install Pango: apt-get install libpango-1.0-0 "
+                                "libpangoft2-1.0-0"))
+    import weasyprint
 
     pages = period_pages(project, period)
-    doc = Document()
-    doc.add_heading(project.config.title, 0)
-    doc.add_paragraph(period_label_zh(parse_period(period)))
-    for page in pages:
-        doc.add_page_break()
-        soup = BeautifulSoup(page.body, "html.parser")
-        for node in soup.find_all(["h1", "h2", "h3", "p", "li", "table", "img"]):
-            if node.find_parent("table") or (node.name in ("p", "li") and node.find_parent(
-                    ["li", "figure"])):
-                continue
-            if node.name in ("h1", "h2", "h3"):
-                doc.add_heading(node.get_text(" ", strip=True).rstrip("#"),
-                                int(node.name[1]))
-            elif node.name in ("p", "li"):
-                text = node.get_text("", strip=True)
-                if text:
-                    doc.add_paragraph(text, style="List Bullet" if node.name == "li" else None)
-            elif node.name == "img" and node.get("src", "").startswith("data:image/png;base64,"):
-                data = base64.b64decode(node["src"].split(",", 1)[1])
-                doc.add_picture(io.BytesIO(data), width=Cm(15))
-                caption = node.find_next("figcaption")
-                if caption:
-                    doc.add_paragraph(caption.get_text(" ", strip=True))
-            elif node.name == "table":
-                rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
-                        for tr in node.find_all("tr")]
-                rows = [r for r in rows if r]
-                if rows:
-                    table = doc.add_table(rows=len(rows), cols=max(len(r) for r in rows))
-                    table.style = "Table Grid"
-                    for i, row in enumerate(rows):
-                        for j, text in enumerate(row):
-                            table.cell(i, j).text = text
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
-    doc.save(partial)
+    try:
+        document = weasyprint.HTML(string=print_html(project, period, pages))
+        document.write_pdf(partial)
+    except Exception as exc:  # any typesetting failure is reported, not shown as a traceback
+        partial.unlink(missing_ok=True)
+        raise UserError(Problem(str(out), f"WeasyPrint could not typeset the PDF "
+                                f"({type(exc).__name__}: {exc})",
+                                "check the built pages (policybook build) and try again")) from None
     partial.replace(out)
     return out
 
 
+def write_docx(project: Project, period: str, out: Path) -> Path:
+    """The period's edition as a Word document (analysis.pages.word_edition)."""
+    return word_edition.write_docx(project, period, out, period_pages(project, period),
+                                   wording(project), cover_lines(project, period))
+
+
 def print_editions(project: Project, period: str, folder: Path | None = None,
                    only_if_stale: bool = False) -> list[Path]:
-    """Write <folder>/policybook_<P>.pdf (when Chromium is present) and .docx; their paths.
+    """Write <folder>/policybook_<P>.pdf (when WeasyPrint can run) and .docx; their paths.
     With `only_if_stale`, editions made from the same built pages are kept as they are."""
     pid = parse_period(period).id
     folder = folder or project.book / "_build" / "print"
     targets = [folder / f"policybook_{pid}.docx"]
-    if chromium() is not None:
+    if weasyprint_missing() is None:
         targets.insert(0, folder / f"policybook_{pid}.pdf")
     stamp, inputs = folder / f".policybook_{pid}.inputs", _inputs(project, pid)
     if only_if_stale and all(t.exists() for t in targets) and stamp.is_file() and (
@@ -204,8 +293,10 @@ def print_editions(project: Project, period: str, folder: Path | None = None,
 
 
 def _inputs(project: Project, pid: str) -> str:
-    """A hash of what a period's print edition is made from: its built pages (which no
-    longer change when another period is added) and this module."""
+    """A hash of what a period's print edition is made from: its built pages, the trends,
+    method and appendix pages, the configuration, the print wording and this code."""
 
-    folder = project.book / "_build" / "html" / "periods" / pid
-    return files_digest([Path(__file__), *sorted(folder.glob("*.html"))])
+    here = Path(__file__).parent
+    return files_digest([Path(__file__), here / "word_edition.py", project.data / "project.yml",
+                         WORDING, *(path for _, path in _documents(project, pid))])
+
