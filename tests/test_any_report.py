@@ -9,9 +9,11 @@ import io
 import random
 import shutil
 
+import matplotlib.pyplot as plt
 import pytest
 from conftest import ROOT, copy_data
 
+from analysis.charts import builders as charts
 from analysis.checks import targets
 from analysis.checks.rules import NOT_APPLICABLE
 from analysis.dataset.project import Project
@@ -90,8 +92,17 @@ def test_every_figure_of_a_synthetic_report_is_spoken(tmp_path, seed, geo, with_
     missing = [f"{r['indicator']}@{r['geo']}" for _, r in view.figures.iterrows()
                if anchor(r) not in spoken]
     assert len(view.figures) == len(figures) and not missing
-    for area in view.dataset.config.areas:  # key points of any subset
+    for area in view.dataset.config.areas:  # key points and charts of any subset
         keypoints.keypoints(view, area)
+        drawn = {i for placed in charts.for_area(view, area)
+                 for x in placed.chart.data.get("indicator", []) for i in str(x).split(" / ")}
+        plt.close("all")
+        here = view.figures[(view.figures["area"] == area) & (view.figures["geo"] == geo)]
+        standards = set(here.loc[here["unit"] == "yuan_per_person_month", "indicator"])
+        assert standards <= drawn, f"{area}: standards not drawn: {standards - drawn}"
+        rest = here[~here["indicator"].isin(drawn)]  # only a figure alone in its measure
+        kinds = rest["indicator"].map(view.catalogue.by_id["measure"]) + "/" + rest["unit"]
+        assert kinds.is_unique, f"{area}: figures of one measure and unit not drawn"
     status = targets.track(Project(tmp_path), PERIOD)  # with or without targets
     narrative.targets_summary(status)
     trends.series(Project(tmp_path))

@@ -6,6 +6,8 @@ with the indicator id and report section they come from.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
@@ -27,6 +29,8 @@ from analysis.charts.style import (
 from analysis.checks.rules import in_force as rule_in_force
 from analysis.checks.rules import months_in_window, per_person_month, starts_after
 from analysis.checks.targets import track
+from analysis.dataset.safe_files import load_yaml
+from analysis.errors import Problem, UserError
 from analysis.meaning.concepts import (
     COMPARABLE,
     GROUPS,
@@ -35,7 +39,7 @@ from analysis.meaning.concepts import (
     stands_for,
     unified_standards,
 )
-from analysis.meaning.semantics import as_of_text, meaning, month_zh, section_zh
+from analysis.meaning.semantics import MEASURE_ZH, as_of_text, meaning, month_zh, section_zh
 from analysis.view import PeriodView
 
 GOAL_COLOUR = "#333333"
@@ -78,7 +82,7 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     lines = [goal] * len(values) if goal is not None else list(marks or [None] * len(values))
-    top = max([*values, *(x for x in lines if x is not None)])
+    top = max([*values, *(x for x in lines if x is not None)]) or 1  # all zero: still a scale
     ax.set_xlim(0, top * 1.22)
     ax.xaxis.set_major_formatter(THOUSANDS)
     if goal is not None:
@@ -138,7 +142,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
                        color=FIGURES)
         ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
         ax.invert_yaxis()
-        ax.set_xlim(0, part["数值"].max() * 1.25)
+        ax.set_xlim(0, (part["数值"].max() or 1) * 1.25)
         ax.xaxis.set_major_formatter(THOUSANDS)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         panel_title(ax, group)
@@ -442,3 +446,106 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
     ax.set_xlim(dates[0] - span * 0.15, dates[-1] + span * 0.35)
     ax.set_ylim(0, data[value].max() * 1.25)
     ax.legend(frameon=False, loc="lower right")
+
+
+CHART_SPECS = "charts.yml"  # templates/charts.yml: the charts of each work area
+
+
+def chart_specs(project) -> dict:
+    """templates/charts.yml: each area's charts, declared by what they select."""
+    path = project.root / "templates" / CHART_SPECS
+    specs = load_yaml(path)
+    if not isinstance(specs, dict) or not isinstance(specs.get("default"), list):
+        raise UserError(Problem(str(path), "must map each area to a list of charts, with a "
+                                "`default` list", "see the comment at the top of the file"))
+    return specs
+
+
+def _selected(view: PeriodView, select: dict, area: str) -> list[str]:
+    """The period's indicators (at its place) of `area` ('all': any) whose catalogue
+    columns equal `select`."""
+    cat = view.catalogue.by_id
+    ids = [i for i in dict.fromkeys(view.figures.loc[view.figures["geo"] == view.geo,
+                                                     "indicator"])
+           if area == "all" or cat.at[i, "area"] == area]
+    return [i for i in ids if all(str(cat.at[i, k]) == str(v) for k, v in select.items())]
+
+
+def _rest(view: PeriodView, area: str, drawn: set[str], per_chart: int) -> list[Chart]:
+    """Every figure of the area at the period's place that no other chart drew: one chart
+    per measure and unit, at most `per_chart` bars each (a figure alone in its measure and
+    unit is not drawn: one bar shows nothing its sentence does not say)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for i in _selected(view, {}, area):
+        if i not in drawn:
+            m = meaning(view.catalogue, i)
+            groups.setdefault((m.measure, view.catalogue.by_id.at[i, "unit"]), []).append(i)
+    charts = []
+    names = view.dataset.config.areas.get(area, [area])
+    for (measure, unit), ids in groups.items():
+        symbol = view.catalogue.unit_symbols[unit]
+        chunks = -(-len(ids) // per_chart)
+        for n in range(chunks):  # equal parts, none of a single bar
+            part = ids[n * len(ids) // chunks:(n + 1) * len(ids) // chunks]
+            if len(part) < 2:
+                continue
+            more = f"之{'一二三四五六七八九十'[n]}" if chunks > 1 and n < 10 else ""
+            chart = values(view, part, f"{names[0]}{MEASURE_ZH[measure]}（{symbol}）{more}",
+                           symbol)
+            charts += [chart] if chart is not None else []
+    return charts
+
+
+@dataclass
+class Placed:
+    """A chart as its page shows it: the words above it (for the first chart of an entry of
+    templates/charts.yml) and the anchor that prose links to."""
+
+    chart: Chart
+    anchor: str = ""
+    heading: str = ""
+    intro: str = ""
+
+
+def for_area(view: PeriodView, area: str) -> list[Placed]:
+    """The charts of an area's page for the period, from templates/charts.yml; entries
+    without figures in the period are left out."""
+    specs = chart_specs(view.project)
+    out: list[Placed] = []
+    drawn: set[str] = set()
+    for spec in specs.get(area, specs["default"]):
+        kind, own = spec["chart"], spec.get("area", area)
+        words = {"heading": str(spec.get("heading", "")), "intro": str(spec.get("intro", ""))}
+        if kind == "rest":
+            made = _rest(view, own, drawn, int(spec.get("per_chart", 8)))
+            out += [Placed(c, **(words if n == 0 else {})) for n, c in enumerate(made)]
+            continue
+        ids = spec.get("indicators")
+        if ids is None and (kind in ("standards", "values", "coverage")):
+            select = spec.get("select", {"measure": "standard", "unit": "yuan_per_person_month"}
+                              if kind == "standards" else {})
+            ids = [i for i in _selected(view, select, own) if i not in drawn]
+        if kind == "standards":
+            chart = standards(view, ids)
+        elif kind in ("values", "coverage"):
+            title_zh = spec.get("title", "")
+            chart = (values(view, ids, title_zh, spec.get("unit", "")) if kind == "values"
+                     else coverage(view, ids, title_zh))
+        elif kind == "average_payment":
+            chart = average_payment(view, spec["standard"], [tuple(p) for p in spec["pairs"]])
+        elif kind == "stages":
+            chart = stages(view, {g: [tuple(s) for s in items]
+                                  for g, items in spec["groups"].items()}, spec["title"])
+        elif kind == "progress":
+            chart = progress(view, spec.get("area"))
+        elif kind in ("comparator_standards", "standards_over_time"):
+            chart = globals()[kind](view)
+        else:
+            raise UserError(Problem(CHART_SPECS, f"unknown chart {kind!r}",
+                                    "use a chart kind listed at the top of templates/charts.yml"))
+        if chart is None:
+            continue
+        used = {i for x in chart.data.get("indicator", []) for i in str(x).split(" / ")}
+        drawn |= used | set(ids or [])
+        out.append(Placed(chart, str(spec.get("anchor", "")), **words))
+    return out

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from analysis.charts.builders import Placed
 from analysis.charts.chart import Chart
 from analysis.checks.rules import NOT_APPLICABLE, VERDICT_ZH, results_frame
 from analysis.dataset.project import Project
@@ -76,11 +77,16 @@ def downloads(view: PeriodView) -> None:
 def frame(data: pd.DataFrame, label: str = "数据表") -> None:
     """Show a table for readers: no code columns, values formatted, no row index (plain
     HTML: stable under nbval)."""
+    display(HTML(frame_html(data, label)))
+
+
+def frame_html(data: pd.DataFrame, label: str = "数据表") -> str:
+    """The reader table of `frame` as HTML."""
     shown = data.drop(columns=[c for c in data.columns if c in CODE_COLUMNS])
     if "章节" in shown:
         shown = shown.assign(章节=shown["章节"].map(section_cell))
     rows = [[_cell_html(reader_cell(v)) for v in row] for row in shown.itertuples(index=False)]
-    display(HTML(scroll(table_html([html_text(str(c)) for c in shown.columns], rows), label)))
+    return scroll(table_html([html_text(str(c)) for c in shown.columns], rows), label)
 
 
 def table_html(headers: list[str], rows: list[list[str]],
@@ -109,6 +115,22 @@ def _cell_html(text: str) -> str:
         return html_text(text)
     return (f'{html_text(match["before"])}<a href="{html_text(match["url"])}" rel="noopener">'
             f'{html_text(match["host"])}</a>')
+
+
+def charts(items: list[Placed]) -> None:
+    """An area's charts, each under its heading and introduction (templates/charts.yml),
+    with its numbers in a table that opens below it; one line when there is none."""
+    if not items:
+        display(HTML("<p>本期没有可以绘图的数字。</p>"))
+    for item in items:
+        words = (f"<h3>{html_text(item.heading)}</h3>" if item.heading else "") + (
+            f"<p>{html_text(item.intro)}</p>" if item.intro else "")
+        if item.anchor:
+            words += f'<div id="{html_text(item.anchor)}"></div>'
+        display(HTML(words + item.chart.html(citation(item.chart))))
+        name = f"{item.chart.title}的数据"
+        display(HTML(f'<details class="chart-data"><summary>{html_text(name)}</summary>'
+                     f"{frame_html(item.chart.data, name)}</details>"))
 
 
 def table(item: Chart | None) -> None:
