@@ -143,10 +143,13 @@ def test_a_data_change_in_one_period_executes_the_notebooks_that_read_it(copy):
     ("data/reference/comparators.csv", set()),  # no tiny notebook reads the comparators
     ("notebooks/elderly_care.ipynb", {"2020H1/elderly_care", "2021H1/elderly_care"}),
     ("notebooks/trends.ipynb", {"trends"}),
+    ("templates/charts.yml", ALL),  # the wording every page uses
+    ("templates/measures.yml", ALL),
 ])
 def test_what_an_input_change_executes(copy, change, expected):
     path = copy.root / change
-    path.write_bytes(path.read_bytes() + b"\n")
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes((path.read_bytes() if path.exists() else b"") + b"\n")
     assert {job.key for job in plan(copy).jobs} == expected
 
 

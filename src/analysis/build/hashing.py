@@ -149,17 +149,20 @@ class Inputs:
 
     def templates(self, name: str) -> list[tuple[str, str]]:
         """The prose templates a notebook renders (data/project.yml's `templates`, by default
-        templates/<name>.j2): editing one re-executes only the notebooks that use it."""
+        templates/<name>.j2), plus the wording every page uses (templates/*.yml: sentences
+        by measure, chart specifications): editing an area's template re-executes only the
+        notebooks that use it."""
         notebook = next((nb for nb in (*self.project.config.period_notebooks,
                                        *self.project.config.cross_period_notebooks)
                          if nb.name == name), None)
         names = notebook.templates if notebook is not None else (name,)
         folder = self.project.root / "templates"
+        shared = self.tree(folder, self.project.root, "*.yml")
         if "all" in names:
-            return self.tree(folder, self.project.root, "*.j2")
+            return self.tree(folder, self.project.root, "*.j2") + shared
         paths = [folder / f"{n}.j2" for n in names]
         return [(p.relative_to(self.project.root).as_posix(), self.file(p))
-                for p in paths if p.exists()]
+                for p in paths if p.exists()] + shared
 
     def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> dict:
         """The parts of the hash of notebooks/<name>.ipynb run with `parameters`, able to
