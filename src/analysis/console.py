@@ -16,12 +16,19 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
     """Print schema problems and check verdicts (for each period's main place, as the book
     shows them); False if the data breaks the contract."""
     from analysis.dataset.loader import load_dataset
+    from analysis.statements.prose import check_templates
 
     try:
         dataset = load_dataset(project)
     except UserError as exc:
         out.print(f"[bold red]{len(exc.problems)} problem(s) in the data[/]")
         for problem in exc.problems:
+            out.print(f"  {problem}", markup=False)
+        return False
+    problems = check_templates(project)
+    if problems:
+        out.print(f"[bold red]{len(problems)} problem(s) in the prose templates[/]")
+        for problem in problems:
             out.print(f"  {problem}", markup=False)
         return False
     for period in periods:
