@@ -33,6 +33,7 @@ from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
 from analysis.errors import Problem, UserError
+from analysis.escape import xlsx_cell
 from analysis.meaning.semantics import MEASURE_ZH
 
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
@@ -179,8 +180,8 @@ def build(project: Project, period: str) -> Workbook:
                                unit=" ".join(unit[["id", "symbol_zh"]].iloc[0]) if len(unit)
                                else "id 单位", indicator=f"{ind_id} {ind_zh}",
                                indicator_id=ind_id, **MAX_LENGTHS)
-    for line in text.splitlines():
-        help_ws.append([line])
+    for number, line in enumerate(text.splitlines(), start=1):  # text cells, never formulas
+        xlsx_cell(help_ws.cell(row=number, column=1), line)
     help_ws.column_dimensions["A"].width = 110
     for row in help_ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=False)
