@@ -295,3 +295,39 @@ def test_a_build_after_a_failed_one_starts_from_an_empty_staging(stubbed):
     build_book(stubbed, force=True, quiet=True)
     assert not (staging / "_build" / "leftover.txt").exists()
     assert (staging / "complete.json").exists()
+
+
+# ---------------------------------------------------------------------------- the run lock
+
+HOLD = """\
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.pwrite(fd, f"{os.getpid()}\\n".encode(), 0)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "build"])
+def test_a_run_that_must_wait_says_for_whom_and_gives_up_with_exit_2(project_copy, command):
+    folder = project_copy.book / "_build"
+    folder.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder / ".policybook-run.lock")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        start = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "analysis", command, "--root", str(project_copy.root),
+             *(["--no-print"] if command == "build" else [])],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "POLICYBOOK_LOCK_TIMEOUT": "2"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert time.monotonic() - start < 30
+    assert f"waiting for another run or build of this book (pid {holder.pid})" in result.stderr
+    assert f"(pid {holder.pid}) has held the lock for 2 s" in result.stderr
+    assert "Traceback" not in result.stderr

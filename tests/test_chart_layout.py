@@ -173,3 +173,25 @@ def test_no_value_label_is_crossed_by_a_goal_line(view, name):
                     crossed.append(text.get_text())
     plt.close(fig)
     assert crossed == [], f"{name}: goal line through {crossed}"
+
+
+@pytest.mark.parametrize(("text", "code"), [("养老服务😀", "U+1F600"), ("养老\u2028服务", "U+2028")])
+def test_a_character_the_font_cannot_draw_is_an_error_not_a_warning_on_the_page(text, code):
+    """A missing-glyph warning would publish a path of this machine in the page's output."""
+    import warnings
+
+    import pandas as pd
+
+    from analysis.charts.chart import Chart, ChartTextError
+    from analysis.charts.style import use_house_style
+
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.bar([text], [1])
+    chart = Chart(fig, pd.DataFrame({"a": [1]}), text, "报告", text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ChartTextError, match=code.replace("+", r"\+")):
+            chart.html()
+    plt.close(fig)
+    assert [str(w.message) for w in caught] == []

@@ -124,3 +124,62 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     (tmp_path / "x" / "file").write_text("x")
     result = policybook("init", str(tmp_path / "x"), "--geo", "341522", "--name", "霍邱县")
     assert result.returncode == 2 and "not an empty directory" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("A\\1", "holds `\\`, a character of markup"),
+    ("霍邱\n县", "holds a line break or control character (U+000A)"),
+    ("霍邱\u2028县", "U+2028"),
+    ("<b>县</b>", "holds `<`"),
+    ("{download}`x`", "holds `{`"),
+    ("县" * 41, "41 characters, more than 40"),
+    (" ", "is empty"),
+])
+def test_init_refuses_a_name_that_is_not_a_short_line_of_text(tmp_path, name, message):
+    result = policybook("init", str(tmp_path / "x"), "--geo", "341522", "--name", name)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and "--name" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_writes_a_name_with_quotes_through_each_file_s_escaping(tmp_path):
+    import yaml
+
+    name = "霍'邱\"县&"
+    result = policybook("init", str(tmp_path / "hq"), "--geo", "341522", "--name", name)
+    assert result.returncode == 0, result.stderr
+    book = yaml.safe_load((tmp_path / "hq" / "book" / "_config.yml").read_text("utf-8"))
+    assert book["title"] == f"{name}民政工作政策读本"
+    assert f"数据来源：{name}民政局" in book["html"]["extra_footer"]
+    intro = (tmp_path / "hq" / "book" / "intro.md").read_text("utf-8")
+    assert intro.startswith("# 霍\\'邱\\\"县\\&民政工作政策读本\n")
+    assert policybook("validate", "--root", str(tmp_path / "hq")).returncode == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["hq"]  # no temporary folder left
+
+
+def test_init_is_all_or_nothing(tmp_path):
+    """A copy that fails midway (an unreadable notebook) leaves no folder behind."""
+    import shutil
+
+    from analysis.dataset.project import Project
+    from analysis.errors import UserError
+    from analysis.intake.new_book import init_project
+
+    template = tmp_path / "template"
+    for part in ("data", "notebooks", "book"):
+        shutil.copytree(ROOT / part, template / part,
+                        ignore=shutil.ignore_patterns("_build", "periods"))
+    (template / "data" / "periods").mkdir()
+    (template / "notebooks" / "broken.ipynb").symlink_to(tmp_path / "missing")
+    with pytest.raises(UserError, match="cannot write the new project"):
+        init_project(Project(template), tmp_path / "out" / "hq", "341522", "霍邱县")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_title_with_markup_in_project_yml_is_refused(project_copy):
+    config = project_copy.data / "project.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("title: ", "title: <script>", 1), encoding="utf-8")
+    result = policybook("validate", "--root", str(project_copy.root))
+    assert result.returncode == 2 and "title holds `<`" in result.stdout + result.stderr

@@ -343,3 +343,66 @@ def test_a_run_after_a_killed_run_completes_and_leaves_no_temporary_files(tmp_pa
     assert leftovers == [], f"temporary notebooks left behind: {leftovers}"
     before = {name: b"" for name in _pages(project)}
     assert all(v == "replaced" for v in _assert_whole(project, before).values())
+
+
+# ---------------------------------------------------------------------------- builds
+
+
+def _kernels(root: Path) -> set[int]:
+    """The running Jupyter kernels working in the project at `root` (a kernel's working
+    directory is its notebook's folder)."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = cmdline.read_bytes()
+            cwd = Path(os.readlink(cmdline.parent / "cwd"))
+        except OSError:
+            continue
+        pid = int(cmdline.parent.name)
+        if b"ipykernel_launcher" in command and cwd.is_relative_to(root) and _state(pid) != "Z":
+            found.add(pid)
+    return found
+
+
+def test_a_build_killed_mid_notebook_leaves_no_process_and_the_next_build_completes(tmp_path):
+    """`policybook build & kill -9 $!` while a notebook executes: its pool workers and their
+    kernels end with it (they held the run lock), and the next build runs at once."""
+    from browser import copy_book_sources
+
+    project = fresh_copy(tmp_path / "p")
+    shutil.copytree(ROOT / "notebooks", project.root / "notebooks")
+    shutil.copytree(ROOT / "templates", project.root / "templates")
+    copy_book_sources(ROOT, project.root)
+    command = [sys.executable, "-m", "analysis", "build", "--no-print", "-q", "--root",
+               str(project.root)]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    template = project.root / "templates" / "elderly_care.j2"  # one notebook runs again
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# edited #}\n",
+                        encoding="utf-8")
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    folder, deadline = project.book_period_dir(PERIOD), time.monotonic() + 120
+    started: set[int] = set()
+    while proc.poll() is None and time.monotonic() < deadline and not (
+            started and any(folder.glob(".elderly_care.*.ipynb"))):
+        started = _descendants(proc.pid) & _kernels(project.root)
+        time.sleep(0.05)
+    assert proc.poll() is None and started, "no notebook was executing: nothing was tested"
+    tree = _descendants(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)  # policybook alone, as `kill -9 $!` does
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while (left := {pid for pid in tree if _state(pid) != "Z"}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"processes outlived the killed build: {sorted(left)}"
+    assert not _kernels(project.root), "orphaned kernels"
+
+    start = time.monotonic()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "POLICYBOOK_LOCK_TIMEOUT": "30"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "waiting for another run" not in result.stderr
+    assert time.monotonic() - start < 60
+    assert not _kernels(project.root), "the next build left kernels behind"
+    assert not list(project.book.rglob(".*.ipynb")), "temporary notebooks left behind"

@@ -316,6 +316,16 @@ def test_a_scheduler_that_is_not_there_is_a_message(copy):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("address", ["tls://127.0.0.1:9", "ucx://127.0.0.1:9", "tcp://"])
+def test_a_scheduler_address_other_than_tcp_is_a_message(address):
+    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--scheduler", address,
+                             "--root", str(ROOT)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert f"--scheduler {address}: give the scheduler's address as tcp://HOST:PORT" in (
+        result.stderr)
+    assert "Traceback" not in result.stderr
+
+
 def test_run_and_build_accept_jobs_force_and_quiet():
     from typer.testing import CliRunner
 

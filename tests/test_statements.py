@@ -12,6 +12,8 @@ import csv
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +29,7 @@ from analysis.meaning.semantics import NotComparable, require_comparable, window
 from analysis.pages.trends import change_table
 from analysis.statements import narrative
 from analysis.statements.keypoints import keypoints
-from analysis.statements.prose import Prose, check_linked
+from analysis.statements.prose import Prose, TemplateRefused, check_linked
 from analysis.view import PeriodView
 
 H1, H2 = parse_period("2020H1"), parse_period("2021H2")
@@ -276,3 +278,47 @@ def test_key_points_compare_the_same_place_when_the_previous_period_is_about_ano
     assert view.geo == "341502"
     text = keypoints(view, "elderly_care")  # raised KeyError: the city's row was looked up
     assert "持平" in text and "-341502-" in text
+
+
+# ---------------------------------------------------------------------------- templates
+
+HOSTILE = {
+    "shell": '{% set _ = lipsum.__globals__["os"].system("touch {marker}") %}',
+    "attribute": '{{ fig.__globals__["os"].system("touch {marker}") }}',
+    "filter": '{{ fig("home_care_orders") | attr("__globals__") }}',
+    "other name": '{{ cycler.__init__.__globals__.os.system("touch {marker}") }}',
+}
+
+
+def test_a_template_s_own_markup_is_shown_as_text(view):
+    [html] = Prose(view).blocks('<script>alert("x")</script>{{ place }}<b>&amp;</b>')
+    assert "<script" not in html and "<b>" not in html
+    assert html.startswith("&lt;script&gt;alert(\"x\")&lt;/script&gt;<span class=\"name\">")
+    assert html.endswith("</span>&lt;b&gt;&amp;amp;&lt;/b&gt;")
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_a_hostile_template_is_refused_before_it_runs(view, kind, tmp_path):
+    marker = tmp_path / "ran"
+    with pytest.raises(TemplateRefused, match="line 3"):
+        Prose(view).blocks("正文{{ place }}。\n\n" + HOSTILE[kind].replace(
+            "{marker}", str(marker)), "templates/x.j2")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_hostile_template_fails_validate_and_run_with_its_file_and_line(
+        project_copy, command, tmp_path):
+    marker = tmp_path / "ran"
+    template = project_copy.root / "templates" / "elderly_care.j2"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, HOSTILE["shell"].replace("{marker}", str(marker)))
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "analysis", command, "--root",
+                             str(project_copy.root)], capture_output=True, text=True,
+                            timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "templates/elderly_care.j2: line 3: `{% set %}` is not allowed" in output
+    assert "Traceback" not in output and not marker.exists()
+    assert not list((project_copy.book).rglob("*.ipynb"))

@@ -122,6 +122,11 @@ def _executor(scheduler: str | None):
     if scheduler is None:
         yield None
         return
+    scheme, _, address = scheduler.rpartition("://")
+    if scheme not in ("", "tcp") or not address.strip():
+        raise UserError(f"--scheduler {scheduler}: give the scheduler's address as "
+                        "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786): policybook connects over "
+                        "plain TCP only (tls://, ucx://, ws:// are not supported)")
     try:
         from distributed import Client
     except ImportError:
@@ -129,7 +134,7 @@ def _executor(scheduler: str | None):
                         "(uv sync --extra dask, or pip install distributed)") from None
     try:
         client = Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError, ValueError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise UserError(f"no Dask scheduler at {scheduler} ({exc}): start one with "
                         "`dask scheduler` and workers with `dask worker ADDRESS`, in the "
                         "checkout (shared or copied) with the policybook kernel") from None

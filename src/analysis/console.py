@@ -18,6 +18,7 @@ from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError, echo, terminal_text
+from analysis.statements.prose import check_templates
 
 STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim",
          UNKNOWN_IN_FORCE: "cyan"}
@@ -38,6 +39,12 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
         out.print(f"[bold red]{len(exc.problems)} problem(s) in the data[/]")
         for problem in exc.problems:
             out.print(f"  {terminal_text(problem)}", markup=False)
+        return False
+    problems = check_templates(project)
+    if problems:
+        out.print(f"[bold red]{len(problems)} problem(s) in the prose templates[/]")
+        for problem in problems:
+            out.print(f"  {problem}", markup=False)
         return False
     for period in periods:
         dataset.period(period)

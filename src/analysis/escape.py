@@ -12,6 +12,10 @@ workbooks: they are text, never markup. Each sink has its own rules:
   in a source title is drawn as written.
 - jieba's search dictionary (`search_term`): one short word per line; long or spaced text
   is left out (segmentation time grows with the cube of a word's length).
+- Names and titles of a book (`name_problem`): its home place and title are short, one
+  line, printable, without the characters of markup (angle brackets, braces, brackets,
+  backtick, backslash, `|`, `*`, `$`); each sink
+  still escapes them (YAML through yaml.safe_dump, MyST, HTML, XLSX text cells).
 - CSV and XLSX cells (`csv_cell`, `xlsx_cell`): text that Excel would run as a formula is
   neutralised as OWASP recommends (a leading apostrophe in CSV; a text cell with Excel's
   own quote prefix in XLSX, which shows no stray character).
@@ -29,6 +33,9 @@ _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 MAX_SEARCH_TERM = 20  # characters
+NAME_MAX = 40  # characters of a place's name
+TITLE_MAX = 60  # characters of a book's title
+_MARKUP = frozenset("<>{}[]`\\|*$")
 
 
 def plain(value: object) -> str:
@@ -52,6 +59,25 @@ def search_term(value: object) -> str | None:
     if not word or len(word) > MAX_SEARCH_TERM or any(c.isspace() for c in word):
         return None
     return word
+
+
+def name_problem(value: object, what: str, limit: int = NAME_MAX) -> str | None:
+    """Why `value` cannot be a book's name or title (`what` names it), or None if it can:
+    empty, longer than `limit`, more than one line, an unprintable character or one of
+    markup."""
+    text = "" if value is None else str(value)
+    if not text.strip():
+        return f"{what} is empty"
+    if len(text) > limit:
+        return f"{what} has {len(text)} characters, more than {limit}"
+    for char in text:
+        if not char.isprintable() and char != " ":
+            return f"{what} holds a line break or control character (U+{ord(char):04X})"
+        if char in _MARKUP:
+            return f"{what} holds `{char}`, a character of markup"
+    if text != text.strip():
+        return f"{what} begins or ends with a space"
+    return None
 
 
 def is_formula_like(text: str) -> bool:

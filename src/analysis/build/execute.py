@@ -11,10 +11,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 from analysis.build.hashing import Inputs
+from analysis.build.lock import book_lock, die_with_parent
 from analysis.build.plan import CROSS_PARAMETERS, Plan, _check_period, _period_parameters, plan
 from analysis.build.progress import Summary, _Display
 from analysis.build.toc import write_toc
@@ -51,9 +52,20 @@ def local_executor(workers: int) -> ProcessPoolExecutor:
     """The default executor: a pool of `workers` local processes (forked on Linux)."""
     import multiprocessing
 
-
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _start_worker(parent: int) -> None:
+    """A pool worker leaves Ctrl-C to `parent` (which ends it with SIGTERM) and, on Linux,
+    gets SIGTERM when `parent` dies, even by SIGKILL: it then removes its temporary notebook
+    and kills its kernels (`worker_init`), so nothing outlives the run."""
+    import signal
+
+
+    worker_init()
+    die_with_parent(parent, signal.SIGTERM)
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
@@ -67,25 +79,6 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
-
-
-@contextmanager
-def _run_lock(project: Project):
-    """One run at a time per book (a second one waits): the temporary notebooks that a
-    killed run left behind can then be removed safely."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no lock
-        yield
-        return
-    folder = project.book / "_build"  # not committed
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".policybook-run.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove_leftovers(project: Project) -> None:
@@ -107,7 +100,7 @@ def run(project: Project, period: str | None = None, *, jobs: int | None = None,
     """
     start = time.perf_counter()
     _check_period(project, period)
-    with _run_lock(project):
+    with book_lock(project.book / "_build", quiet):
         work = plan(project, period, force=force, fresh_kernels=fresh_kernels)
         _remove_leftovers(project)
         return _run(project, work, start, jobs, executor, quiet, console)

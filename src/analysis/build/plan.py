@@ -17,6 +17,7 @@ from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
+from analysis.statements.prose import check_templates
 
 
 def notebooks_for(project: Project, period: Period) -> list[str]:
@@ -63,6 +64,8 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     _check_period(project, period)
     load_dataset(project)  # refuses data that does not validate, with located problems
+    if problems := check_templates(project):  # and prose templates that are not just text
+        raise UserError(problems)
     all_periods = project.periods()
     selected = [parse_period(period)] if period else all_periods
     inputs = Inputs(project)

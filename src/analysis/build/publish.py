@@ -38,11 +38,11 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 from analysis.build.hashing import BUILD_STAMP, book_hash
+from analysis.build.lock import book_lock, die_with_parent
 from analysis.build.toc import write_toc
 from analysis.dataset.project import Project
 from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
@@ -51,19 +51,7 @@ HTML = "html"
 STAGING = ".staging"
 PUBLISHED = ".html-"  # prefix of the published copies (and of a swap's temporary names)
 COMPLETE = "complete.json"
-LOCK = ".policybook-run.lock"  # the file `pipeline.run` locks too
 UNCHANGED = "the published book in book/_build/html is unchanged"
-# Linux: the build gets SIGKILL when policybook dies, even by SIGKILL (no orphaned Sphinx)
-DIE_WITH_PARENT = """\
-import ctypes, os, signal, sys
-try:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-except Exception:
-    pass
-if os.getppid() != int(sys.argv[1]):  # policybook died before prctl
-    sys.exit(137)
-os.execvp(sys.argv[2], sys.argv[2:])
-"""
 OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+): '([^'\n]+)'")
 
 
@@ -76,7 +64,7 @@ def build(project: Project, *, force: bool = False, quiet: bool = False) -> Path
     the path of index.html under book/_build/html."""
     folder = build_dir(project)
     index = folder / HTML / "index.html"
-    with locked(project, quiet) as lock:
+    with book_lock(folder, quiet) as lock:
         with reported(doing="writing the table of contents"):
             write_toc(project)
         digest = book_hash(project)
@@ -106,32 +94,6 @@ def _rebuild(project: Project, digest: str, *, force: bool, quiet: bool,
     _write_json(folder / BUILD_STAMP, {"book_hash": digest}, "recording the build")
     with suppress(OSError):  # the previous pages: removed at the next build otherwise
         remove_leftovers(folder)
-
-
-@contextmanager
-def locked(project: Project, quiet: bool = False) -> Iterator[int | None]:
-    """One run or build of the book at a time (a second one waits), as `pipeline.run` does;
-    the locked file descriptor (None on Windows: no lock)."""
-    try:
-        import fcntl
-    except ImportError:
-        yield None
-        return
-    folder = build_dir(project)
-    with reported(doing="locking the book's build folder"):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not quiet:
-                print("waiting for another run or build of this book to finish",
-                      file=sys.stderr)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        os.close(fd)  # not LOCK_UN, which would release Sphinx's copy too (see run_sphinx)
 
 
 def _recorded(path: Path) -> str | None:
@@ -200,8 +162,6 @@ def _command(staging: Path) -> list[str]:
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else shutil.which("jupyter-book") or "jupyter-book",
            "build", "book", "--path-output", str(staging), "-W", "-n", "--keep-going", "-q"]
-    if sys.platform == "linux":
-        cmd = [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), *cmd]
     return cmd
 
 
@@ -214,9 +174,11 @@ def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int | None) -
     (staging / COMPLETE).unlink(missing_ok=True)
     if not quiet:
         print("building the HTML book (Sphinx)...", file=sys.stderr)
+    parent = os.getpid()  # Sphinx gets SIGKILL when policybook dies, even by SIGKILL
     result = subprocess.run(_command(staging), cwd=project.root, check=False,
                             capture_output=True, text=True, encoding="utf-8",
-                            errors="replace", pass_fds=(lock,) if lock is not None else ())
+                            errors="replace", pass_fds=(lock,) if lock is not None else (),
+                            preexec_fn=lambda: die_with_parent(parent))
     if result.returncode == 0:
         return
     output = result.stdout + result.stderr

@@ -538,8 +538,10 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
                                   for g, items in spec["groups"].items()}, spec["title"])
         elif kind == "progress":
             chart = progress(view, spec.get("area"))
-        elif kind in ("comparator_standards", "standards_over_time"):
-            chart = globals()[kind](view)
+        elif kind == "comparator_standards":
+            chart = comparator_standards(view)
+        elif kind == "standards_over_time":
+            chart = standards_over_time(view)
         else:
             raise UserError(Problem(CHART_SPECS, f"unknown chart {kind!r}",
                                     "use a chart kind listed at the top of templates/charts.yml"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -13,6 +14,12 @@ import pandas as pd
 
 from analysis.escape import csv_cell, html_text
 from analysis.meaning.semantics import section_cell
+
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
+
+
+class ChartTextError(ValueError):
+    """A chart's text holds characters the book's font cannot draw."""
 
 
 @dataclass
@@ -33,20 +40,37 @@ class Chart:
 
         dpi = 2 * self.fig.dpi
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="rgba", dpi=dpi)  # raw pixels: no PNG round trip
+        self._draw(buffer, format="rgba", dpi=dpi)  # raw pixels: no PNG round trip
         width, height = (int(x) for x in self.fig.get_size_inches() * dpi)
         pixels = buffer.getvalue()
         if len(pixels) == width * height * 4:
             image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1)
         else:  # the size computed differently: decode a PNG instead
             buffer = io.BytesIO()
-            self.fig.savefig(buffer, format="png", dpi=dpi)
+            self._draw(buffer, format="png", dpi=dpi)
             image = Image.open(buffer)
         image = image.convert("RGB").quantize(
             colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         out = io.BytesIO()
         image.save(out, format="PNG")
         return out.getvalue()
+
+    def _draw(self, buffer: io.BytesIO, **options) -> None:
+        """savefig, its warnings kept off the page (a warning's text names a file of this
+        machine); a character the font cannot draw (an emoji, a line separator) is a
+        `ChartTextError` naming it, rather than a box in the image."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.fig.savefig(buffer, **options)
+        missing = sorted({chr(int(m[1])) for w in caught
+                          if (m := _MISSING_GLYPH.search(str(w.message)))})
+        if missing:
+            chars = "、".join(f"U+{ord(c):04X}" + (f" {c}" if c.isprintable() else "")
+                             for c in missing)
+            raise ChartTextError(
+                f"the chart “{self.title}” holds characters the book's font cannot draw "
+                f"({chars}): remove them from the labels and titles of the data "
+                "(data/catalogue/indicators.csv, the period's source.yml) and import again")
 
     def csv(self) -> str:
         """The chart's numbers as CSV for Excel (byte-order mark, Chinese headers, codes in

@@ -12,6 +12,7 @@ from typing import Any
 
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError, echo
+from analysis.escape import NAME_MAX, TITLE_MAX, name_problem
 
 FILE = "project.yml"
 NEEDS_ANY, NEEDS_TARGETS = "any", "targets"
@@ -207,12 +208,18 @@ def _read(data_dir: Path) -> Config:
             10 <= page_rows <= 100_000):
         raise _fail(path, f"page_rows must be a whole number from 10 to 100000, not "
                     f"{page_rows!r}", f"write page_rows: {PAGE_ROWS}, or leave it out")
+    title, home_name = _text(data, "title", path), _text(home, "name_zh", path, "home.")
+    for value, what, limit in ((title, "title", TITLE_MAX),
+                               (home_name, "home.name_zh", NAME_MAX)):
+        if problem := name_problem(value, what, limit):
+            raise _fail(path, problem, f"write a {what} of at most {limit} characters on one "
+                        "line, without < > { } [ ] ` \\ | * $")
     author = str(data.get("author", ""))
     return Config(
-        title=_text(data, "title", path),
+        title=title,
         author=author,
         home_geo=_text(home, "geo", path, "home."),
-        home_name=_text(home, "name_zh", path, "home."),
+        home_name=home_name,
         policy_factors={str(k): float(v) for k, v in factors.items()},
         areas=areas,
         period_notebooks=_notebooks(data.get("period_notebooks"), "period_notebooks", path,

@@ -183,8 +183,8 @@ def build(project: Project, period: str) -> Workbook:
                                unit=" ".join(unit[["id", "symbol_zh"]].iloc[0]) if len(unit)
                                else "id 单位", indicator=f"{ind_id} {ind_zh}",
                                indicator_id=ind_id, **MAX_LENGTHS)
-    for n, line in enumerate(text.splitlines(), start=1):
-        xlsx_cell(help_ws.cell(row=n, column=1), line)
+    for number, line in enumerate(text.splitlines(), start=1):  # text cells, never formulas
+        xlsx_cell(help_ws.cell(row=number, column=1), line)
     help_ws.column_dimensions["A"].width = 110
     for row in help_ws.iter_rows():
         row[0].alignment = Alignment(wrap_text=False)

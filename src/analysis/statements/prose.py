@@ -16,6 +16,12 @@ absent from the period is left out. Inside a block:
 Every number is a link: hovering shows the clause and section it came from (for a derived
 number, its formula and inputs), clicking jumps to the row of the page's source table.
 `check_linked` refuses prose with a number outside such a link (dates are <time> elements).
+
+A template is data, not code: it holds text and `{{ ... }}` calls of the functions above
+with literal arguments, nothing else (no attributes, filters, tags or other names;
+`template_problems` says where), rendered in Jinja's immutable sandbox. The markup of a
+page comes only from those functions: `<`, `>` and `&` in a template's text are shown as
+written, never taken as HTML.
 """
 
 from __future__ import annotations
@@ -26,9 +32,13 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-import yaml
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.meaning.semantics import (
     FLOW,
@@ -45,8 +55,6 @@ from analysis.meaning.semantics import (
 )
 
 _BLANK = re.compile(r"\n\s*\n")
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                          keep_trailing_newline=False)
 MEASURE_SENTENCES = "measures.yml"  # templates/measures.yml: sentences by measure
 
 
@@ -228,18 +236,22 @@ class Prose:
                 "period": Markup(f"<time>{escape(view.label)}</time>")}
 
     def render(self, block: str, **extra) -> str | None:
-        """One block rendered (None when a figure it needs is absent); the figures it
-        cites join `cited`."""
+        """One block rendered in the sandbox (None when a figure it needs is absent); the
+        figures it cites join `cited`."""
         self._block_cites = set()
         try:
-            text = _ENV.from_string(block).render({**self.context(), **extra})
+            text = _environment().from_string(block).render({**self.context(), **extra})
         except Absent:
             return None
         self.cited |= self._block_cites
         return " ".join(text.split()) or None
 
-    def blocks(self, template_text: str) -> list[str]:
-        """Each block of a template rendered; blocks with absent figures left out."""
+    def blocks(self, template_text: str, name: str = "template") -> list[str]:
+        """Each block of a template rendered; blocks with absent figures left out. Raises
+        `TemplateRefused` for what a template may not hold (`template_problems`)."""
+        problems = template_problems(template_text, name)
+        if problems:
+            raise TemplateRefused("; ".join(str(p) for p in problems))
         out = []
         for block in _BLANK.split(template_text.strip()):
             if not block.strip() or block.lstrip().startswith("{#") and block.rstrip().endswith(
@@ -282,6 +294,97 @@ class Prose:
         return out
 
 
+# ---------------------------------------------------------------------------- templates
+
+FUNCTIONS = frozenset({"fig", "label", "pct", "ratio", "monthly", "target_gap", "date",
+                       "geo_list"})
+VALUES = frozenset({"place", "period"})
+_ALLOWED = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.List,
+            nodes.Tuple, nodes.Name, nodes.Call)
+_TEMPLATE_FIX = ("a template holds text and {{ fig(\"indicator\") }}-style calls of "
+                 + ", ".join(sorted(FUNCTIONS | VALUES)) + " with literal arguments only")
+
+
+class TemplateRefused(ValueError):
+    """A prose template holds something other than text and calls of the prose functions."""
+
+
+class _TextIsText(Extension):
+    """A template's own text is text: `<`, `>` and `&` in it are escaped (the markup of a
+    page comes only from the prose functions, which return `Markup`)."""
+
+    def filter_stream(self, stream: TokenStream) -> TokenStream:
+        def tokens():
+            for token in stream:
+                if token.type == "data":
+                    token = Token(token.lineno, "data", token.value.replace(
+                        "&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                yield token
+        return TokenStream(tokens(), stream.name, stream.filename)
+
+
+_ENV: ImmutableSandboxedEnvironment | None = None
+
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    """The sandboxed environment templates render in: no globals, HTML autoescaped."""
+    global _ENV
+    if _ENV is None:
+        _ENV = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                             keep_trailing_newline=False,
+                                             extensions=[_TextIsText])
+        _ENV.globals.clear()
+    return _ENV
+
+
+def _refused(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Call):
+        callee = node.node
+        if not isinstance(callee, nodes.Name):
+            return "only the prose functions can be called"
+        if callee.name not in FUNCTIONS:
+            return f"`{callee.name}` is not one of the prose functions"
+        return f"`{callee.name}(...)` takes literal arguments only (no keywords, no *args)"
+    if isinstance(node, nodes.Name):
+        return f"the name `{node.name}` is not one of the prose functions and values"
+    kind = type(node).__name__
+    return f"{_KINDS.get(kind, f'`{kind}`')} is not allowed"
+
+
+_KINDS = {"Assign": "`{% set %}`", "AssignBlock": "`{% set %}`", "Getattr": "attribute access",
+          "Getitem": "subscription (`[...]`)", "Filter": "a filter (`|`)", "If": "`{% if %}`",
+          "For": "`{% for %}`", "Macro": "`{% macro %}`", "Import": "`{% import %}`",
+          "FromImport": "`{% from %}`", "Include": "`{% include %}`",
+          "Extends": "`{% extends %}`"}
+
+
+def template_problems(text: str, name: str) -> list[Problem]:
+    """What in a prose template is not text or a call of the prose functions with literal
+    arguments, each with its line (`name` is the file shown)."""
+    try:
+        tree = _environment().parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem(name, f"line {exc.lineno}: {exc.message}", _TEMPLATE_FIX)]
+    problems = []
+
+    def visit(node: nodes.Node) -> None:
+        bad = not isinstance(node, _ALLOWED)
+        if isinstance(node, nodes.Name):
+            bad = node.ctx != "load" or node.name not in FUNCTIONS | VALUES
+        elif isinstance(node, nodes.Call):
+            bad = (not isinstance(node.node, nodes.Name) or node.node.name not in FUNCTIONS
+                   or bool(node.kwargs or node.dyn_args or node.dyn_kwargs))
+        if bad:
+            problems.append(Problem(name, f"line {node.lineno}: {_refused(node)}",
+                                    _TEMPLATE_FIX))
+            return
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    visit(tree)
+    return problems
+
+
 def template_path(project, area: str) -> Path:
     return project.root / "templates" / f"{area}.j2"
 
@@ -289,18 +392,29 @@ def template_path(project, area: str) -> Path:
 def measure_sentences(project) -> dict:
     """templates/measures.yml: the wording for figures no area template cites."""
     path = project.root / "templates" / MEASURE_SENTENCES
-    try:
-        wording = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError:
+    if not path.is_file():
         raise UserError(Problem(str(path), "missing: the sentences for figures that no "
                                 "template of a work area cites", "copy templates/measures.yml "
-                                "from the project this book was started from")) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UserError(Problem(str(path), f"not valid YAML ({type(exc).__name__})",
-                                "fix the syntax")) from None
+                                "from the project this book was started from"))
+    wording = load_yaml(path)
     if not isinstance(wording, dict):
         raise UserError(Problem(str(path), "not a mapping", "write measure: {item:, sentence:}"))
     return wording
+
+
+def check_templates(project) -> list[Problem]:
+    """The problems of every prose template of the project (templates/*.j2)."""
+    folder = project.root / "templates"
+    problems = []
+    for path in sorted(folder.glob("*.j2")) if folder.is_dir() else []:
+        rel = path.relative_to(project.root).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(rel, f"cannot be read ({exc})", "save it as UTF-8 text"))
+            continue
+        problems += template_problems(text, rel)
+    return problems
 
 
 def area_sentences(view, area: str) -> list[str]:
@@ -308,7 +422,8 @@ def area_sentences(view, area: str) -> list[str]:
     for the figures no block cites (by measure), so that every figure is spoken."""
     path = template_path(view.project, area)
     prose = Prose(view)
-    out = prose.blocks(path.read_text(encoding="utf-8")) if path.exists() else []
+    out = (prose.blocks(path.read_text(encoding="utf-8"), f"templates/{area}.j2")
+           if path.exists() else [])
     figures = view.figures[view.figures["area"] == area]
     return out + prose.uncited(figures, measure_sentences(view.project))
 
@@ -327,5 +442,5 @@ def check_linked(html: str) -> None:
                          f"…{bare[start:found.end() + 30]}…")
 
 
-__all__ = ["Absent", "NotComparable", "Prose", "anchor", "area_sentences", "check_linked",
-           "RUNNING"]
+__all__ = ["Absent", "NotComparable", "Prose", "TemplateRefused", "anchor", "area_sentences",
+           "check_linked", "check_templates", "template_problems", "RUNNING"]
