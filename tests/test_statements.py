@@ -322,3 +322,31 @@ def test_a_hostile_template_fails_validate_and_run_with_its_file_and_line(
     assert "templates/elderly_care.j2: line 3: `{% set %}` is not allowed" in output
     assert "Traceback" not in output and not marker.exists()
     assert not list((project_copy.book).rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("file, old, new, message", [
+    ("templates/social_assistance.j2", 'fig("dibao_standard")', 'fig("dibao_standrad")',
+     "templates/social_assistance.j2: line 5: fig() names 'dibao_standrad', which is not in "
+     "the catalogue"),
+    ("templates/social_assistance.j2", 'pct("poor_backstop_total", "poor_unlifted_total")',
+     'pct("poor_backstop_total", ["poor_unlifted_totl"])', "poor_unlifted_totl"),
+    ("templates/charts.yml", "indicators: [volunteers_registered,",
+     "indicators: [volunteers_registred,", "'volunteers_registred' is not in the catalogue"),
+    ("templates/charts.yml", "select: {measure: rate}", "select: {mesure: rate}",
+     "select by 'mesure', which is not a column"),
+    ("templates/measures.yml", "running_total:\n", "running_totals:\n",
+     "no sentence for the measure 'running_total'"),
+])
+def test_validate_names_a_misspelt_id_in_a_template_with_file_and_line(
+        project_copy, file, old, new, message):
+    """A misspelt id would silently drop its sentence or chart: validate refuses it."""
+    path = project_copy.root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", "--root",
+                             str(project_copy.root)], capture_output=True, text=True,
+                            timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2 and message in output, output
+    assert "Traceback" not in output

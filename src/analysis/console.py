@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from analysis.charts.builders import spec_problems
 from analysis.checks.audit import audit
 from analysis.checks.rules import (
     FAILS,
@@ -40,9 +41,9 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
         for problem in exc.problems:
             out.print(f"  {terminal_text(problem)}", markup=False)
         return False
-    problems = check_templates(project)
+    problems = check_templates(project) + spec_problems(project)
     if problems:
-        out.print(f"[bold red]{len(problems)} problem(s) in the prose templates[/]")
+        out.print(f"[bold red]{len(problems)} problem(s) in the templates[/]")
         for problem in problems:
             out.print(f"  {problem}", markup=False)
         return False

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analysis.build.hashing import Inputs, stored_meta, up_to_date
 from analysis.build.worker import Job
+from analysis.charts.builders import spec_problems
 from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
@@ -64,7 +65,8 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     _check_period(project, period)
     load_dataset(project)  # refuses data that does not validate, with located problems
-    if problems := check_templates(project):  # and prose templates that are not just text
+    # and templates that are not just text, or name ids the catalogue lacks
+    if problems := check_templates(project) + spec_problems(project):
         raise UserError(problems)
     all_periods = project.periods()
     selected = [parse_period(period)] if period else all_periods

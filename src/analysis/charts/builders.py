@@ -29,8 +29,9 @@ from analysis.charts.style import (
 from analysis.checks.rules import in_force as rule_in_force
 from analysis.checks.rules import months_in_window, per_person_month, starts_after
 from analysis.checks.targets import track
+from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.safe_files import load_yaml
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo
 from analysis.meaning.concepts import (
     COMPARABLE,
     GROUPS,
@@ -551,3 +552,38 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
         drawn |= used | set(ids or [])
         out.append(Placed(chart, str(spec.get("anchor", "")), **words))
     return out
+
+
+KINDS = ("standards", "values", "coverage", "average_payment", "stages", "progress",
+         "comparator_standards", "standards_over_time", "rest")
+
+
+def spec_problems(project) -> list[Problem]:
+    """What in templates/charts.yml the charts cannot use: an unknown chart kind, an
+    indicator id the catalogue lacks, a `select` key that is not a catalogue column."""
+    file = f"templates/{CHART_SPECS}"
+    try:
+        specs = chart_specs(project)
+    except UserError as exc:
+        return exc.problems
+    indicators = load_catalogue(project).indicators
+    ids, columns = set(indicators["id"]), set(indicators.columns)
+    problems = []
+    for area, entries in specs.items():
+        for n, spec in enumerate(entries if isinstance(entries, list) else [None], start=1):
+            where = f"{area}, chart {n}"
+            if not isinstance(spec, dict) or spec.get("chart") not in KINDS:
+                problems.append(Problem(file, f"{where}: not a chart of a known kind",
+                                        f"write chart: one of {', '.join(KINDS)}"))
+                continue
+            named = [*spec.get("indicators", []), *([spec["standard"]] if "standard" in spec
+                                                    else []),
+                     *(i for pair in spec.get("pairs", []) for i in pair[1:]),
+                     *(i for items in spec.get("groups", {}).values() for _, i in items)]
+            problems += [Problem(file, f"{where}: {echo(i)} is not in the catalogue",
+                                 "use an id of data/catalogue/indicators.csv")
+                         for i in named if i not in ids]
+            problems += [Problem(file, f"{where}: select by {echo(k)}, which is not a column "
+                                 "of the catalogue", f"use one of {', '.join(sorted(columns))}")
+                         for k in spec.get("select", {}) if k not in columns]
+    return problems

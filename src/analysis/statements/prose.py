@@ -38,10 +38,12 @@ from jinja2.lexer import Token, TokenStream
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.safe_files import load_yaml
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, echo
 from analysis.meaning.semantics import (
     FLOW,
+    MEASURES,
     RUNNING,
     STOCK,
     NotComparable,
@@ -358,9 +360,11 @@ _KINDS = {"Assign": "`{% set %}`", "AssignBlock": "`{% set %}`", "Getattr": "att
           "Extends": "`{% extends %}`"}
 
 
-def template_problems(text: str, name: str) -> list[Problem]:
+def template_problems(text: str, name: str,
+                      indicators: set[str] | None = None) -> list[Problem]:
     """What in a prose template is not text or a call of the prose functions with literal
-    arguments, each with its line (`name` is the file shown)."""
+    arguments, and (given the catalogue's `indicators`) every indicator id it names that the
+    catalogue lacks, each with its line (`name` is the file shown)."""
     try:
         tree = _environment().parse(text)
     except jinja2.TemplateSyntaxError as exc:
@@ -378,6 +382,16 @@ def template_problems(text: str, name: str) -> list[Problem]:
             problems.append(Problem(name, f"line {node.lineno}: {_refused(node)}",
                                     _TEMPLATE_FIX))
             return
+        if isinstance(node, nodes.Call) and indicators is not None:
+            args = node.args[:1] if node.node.name == "fig" else node.args  # fig(id, geo)
+            ids = [c.value for a in args for c in ([a] if isinstance(a, nodes.Const)
+                                                   else getattr(a, "items", []))
+                   if isinstance(c, nodes.Const) and isinstance(c.value, str)]
+            problems.extend(Problem(name, f"line {node.lineno}: {node.node.name}() names "
+                                    f"{echo(i)}, which is not in the catalogue",
+                                    "use an id of data/catalogue/indicators.csv (a misspelt id "
+                                    "would drop its sentence)")
+                            for i in ids if i not in indicators)
         for child in node.iter_child_nodes():
             visit(child)
 
@@ -403,7 +417,10 @@ def measure_sentences(project) -> dict:
 
 
 def check_templates(project) -> list[Problem]:
-    """The problems of every prose template of the project (templates/*.j2)."""
+    """The problems of every prose template of the project (templates/*.j2: what a template
+    may hold, indicator ids the catalogue lacks) and of templates/measures.yml (a sentence
+    for every measure)."""
+    indicators = set(load_catalogue(project).indicators["id"])
     folder = project.root / "templates"
     problems = []
     for path in sorted(folder.glob("*.j2")) if folder.is_dir() else []:
@@ -413,7 +430,18 @@ def check_templates(project) -> list[Problem]:
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(rel, f"cannot be read ({exc})", "save it as UTF-8 text"))
             continue
-        problems += template_problems(text, rel)
+        problems += template_problems(text, rel, indicators)
+    try:
+        wording = measure_sentences(project)
+    except UserError as exc:
+        return problems + exc.problems
+    for measure in MEASURES:
+        entry = wording.get(measure)
+        if not (isinstance(entry, dict) and isinstance(entry.get("item"), str)
+                and isinstance(entry.get("sentence"), str)):
+            problems.append(Problem(f"templates/{MEASURE_SENTENCES}", f"no sentence for the "
+                                    f"measure {measure!r}", f"write {measure}: {{item: ..., "
+                                    "sentence: ...}} (see the other measures)"))
     return problems
 
 
