@@ -16,6 +16,10 @@ FIGURE_COLUMNS = (
     "indicator", "geo", "value", "unit_mult", "unit", "qualifier",
     "as_of", "section", "quote", "note",
 )
+# optional: `yes` where the source gives no date and the book recorded the period's end (or
+# the period, for a flow) as assumed; shown as such on every page
+ASSUMED = "as_of_assumed"
+OPTIONAL_FIGURE_COLUMNS = (ASSUMED,)
 TARGET_COLUMNS = (
     "indicator", "geo", "value", "unit_mult", "unit", "comparison",
     "deadline", "set_in", "section", "quote", "note",
@@ -123,6 +127,8 @@ def load_figures(
     catalogue = catalogue or load_catalogue(project)
     path = project.period_dir(period) / "figures.csv"
     frame = read_csv(path)
+    if ASSUMED not in frame:
+        frame[ASSUMED] = ""
     return _enrich(frame, catalogue)
 
 

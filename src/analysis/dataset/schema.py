@@ -36,7 +36,13 @@ from pandera.errors import SchemaErrors
 
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.csvio import read_csv
-from analysis.dataset.figures import FIGURE_COLUMNS, QUALIFIERS, TARGET_COLUMNS, as_of_end
+from analysis.dataset.figures import (
+    FIGURE_COLUMNS,
+    OPTIONAL_FIGURE_COLUMNS,
+    QUALIFIERS,
+    TARGET_COLUMNS,
+    as_of_end,
+)
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.safe_files import read_source_text
@@ -312,10 +318,16 @@ def validate_table(
     source: str | None, columns: tuple[str, ...] = FIGURE_COLUMNS,
 ) -> list[Problem]:
     """Every problem in a figures or targets table, as located Problems."""
-    unknown = column_problems(list(frame.columns), columns, file)
+    optional = OPTIONAL_FIGURE_COLUMNS if columns == FIGURE_COLUMNS else ()
+    unknown = column_problems([c for c in frame.columns if c not in optional], columns, file)
     missing = [p for p in unknown if p.message.startswith("missing")]
     if missing:
         return unknown
+    for column in (c for c in optional if c in frame):
+        unknown += [Problem(file, f"{column} must be empty or yes, not {echo(v)}",
+                            "write yes where the source gives no date for the figure",
+                            i + 2, column)
+                    for i, v in enumerate(frame[column]) if v not in ("", "yes")]
     key = ["indicator", "geo", "as_of"] if "as_of" in columns else ["indicator", "geo", "deadline"]
     problems = unknown + _schema_problems(frame[list(columns)], _schema(catalogue, columns, key),
                                           file)

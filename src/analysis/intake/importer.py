@@ -49,7 +49,7 @@ import yaml
 
 from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue
 from analysis.dataset.csvio import read_csv, read_figures_csv
-from analysis.dataset.figures import FIGURE_COLUMNS, TARGET_COLUMNS
+from analysis.dataset.figures import ASSUMED, FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml, read_source_text
@@ -296,6 +296,7 @@ def _check(project: Project, entry: Entry, path: Path,
     if entry.targets is not None:
         targets, more = split_codes(entry.targets, vocab, file, TARGETS)
         found += more
+    figures = assume_dates(figures, catalogue, period)
     source = read_source_text(project.period_dir(period) / "source.txt")
     found += [replace(p, sheet=p.sheet or sheet)
               for p in validate_table(figures, catalogue, file, period, source)]
@@ -307,6 +308,25 @@ def _check(project: Project, entry: Entry, path: Path,
         raise UserError(sorted(dict.fromkeys(problems),
                                key=lambda p: (p.sheet or "", p.row or 0)))
     return replace(entry, figures=figures, targets=targets), catalogue, added
+
+
+def assume_dates(figures: pd.DataFrame, catalogue: Catalogue, period: Period) -> pd.DataFrame:
+    """Rows whose `as_of` is left empty (the source gives no date) get the period's end (a
+    stock, standard or rate) or the period (a flow or running total), marked as assumed in
+    `as_of_assumed`; the pages then say the source gives no date."""
+    figures = figures.copy()
+    if ASSUMED not in figures:
+        figures[ASSUMED] = ""
+    measures = catalogue.by_id.get("measure", {})
+    for i in figures.index[figures["as_of"].astype(str).str.strip() == ""]:
+        measure = measures.get(figures.at[i, "indicator"], "")
+        if not measure:
+            continue  # an unknown indicator: its own problem is reported
+        end = period.end.isoformat()
+        figures.at[i, "as_of"] = (f"{period.start.isoformat()}/{end}"
+                                  if measure in ("flow", "running_total") else end)
+        figures.at[i, ASSUMED] = "yes"
+    return figures
 
 
 def import_period(project: Project, period: str, path: Path, replace: bool = False) -> Path:
@@ -401,7 +421,9 @@ def _stage_period(folder: Path, pid: str, entry: Entry) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
-    _write_csv(entry.figures, FIGURE_COLUMNS, staging / "figures.csv")
+    columns = FIGURE_COLUMNS + ((ASSUMED,) if (entry.figures.get(ASSUMED, "") == "yes").any()
+                                else ())  # the optional column only where it says something
+    _write_csv(entry.figures, columns, staging / "figures.csv")
     if entry.targets is not None:
         _write_csv(entry.targets, TARGET_COLUMNS, staging / "targets.csv")
     if any(entry.source.values()):

@@ -92,8 +92,14 @@ def span_text(start: date, end: date) -> str:
     return f"{start.year}年{start.month}月{start.day}日—{end.year}年{end.month}月{end.day}日"
 
 
-def window_text(measure: str, as_of: str, period: Period) -> str:
-    """The words that say a figure's window, or '' when it is simply the period's."""
+ASSUMED_WORDS = {STANDARD: "报告未注明执行时间", FLOW: "报告未注明时段"}  # else 报告未注明时点
+
+
+def window_text(measure: str, as_of: str, period: Period, assumed: bool = False) -> str:
+    """The words that say a figure's window, or '' when it is simply the period's; a date
+    the source does not give (`assumed`) is said to be missing, never shown as a date."""
+    if assumed:
+        return ASSUMED_WORDS.get(measure, "报告未注明时点")
     window = Window.of(as_of)
     if measure == STANDARD:  # set within a window (调整), or in force from a date
         if window.start is not None:
@@ -174,7 +180,12 @@ def qualifier_parts(catalogue, row: pd.Series, period: Period) -> tuple[str, str
     """(scope words, window words) of a figure row, each '' when simply the place's or the
     period's."""
     m = meaning(catalogue, row["indicator"])
-    return m.scope_zh, window_text(m.measure, row["as_of"], period)
+    return m.scope_zh, window_text(m.measure, row["as_of"], period, is_assumed(row))
+
+
+def is_assumed(row: pd.Series) -> bool:
+    """Whether the figure's date is the book's assumption (the source gives none)."""
+    return row.get("as_of_assumed", "") == "yes"
 
 
 def qualifier_text(catalogue, row: pd.Series, period: Period) -> str:
@@ -186,6 +197,9 @@ def when_text(catalogue, row: pd.Series) -> str:
     """Scope and dates of a figure row in words, always said (2020年6月底; 2020年1—5月;
     市民政局登记，截至2020年6月底累计)."""
     window, m = Window.of(row["as_of"]), meaning(catalogue, row["indicator"])
+    if is_assumed(row):
+        return "，".join(x for x in (m.scope_zh, ASSUMED_WORDS.get(m.measure, "报告未注明时点"))
+                        if x)
     when = day_text(window.end) if window.start is None else span_text(window.start, window.end)
     if m.measure == RUNNING:
         when = f"截至{when}累计" if window.start is None else f"{when}累计"
