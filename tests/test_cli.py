@@ -107,6 +107,7 @@ def test_init_copies_everything_a_book_needs_and_only_the_place_s_own_rules(tmp_
                      "README.md"):
             assert (dest / part).exists(), part
         assert name in (dest / "README.md").read_text(encoding="utf-8")
+        assert "六安" not in config and "data_cutoff" not in config  # the release is its own
         assert policybook("validate", "--root", str(dest)).returncode == 0
 
 

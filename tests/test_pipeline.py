@@ -78,6 +78,7 @@ def executed(tmp_path_factory) -> Path:
     """A project copy with tiny notebooks and two periods, executed once."""
     root = tmp_path_factory.mktemp("executed")
     copy_data(root)
+    shutil.copytree(ROOT / "templates", root / "templates")
     (root / "notebooks").mkdir()
     (root / "book").mkdir()
     for name in NOTEBOOKS:
@@ -148,8 +149,7 @@ def test_a_data_change_in_one_period_executes_the_notebooks_that_read_it(copy):
 ])
 def test_what_an_input_change_executes(copy, change, expected):
     path = copy.root / change
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes((path.read_bytes() if path.exists() else b"") + b"\n")
+    path.write_bytes(path.read_bytes() + b"\n")
     assert {job.key for job in plan(copy).jobs} == expected
 
 

@@ -40,7 +40,14 @@ from analysis.meaning.concepts import (
     stands_for,
     unified_standards,
 )
-from analysis.meaning.semantics import MEASURE_ZH, as_of_text, meaning, month_zh, section_zh
+from analysis.meaning.semantics import (
+    MEASURE_ZH,
+    as_of_text,
+    is_assumed,
+    meaning,
+    month_zh,
+    section_zh,
+)
 from analysis.view import PeriodView
 
 GOAL_COLOUR = "#333333"
@@ -337,16 +344,20 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         "组别": COMPARABLE, "地区": view.place, "指标": view.row(i)["label_zh"],
         "类别": short[i], "indicator": i,
         "时点": view.row(i)["as_of"], "元/人/月": view.value(i), "来源可靠性": "本期报告",
-        "来源": _source(view, [i]),
+        "来源": _source(view, [i]), "assumed": is_assumed(view.row(i)),
     } for i in own_ids])
     rest = pd.DataFrame({
         "组别": [comparability_group(r, year) for _, r in comp.iterrows()],
         "地区": comp["geo_label_zh"], "指标": comp["label_zh"],
         "类别": comp["indicator"].map(concept).map(short), "时点": comp["as_of"],
         "元/人/月": comp["value_monthly_yuan"].round(2), "来源可靠性": comp["reliability_zh"],
-        "来源": comp["url"], "indicator": comp["indicator"],
+        "来源": comp["url"], "indicator": comp["indicator"], "assumed": False,
     })
     data = pd.concat([own, rest], ignore_index=True)
+
+    def when(r: pd.Series) -> str:  # a date the report does not give is not shown as one
+        return "报告未注明执行时间" if r["assumed"] else month_zh(r["时点"])
+
     data["组别"] = pd.Categorical(data["组别"], GROUPS, ordered=True)
     data = data.sort_values(["组别", "时点"], kind="stable").reset_index(drop=True)
     data["组别"] = data["组别"].astype(str)
@@ -355,7 +366,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     top = data["元/人/月"].max() * 1.2
     for ax, group in zip(axes, present, strict=True):
         part = data[data["组别"] == group]
-        labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{month_zh(r['时点'])}·{r['来源可靠性']}"
+        labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{when(r)}·{r['来源可靠性']}"
                   for _, r in part.iterrows()]
         colours = [FIGURES if r == "本期报告" else OTHERS for r in part["来源可靠性"]]
         bars = ax.barh(labels, part["元/人/月"], color=colours)
@@ -370,10 +381,11 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     source = "本期报告；对比数据的来源与可靠性见表"
     source_line(fig, source)
     alt = "低保标准分组比较条形图：" + "；".join(
-        f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{month_zh(r['时点'])}）"
+        f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{when(r)}）"
                             f"{r['元/人/月']:.0f}元" for _, r in data[data["组别"] == g].iterrows())
         for g in present)
-    return Chart(fig, data, chart_title, source, alt)
+    data["时点"] = [when(r) if r["assumed"] else r["时点"] for _, r in data.iterrows()]
+    return Chart(fig, data.drop(columns="assumed"), chart_title, source, alt)
 
 
 def standards_over_time(view: PeriodView) -> Chart | None:
@@ -562,6 +574,8 @@ def spec_problems(project) -> list[Problem]:
     """What in templates/charts.yml the charts cannot use: an unknown chart kind, an
     indicator id the catalogue lacks, a `select` key that is not a catalogue column."""
     file = f"templates/{CHART_SPECS}"
+    if not (project.root / "templates").is_dir():  # no wording: the notebooks draw no charts
+        return []
     try:
         specs = chart_specs(project)
     except UserError as exc:

@@ -17,6 +17,9 @@ RELIABILITY_ZH = {
 COMPARATOR_FILES = ("comparators.csv", "sources.csv")  # in data/reference/
 
 
+NATIONAL = "100000"  # GB/T 2260: the whole country
+
+
 def load_comparators(project: Project) -> pd.DataFrame:
     """comparators.csv joined with its sources' url and reliability (Chinese label added)."""
     comparators, sources = (read_csv(project.reference / name) for name in COMPARATOR_FILES)

@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.dataset import reads
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.checks_file import load_checks
-from analysis.dataset.comparators import COMPARATOR_FILES, load_comparators
+from analysis.dataset.comparators import COMPARATOR_FILES, NATIONAL, load_comparators
 from analysis.dataset.config import Config
 from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
@@ -71,10 +71,15 @@ class Dataset:
 
     @property
     def comparators(self) -> pd.DataFrame:
-        """data/reference/'s comparators with their sources (reading them is recorded)."""
+        """data/reference/'s comparators that serve this book, with their sources (reading
+        them is recorded): those of the home place's province (the first two digits of its
+        GB/T 2260 code) and national ones; another province's figures are not set against
+        the book's place."""
         for name in COMPARATOR_FILES:
             reads.file(f"reference/{name}")
-        return self.reference
+        province = self.config.home_geo[:2]
+        geo = self.reference["geo"].astype(str)
+        return self.reference[geo.str.startswith(province) | (geo == NATIONAL)]
 
     def period(self, period: str | Period) -> Period:
         """The period, or a UserError when data/ has no figures for it."""

@@ -87,6 +87,10 @@ def _write(template: Project, dest: Path, geo: str, name: str, title: str) -> No
             (dest / "book" / item).write_text(text, encoding="utf-8")
     config = load_yaml(template.data / "project.yml")
     config.update(title=title, home={"geo": geo, "name_zh": name})
+    if isinstance(config.get("release"), dict):  # the issuer stays; dates are the new book's
+        release = _replaced(config["release"], {old.title: title})
+        config["release"] = {k: v for k, v in release.items()
+                             if k not in ("edition_date", "data_cutoff", "url")}
     used = _factors_used(dest / "data" / "catalogue" / "checks.yml")
     config["policy_factors"] = {k: v for k, v in (config.get("policy_factors") or {}).items()
                                 if k in used}

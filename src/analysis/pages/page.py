@@ -196,12 +196,14 @@ def checks(view: PeriodView) -> None:
         "数字": shown["detail"], "依据": shown["basis"],
     }))
     skipped = results[results["verdict"] == NOT_APPLICABLE]
-    if len(skipped):  # one line: which checks do not apply, and why
-        display(HTML("<p>本期不适用的核验：" + "；".join(
-            html_text(title) + "（" + html_text(why if why.startswith("规则")
-                                                else "本期报告没有所需的数字") + "）"
-            for title, why in zip(skipped["title_zh"], skipped["detail"], strict=True))
-            + "。</p>"))
+    if len(skipped):  # one line: which rules do not apply and why, how many checks lack data
+        rules = [f"{html_text(title)}（{html_text(why.split('；')[0])}）" for title, why in
+                 zip(skipped["title_zh"], skipped["detail"], strict=True)
+                 if why.startswith("规则")]
+        lacking = len(skipped) - len(rules)
+        parts = ([f"本期不适用的规则：{'；'.join(rules)}。"] if rules else []) + (
+            [f"另有{lacking}项核验所需的数字本期报告没有给出，未作核验。"] if lacking else [])
+        display(HTML("<p>" + "".join(parts) + "</p>"))
 
 
 def targets(status: pd.DataFrame) -> None:

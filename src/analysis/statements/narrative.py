@@ -51,6 +51,8 @@ def quality(view: PeriodView) -> str:
     def n(value: int, what: str) -> str:
         return derived(value, f"下表中{what}的核验项数", "#checks")
 
+    if not results and not unknown:
+        return _paragraphs(["本期报告的数字之间没有本书可以核验的算术关系或适用的政策规则。"])
     text = (f"本期数据共核验{n(len(results), '适用')}项：{n(counts[HOLDS], VERDICT_ZH[HOLDS])}项"
             f"{VERDICT_ZH[HOLDS]}，{n(counts[WITHIN], VERDICT_ZH[WITHIN])}项{VERDICT_ZH[WITHIN]}，"
             f"{n(counts[FAILS], VERDICT_ZH[FAILS])}项{VERDICT_ZH[FAILS]}。")

@@ -431,6 +431,8 @@ def check_templates(project) -> list[Problem]:
             problems.append(Problem(rel, f"cannot be read ({exc})", "save it as UTF-8 text"))
             continue
         problems += template_problems(text, rel, indicators)
+    if not folder.is_dir():  # a project without wording renders no prose (nothing to check)
+        return problems
     try:
         wording = measure_sentences(project)
     except UserError as exc:
