@@ -264,7 +264,10 @@ class Tab:
 
 def copy_book_sources(source_root: Path, dest: Path) -> None:
     """book/ of `source_root` into `dest`/book, without build output, downloads, the generated
-    search dictionary or half-written papermill files: the executed notebooks as committed."""
+    search dictionary or half-written papermill files: the executed notebooks as committed;
+    and templates/, the wording the notebooks render."""
+    if not (dest / "templates").exists():
+        shutil.copytree(source_root / "templates", dest / "templates")
     shutil.copytree(source_root / "book", dest / "book", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_build", "_extra", "_extra_inputs", "downloads",
                                                   "_search_dict.txt", ".ipynb_checkpoints",

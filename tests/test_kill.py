@@ -56,6 +56,7 @@ def fresh_copy(root: Path, with_book: bool = False) -> Project:
     copy_data(root)
     if with_book:
         shutil.copytree(ROOT / "notebooks", root / "notebooks")
+        shutil.copytree(ROOT / "templates", root / "templates")
         shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("_build"))
     return Project(root)
 
