@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_data
 from openpyxl import load_workbook
 from synthetic import copy_period
 
@@ -128,3 +128,15 @@ def test_page_rows_that_is_not_a_number_is_refused_naming_the_key(project_copy):
                       encoding="utf-8")
     with pytest.raises(UserError, match="page_rows"):
         _ = Project(project_copy.root).config
+
+
+def test_a_change_from_a_yearly_standard_is_computed_from_the_unrounded_monthly_value(tmp_path):
+    """3800元/年 is 316.67元/月 exactly 3800 ÷ 12: 630 is 98.9% more (98.7% from a rounded
+    317)."""
+    from analysis.pages import trends
+
+    copy_data(tmp_path)
+    rows = trends.series(Project(tmp_path))
+    rural = rows[rows["indicator"] == "dibao_rural_standard"].reset_index(drop=True)
+    assert abs(rural.at[0, "base_value"] - 3800 / 12) < 1e-9
+    assert rural.at[1, "变化率%"] == 98.9

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
@@ -31,6 +32,12 @@ def observations(dataset: Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def monthly_exact(row: pd.Series) -> float:
+    """A comparator's standard per person and month, from its written value and unit."""
+    value = Decimal(str(row["value"])) * Decimal(10) ** int(row["unit_mult"] or 0)
+    return float(value / 12 if row["unit"] == "yuan_per_person_year" else value)
+
+
 def earlier_standards(dataset: Dataset) -> pd.DataFrame:
     """The home place's own standards from the comparators (e.g. 2017), in 元/人/月, with
     reliability: comparator indicators that the catalogue's `same_as` names."""
@@ -41,8 +48,10 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame({
         "period": "对比数据", "indicator": comp["indicator"].map(same),
         "geo": comp["geo"], "label_zh": comp["label_zh"],
-        # a yearly standard ÷ 12, to whole yuan (no more precise than the yearly figure)
-        "base_value": comp["value_monthly_yuan"].round(0), "end": comp["as_of"].map(as_of_end),
+        # exact: a yearly standard ÷ 12 from the written value (3800 ÷ 12, not the rounded
+        # 316.67 or 317), so that a change computed from it is not off by the rounding
+        "base_value": [monthly_exact(r) for _, r in comp.iterrows()],
+        "end": comp["as_of"].map(as_of_end),
         "as_of": comp["as_of"],
         "source": comp["reliability_zh"] + "：" + comp["url"],
     })
