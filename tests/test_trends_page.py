@@ -95,7 +95,7 @@ def test_the_downloads_hold_every_row_of_the_changes(three_periods):
     folder = three_periods.book / DOWNLOADS / TRENDS_FOLDER
     with (folder / "changes_zh.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0][:6] == ["指标", "地区", "来源", "时点或时段", "数值", "单位"]
+    assert rows[0][:7] == ["指标", "地区", "来源", "时点或时段", "原文写法", "数值", "单位"]
     assert rows[0][-2:] == ["指标代码", "地区代码"]
     assert len(rows) == len(table) + 1
     sheet = load_workbook(folder / "changes.xlsx", read_only=True)["跨期变化"]
@@ -140,3 +140,28 @@ def test_a_change_from_a_yearly_standard_is_computed_from_the_unrounded_monthly_
     rural = rows[rows["indicator"] == "dibao_rural_standard"].reset_index(drop=True)
     assert abs(rural.at[0, "base_value"] - 3800 / 12) < 1e-9
     assert rural.at[1, "变化率%"] == 98.9
+
+
+def test_a_qualifier_survives_into_trends_and_its_change_is_said_to_be_approximate(tmp_path):
+    """6.12万余份 stays 6.12万余份 beside its base value, and a change computed from it says
+    it is approximate."""
+    from analysis.pages import trends
+
+    copy_data(tmp_path)
+    project = Project(tmp_path)
+    copy_period(project, "2020H1", "2021H1")
+    figures = project.period_dir("2021H1") / "figures.csv"
+    lines = figures.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("qualifier")
+    row = next(i for i, line in enumerate(lines[1:], 1)
+               if line.startswith("dibao_urban_recipients,341500,"))
+    cells = lines[row].split(",")
+    cells[at] = "more_than"
+    lines[row] = ",".join(cells)
+    figures.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = trends.change_table(project)
+    rows = table[(table["indicator"] == "dibao_urban_recipients")
+                 & (table["地区代码"] == "341500")].reset_index(drop=True)
+    assert "余" in rows.at[1, "原文写法"] and "余" not in rows.at[0, "原文写法"]
+    assert "近似值" in rows.at[1, "说明"]

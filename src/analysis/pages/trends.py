@@ -17,7 +17,7 @@ from analysis.dataset.periods import is_period, parse_period, period_label_zh
 from analysis.dataset.project import Project
 from analysis.meaning.concepts import concept_of, not_comparable, stands_for
 from analysis.meaning.semantics import as_of_text
-from analysis.meaning.written import reader_cell
+from analysis.meaning.written import reader_cell, written_text
 
 
 def observations(dataset: Dataset) -> pd.DataFrame:
@@ -65,8 +65,10 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     obs = observations(dataset)
     if obs.empty:
         return obs
+    obs = obs.assign(written=[written_text(r, dataset.catalogue) for _, r in obs.iterrows()],
+                     qualified=obs["qualifier"].fillna("") != "")
     obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "as_of",
-               "source"]]
+               "source", "written", "qualified"]]
     labels = dataset.catalogue.by_id["label_zh"]
     split = [obs[obs["indicator"] == unified].assign(
                 indicator=part, label_zh=labels.get(part, part),
@@ -88,6 +90,12 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     both["说明"] = both["说明"].fillna("") if "说明" in both else ""
     both.loc[from_zero, "说明"] = [x + ("；" if x else "") + "前一已知值为0，不计算变化率"
                                  for x in both.loc[from_zero, "说明"]]
+    both["qualified"] = both["qualified"].fillna(False).astype(bool)
+    both["written"] = both["written"].fillna("")
+    near = (both["qualified"] | both.groupby(["indicator", "geo"])["qualified"].shift(
+        fill_value=False)) & both["变化"].notna()
+    rough = "原文有“余”“以上”或“约”，变化按所写数字计算，是近似值"
+    both.loc[near, "说明"] = [x + ("；" if x else "") + rough for x in both.loc[near, "说明"]]
     previous = both.groupby(["indicator", "geo"])["as_of"].shift()
     for i in both.index[previous.notna()]:
         reason = not_comparable(dataset, both.at[i, "indicator"], previous[i], both.at[i, "as_of"])
@@ -145,8 +153,9 @@ def change_table(project: Project | Dataset) -> pd.DataFrame:
     data = data.assign(单位=data["indicator"].map(unit_of))
     return data.rename(columns={"period": "来源", "label_zh": "指标", "base_value": "数值",
                                 "as_of": "时点或时段", "geo": "地区", "变化": "与前一已知值相比",
-                                "变化率%": "变化率%（计算值）", "source": "出处"})[
-        ["指标", "地区", "来源", "时点或时段", "数值", "单位", "与前一已知值相比",
+                                "变化率%": "变化率%（计算值）", "source": "出处",
+                                "written": "原文写法"})[
+        ["指标", "地区", "来源", "时点或时段", "原文写法", "数值", "单位", "与前一已知值相比",
          "变化率%（计算值）", "说明", "indicator", "地区代码"]]
 
 
