@@ -39,3 +39,13 @@ def test_a_figure_without_a_date_is_recorded_and_shown_as_assumed(tmp_path):
     assert "报告未注明时点" in text and "报告未注明执行时间" in text
     assert "报告未注明时段" in text and "调整" not in text
     assert view.when("dibao_standard") == "报告未注明执行时间"
+
+
+def test_a_source_s_doc_number_is_shown_where_its_figures_are_cited(tmp_path):
+    copy_data(tmp_path)
+    project = Project(tmp_path)
+    source = project.period_dir("2020H1") / "source.yml"
+    source.write_text(source.read_text(encoding="utf-8") + "doc_number: 六民〔2020〕1号\n",
+                      encoding="utf-8")
+    view = PeriodView.load(tmp_path, "2020H1")
+    assert view.source_title.endswith("（六民〔2020〕1号）")

@@ -57,8 +57,12 @@ class PeriodView:
 
     @property
     def source_title(self) -> str:
-        """Title of the period's source (source.yml), for source lines under charts."""
-        return str(self.dataset.source(self.period).get("title") or f"{self.label}数据")
+        """Title of the period's source (source.yml) with its 文号 when it has one, for the
+        source lines under charts and the trace of each page."""
+        source = self.dataset.source(self.period)
+        title = str(source.get("title") or f"{self.label}数据")
+        number = str(source.get("doc_number") or "").strip()
+        return f"{title}（{number}）" if number and number not in title else title
 
     @property
     def place(self) -> str:
