@@ -188,6 +188,16 @@ def test_county_period_checks_use_the_county_figures(project_copy):
     assert verdicts["tekun_rural_standard_vs_dibao"] == UNKNOWN_IN_FORCE
 
 
+def test_a_county_period_neither_takes_the_city_s_targets_nor_becomes_its_latest(project_copy):
+    from analysis.checks.targets import track
+    from analysis.view import PeriodView
+
+    import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
+    assert PeriodView.load(project_copy.root).period.id == "2020H1"  # the city's latest
+    assert len(track(project_copy, "2021"))  # the city's targets exist up to 2021
+    assert track(project_copy, "2021", "341522").empty  # none of them is the county's
+
+
 def test_a_later_period_without_the_figure_leaves_targets_in_progress(project_copy):
     """Targets due 2020-12-31, last reported 2020-06-30: a SYNTHETIC 2021 county notice does
     not make them 'not met', because no figure dated after the deadline falls short."""

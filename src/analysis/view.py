@@ -34,13 +34,14 @@ class PeriodView:
     @classmethod
     def load(cls, root: str | Path | None = None, period: str | None = None) -> PeriodView:
         """A period of the project found at `root` (default: upwards from the working
-        directory); `period` defaults to the latest one. The data is validated once."""
+        directory); `period` defaults to the latest one about the home place (a county's
+        period inside a city's book is not the city's latest). The data is validated once."""
         dataset = load_dataset(root)
         if period is None:
             if not dataset.periods:
-
                 raise UserError("the project has no period yet: policybook new-period P")
-            period = dataset.periods[-1].id
+            home = [p for p in dataset.periods if dataset.main_geo(p) == dataset.config.home_geo]
+            period = (home or dataset.periods)[-1].id  # a county's period is not the latest
         parsed = dataset.period(period)
         return cls(dataset, parsed, dataset.catalogue, dataset.figures[parsed.id],
                    dataset.targets[parsed.id], period_results(dataset, parsed),

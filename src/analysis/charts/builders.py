@@ -273,7 +273,7 @@ def average_payment(view: PeriodView, standard: str,
 
 def progress(view: PeriodView, area: str | None = None) -> Chart | None:
     """Construction and plan progress: latest figure as a share of each target (of an area)."""
-    status = track(view.project, view.period.id)
+    status = track(view.project, view.period.id, view.geo)
     status = status[status["progress"].notna()]
     if area is not None:
         areas = view.catalogue.by_id["area"]

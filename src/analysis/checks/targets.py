@@ -37,13 +37,14 @@ def _evidence(dataset, figures: pd.DataFrame, target: pd.Series) -> pd.DataFrame
     return rows
 
 
-def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
+def track(project: Project, up_to: str | None = None, geo: str | None = None) -> pd.DataFrame:
     """Status of every target of every period (up to `up_to`) against the latest figure.
 
     Only figures dated up to the deadline judge a target (and, for counts that restart each
     year, only those of the deadline's year). Met when the latest of them satisfies the
     target; not met when it falls short and is dated on the deadline; in progress when it
-    falls short before the deadline; no data when there is no such figure.
+    falls short before the deadline; no data when there is no such figure. With `geo`, only
+    the targets set for that place (a county's period does not list the city's targets).
     """
     dataset = load_dataset(project)
     catalogue = dataset.catalogue
@@ -52,6 +53,8 @@ def track(project: Project, up_to: str | None = None) -> pd.DataFrame:
     rows = []
     for period in periods:
         for _, target in dataset.targets[period.id].iterrows():
+            if geo is not None and target["geo"] != geo:
+                continue
             observed = _evidence(dataset, figures, target)
             goal = Decimal(target["value"]) * Decimal(10) ** int(target["unit_mult"])
             status, shown, when, progress = NO_DATA, "", "", float("nan")

@@ -45,7 +45,7 @@ def month(as_of: str) -> Markup:
 
 def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
 
-    status = track(view.project, view.period.id)
+    status = track(view.project, view.period.id, view.geo)
     if status.empty:
         return []
     areas = view.catalogue.by_id["area"]
