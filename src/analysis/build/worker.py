@@ -5,9 +5,9 @@ A job is a plain picklable record, so any `concurrent.futures.Executor` can run
 pool). Each worker keeps one Jupyter kernel per thread and reuses it for the next job after
 resetting it to the state of a new kernel (empty namespace, new history session, execution
 count 1, the job's working directory, no open figures): kernel start and the imports of
-pandas/matplotlib/seaborn are paid once per worker instead of once per notebook. The executed
-notebook is byte-identical to papermill's with a new kernel (the parameters are injected with
-papermill, the cells run with nbclient); `fresh_kernel=True` starts a new kernel for the job.
+pandas/matplotlib/seaborn are paid once per worker instead of once per notebook. The
+parameters are injected with papermill and the cells run with nbclient, as papermill does with
+a new kernel; `fresh_kernel=True` starts a new kernel for the job.
 
 A failing notebook never raises here: the result names the cell and the error (no traceback),
 and the previous executed notebook stays in place.

@@ -22,7 +22,6 @@ from analysis.charts.style import (
     new_figure,
     new_panels,
     panel_title,
-    source_line,
     title,
     wrap,
 )
@@ -109,7 +108,6 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
                     va="center", fontsize=FONT)
     ax.xaxis.set_major_locator(MaxNLocator(4))
     title(fig, chart_title)
-    source_line(fig, source)
     return Chart(fig, data, chart_title, source, "")
 
 
@@ -156,7 +154,6 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         panel_title(ax, group)
     title(fig, full_title)
     source = _source(view, ids)
-    source_line(fig, source)
     alt = "分组条形图：" + "；".join(
         f"{g}：" + "，".join(f"{lab}{v:g}" for lab, v in zip(part["指标"], part["数值"],
                                                             strict=True))
@@ -317,7 +314,6 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
         ax.set_xlabel("座")
     title(fig, full_title)
     source = _source(view, list(data["indicator"]))
-    source_line(fig, source)
     alt = "分阶段条形图：" + "；".join(
         f"{g}：" + "，".join(f"{s}{v:g}" for s, v in zip(part["阶段"], part["数量"], strict=True))
         for g, part in data.groupby("类别", sort=False))
@@ -379,7 +375,6 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     chart_title = f"低保标准：{view.place}与其他地区（按可比性分组）"
     title(fig, chart_title)
     source = "本期报告；对比数据的来源与可靠性见表"
-    source_line(fig, source)
     alt = "低保标准分组比较条形图：" + "；".join(
         f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{when(r)}）"
                             f"{r['元/人/月']:.0f}元" for _, r in data[data["组别"] == g].iterrows())
@@ -427,7 +422,6 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     title(fig, chart_title)
     source = ("更早的标准来自对比数据（见表中来源与可靠性，年标准÷12折算）；"
               f"本期：{view.source_title}")
-    source_line(fig, source)
     alt = "散点图，点与点之间的变化未知：" + "，".join(
         f"{r['时点'].split('/')[-1]} {r['标准']}{r['元/人/月']:.0f}元/人/月"
         for _, r in data.iterrows())

@@ -57,11 +57,6 @@ def use_house_style() -> None:
     })
 
 
-def source_line(fig: plt.Figure, text: str) -> None:
-    """The source is printed once, in the caption under the image (`Chart.html`), not
-    inside it; the layout is the figure's constrained layout."""
-
-
 def wrap(text: str, chars: int) -> str:
     """Break Chinese text into lines of at most `chars` characters (a CJK character is
     about one em wide; Latin letters and digits count half)."""

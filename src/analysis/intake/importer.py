@@ -25,8 +25,9 @@ Limits (input beyond them is refused with a message):
 
 Writing is all or nothing, also when killed: the new period folder and any new indicators are
 staged beside their targets, then a journal (data/periods/.import-journal.json) records the
-swap before the first rename; `recover_interrupted`, which every command runs first, completes
-a journalled swap or removes the staged files of one that never reached its journal. The whole
+swap before the first rename; `recover_interrupted`, which a command runs first when data/
+holds such dot-files, completes a journalled swap or removes the staged files of one that
+never reached its journal. The whole
 import holds an exclusive flock on the data/ directory, and recovery leaves everything alone
 while another process holds it. A full disk or a read-only folder is a UserError.
 """

@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.charts.builders import dated_points
 from analysis.charts.chart import Chart
 from analysis.charts.colours import concept_colours
-from analysis.charts.style import new_figure, source_line, title
+from analysis.charts.style import new_figure, title
 from analysis.dataset.figures import as_of_end
 from analysis.dataset.loader import Dataset, load_dataset
 from analysis.dataset.periods import is_period, parse_period, period_label_zh
@@ -125,7 +125,6 @@ def standards_chart(project: Project) -> Chart | None:
     chart_title = f"{home}救助标准（各期及更早来源给出的时点）"
     title(fig, chart_title)
     source = "各期报告；更早的标准来自对比数据（见表中来源与可靠性）"
-    source_line(fig, source)
 
     data = data.assign(period=[period_label_zh(parse_period(p)) if is_period(p) else p
                                for p in data["period"]], end=data["as_of"])

@@ -68,7 +68,7 @@ def quality(view: PeriodView) -> str:
 
 
 def overview(view: PeriodView) -> str:
-    """One headline sentence per work area present in the period (markdown list)."""
+    """One headline sentence per work area present in the period (an HTML list)."""
     areas = view.dataset.config.areas
     lines = [f"<strong>{html_text(names[0])}</strong>：{line}" for area, names in areas.items()
              if (line := headline(view, area)) is not None]
