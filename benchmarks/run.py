@@ -60,8 +60,7 @@ def make_project(dest: Path, periods: int) -> Project:
     shutil.copytree(ROOT / "notebooks", dest / "notebooks")
     shutil.copytree(ROOT / "templates", dest / "templates")
     shutil.copytree(ROOT / "book", dest / "book", ignore=shutil.ignore_patterns(
-        "_build", "periods", "downloads", "*.ipynb", "_toc.yml", "appendix.md",
-        "_search_dict.txt", ".*"))
+        "_build", "periods", "downloads", "*.ipynb", "_toc.yml", "appendix.md", ".*"))
     project = Project(dest)
     for n in range(1, periods):
         copy_period(project, "2020H1", f"{2020 + n}H1")
@@ -137,13 +136,11 @@ def stock(dest: Path, periods: int) -> float:
     config.write_text(text.replace('execute_notebooks: "off"', 'execute_notebooks: "force"'),
                       encoding="utf-8")
     assert 'execute_notebooks: "force"' in config.read_text(encoding="utf-8")
-    # the same generated pages as `policybook build` (toc, appendix, downloads, search terms)
+    # the same generated pages as `policybook build` (toc, appendix, downloads)
     generate = ("from pathlib import Path; from analysis.dataset.project import Project; "
                 "from analysis.build.toc import write_toc; "
-                "from analysis.pages.appendix import write_appendix;"
-                " from analysis.site.search_dict import write_search_dict; "
-                f"p = Project(Path({str(project.root)!r})); write_toc(p); write_appendix(p); "
-                "write_search_dict(p)")
+                "from analysis.pages.appendix import write_appendix; "
+                f"p = Project(Path({str(project.root)!r})); write_toc(p); write_appendix(p)")
     seconds = timed([sys.executable, "-c", generate])[0]
     return seconds + jupyter_book(project.root)
 

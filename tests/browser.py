@@ -270,15 +270,14 @@ def copy_book_sources(source_root: Path, dest: Path) -> None:
         shutil.copytree(source_root / "templates", dest / "templates")
     shutil.copytree(source_root / "book", dest / "book", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_build", "_extra", "_extra_inputs", "downloads",
-                                                  "_search_dict.txt", ".ipynb_checkpoints",
+                                                  ".ipynb_checkpoints",
                                                   ".*.ipynb"))
 
 
 def build_book(root: Path) -> Path:
     """Build the book of the project at `root` with `analysis.build.pipeline.build_book`, as
-    `policybook build` does after executing the notebooks (none is executed here). The build
-    runs with `root` as cwd, so `book/_search_dict.txt` of _config.yml resolves inside `root`.
-    The directory of the HTML."""
+    `policybook build` does after executing the notebooks (none is executed here), with
+    `root` as cwd. The directory of the HTML."""
     from analysis.build.pipeline import build_book as build
     from analysis.dataset.project import Project
 

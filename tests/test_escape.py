@@ -12,7 +12,7 @@ from docutils.core import publish_doctree
 from myst_parser.parsers.docutils_ import Parser
 
 from analysis.charts.style import use_house_style
-from analysis.escape import csv_cell, html_text, myst_text, search_term, xlsx_cell
+from analysis.escape import csv_cell, html_text, myst_text, xlsx_cell
 
 PAYLOADS = [
     "{download}`secret <../../../../etc/hostname>`",
@@ -74,12 +74,6 @@ def test_matplotlib_draws_dollar_signs_as_written():
     ax.set_title("$ 未闭合")
     fig.savefig(io.BytesIO(), format="png")
     plt.close(fig)
-
-
-@pytest.mark.parametrize("word,kept", [("城市低保", True), ("城市 低保", False), ("x" * 21, False),
-                                       ("a\nb", False), ("", False), ("低保" * 10, True)])
-def test_search_terms_are_short_single_words(word, kept):
-    assert (search_term(word) is not None) is kept
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "＝1+1"])

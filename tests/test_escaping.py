@@ -159,11 +159,6 @@ def test_pages_load_no_mathjax_and_no_remote_image(html):
         assert 'src="http' not in page, name
 
 
-def test_search_dictionary_holds_no_payload(html):
-    words = (html.parents[1] / "_search_dict.txt").read_text(encoding="utf-8")
-    assert "__xss_" not in words and "{download}" not in words
-
-
 def test_downloads_show_formulas_as_text(html):
     [figures_csv] = (html / "downloads").rglob("figures.csv")
     with figures_csv.open(encoding="utf-8-sig", newline="") as f:

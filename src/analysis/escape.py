@@ -10,8 +10,6 @@ workbooks: they are text, never markup. Each sink has its own rules:
   link, image, code fence, HTML tag or math survives as markup.
 - matplotlib: `style.use_house_style` turns math text off (`text.parse_math`), so `$...$`
   in a source title is drawn as written.
-- jieba's search dictionary (`search_term`): one short word per line; long or spaced text
-  is left out (segmentation time grows with the cube of a word's length).
 - Names and titles of a book (`name_problem`): its home place and title are short, one
   line, printable, without the characters of markup (angle brackets, braces, brackets,
   backtick, backslash, `|`, `*`, `$`); each sink
@@ -32,7 +30,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
-MAX_SEARCH_TERM = 20  # characters
 NAME_MAX = 40  # characters of a place's name
 TITLE_MAX = 60  # characters of a book's title
 _MARKUP = frozenset("<>{}[]`\\|*$")
@@ -51,14 +48,6 @@ def html_text(value: object) -> str:
 def myst_text(value: object) -> str:
     """Text for MyST Markdown (inline, including table cells): no markup survives."""
     return _PUNCTUATION.sub(r"\\\1", plain(value))
-
-
-def search_term(value: object) -> str | None:
-    """A word for jieba's user dictionary, or None when it must stay out of it."""
-    word = plain(value).strip()
-    if not word or len(word) > MAX_SEARCH_TERM or any(c.isspace() for c in word):
-        return None
-    return word
 
 
 def name_problem(value: object, what: str, limit: int = NAME_MAX) -> str | None:

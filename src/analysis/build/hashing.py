@@ -34,7 +34,7 @@ EXECUTION_PACKAGES = ("ipykernel", "ipython", "jinja2", "markupsafe", "matplotli
                       "nbformat", "numpy", "pandas", "pandera", "papermill",
                       "pylopdf-fonts-zh-cn", "pyyaml", "seaborn")
 # ... and what the built HTML looks like
-BOOK_PACKAGES = ("jieba", "jupyter-book", "myst-nb", "myst-parser", "openpyxl", "sphinx",
+BOOK_PACKAGES = ("jupyter-book", "myst-nb", "myst-parser", "openpyxl", "sphinx",
                  "sphinx-book-theme")
 TEXT_SUFFIXES = frozenset({".py", ".ipynb", ".csv", ".yml", ".yaml", ".txt", ".md", ".json",
                            ".toml", ".css", ".js", ".html", ".svg"})
@@ -216,7 +216,7 @@ def stored_hash(path: Path) -> str | None:
 
 def _generated(rel: Path) -> bool:
     """Files of book/ that the build writes itself (or Sphinx's output)."""
-    return rel.parts[0] in {"_build", "_extra", "_extra_inputs", "downloads", "_search_dict.txt",
+    return rel.parts[0] in {"_build", "_extra", "_extra_inputs", "downloads",
                             "appendix.md"}
 
 

@@ -1,20 +1,15 @@
 """Sphinx fixes for the book, loaded through `sphinx: extra_extensions` in book/_config.yml.
 
-- Chinese search: every word of the search dictionary that occurs in a text is indexed.
-  jieba's cut_for_search adds only the 2- and 3-character words inside a longer word, so a
-  4-character term (城市低保) inside a longer dictionary word (the label 城市低保对象) or next
-  to another term (城市低保标准 -> 城市 / 低保标准) was not indexed, and not found.
-- Generated sources: the appendix, its downloads and the search dictionary are written from
-  data/ when the build starts, so a stock `jupyter-book build book/` works on a fresh clone
-  (they are not committed), and the dictionary's path is made absolute (Sphinx silently
-  ignores a dictionary it cannot find from the working directory).
+- Generated sources: the appendix and its downloads are written from data/ when the build
+  starts, so a stock `jupyter-book build book/` works on a fresh clone (they are not
+  committed).
 - Chinese interface: the .po catalogues in book/_locale/<language>/LC_MESSAGES/ are compiled
   when the build starts and take precedence over the packages' own translations (Sphinx,
   the PyData and book themes leave strings in English or in Taiwan wording); myst-nb's
   hard-coded label of collapsible outputs is given in the book's language.
 - Search that answers: every page's sentences and table rows go into `searchsnippets.js`
   (analysis.site.search_index), which the search page (book/_templates/search.html) matches as
-  substrings and shows with their anchors; Sphinx's index stays for the theme.
+  substrings and shows with their anchors (Sphinx's own index is not read).
 - Navigation loaded, not baked in: `booknav.js` (analysis.site.navigation) holds the sidebar that
   every page fills in, so a page does not change when the table of contents does.
 - Sphinx 7.4 writes an inline script added after the builder started twice (once as filename
@@ -23,27 +18,6 @@
 """
 
 from __future__ import annotations
-
-import os
-
-from sphinx import search
-from sphinx.search.zh import SearchChinese
-
-
-class SearchChineseTerms(SearchChinese):
-    """jieba segmentation plus every dictionary word found in the text."""
-
-    def init(self, options: dict[str, str]) -> None:
-        super().init(options)
-        path = options.get("dict")
-        self.terms: list[str] = []
-        if path and os.path.isfile(path):
-            with open(path, encoding="utf-8") as f:
-                self.terms = [line.split()[0] for line in f if line.strip()]
-
-    def split(self, input: str) -> list[str]:
-        words = super().split(input)
-        return words + [term for term in self.terms if term in input and term not in words]
 
 
 def _drop_duplicate_scripts(app, env, docnames) -> None:
@@ -55,22 +29,18 @@ def _drop_duplicate_scripts(app, env, docnames) -> None:
 
 
 def _write_generated(app, config) -> None:
-    """Write the appendix, downloads and search dictionary of the project holding the book."""
+    """Write the appendix and downloads of the project holding the book."""
     from pathlib import Path
 
     # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.dataset.project import Project
     from analysis.pages.appendix import write_appendix
-    from analysis.site.search_dict import DICT_NAME, write_search_dict
 
     root = Path(app.srcdir).resolve().parent
     if not (root / "data" / "catalogue").is_dir():
         return
     project = Project(root)
     write_appendix(project)
-    write_search_dict(project)
-    config.html_search_options = {**(config.html_search_options or {}),
-                                  "dict": str(project.book / DICT_NAME)}
 
 
 def _install_templates(app, config) -> None:
@@ -182,7 +152,6 @@ def _write_nav(app, exception) -> None:
 
 
 def setup(app):
-    search.languages["zh"] = SearchChineseTerms
     app.connect("config-inited", _write_generated)
     app.connect("config-inited", _install_translations)
     app.connect("config-inited", _install_templates)
