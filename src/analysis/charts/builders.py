@@ -6,6 +6,7 @@ with the indicator id and report section they come from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -456,6 +457,8 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
 
 
 CHART_SPECS = "charts.yml"  # templates/charts.yml: the charts of each work area
+# a YAML line break folded into a space between Chinese characters is no space in Chinese
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
 def chart_specs(project) -> dict:
@@ -522,7 +525,7 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
     drawn: set[str] = set()
     for spec in specs.get(area, specs["default"]):
         kind, own = spec["chart"], spec.get("area", area)
-        words = {"heading": str(spec.get("heading", "")), "intro": str(spec.get("intro", ""))}
+        words = {key: _CJK_SPACE.sub("", str(spec.get(key, ""))) for key in ("heading", "intro")}
         if kind == "rest":
             made = _rest(view, own, drawn, int(spec.get("per_chart", 8)))
             out += [Placed(c, **(words if n == 0 else {})) for n, c in enumerate(made)]
