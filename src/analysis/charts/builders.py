@@ -587,6 +587,19 @@ def spec_problems(project) -> list[Problem]:
                 problems.append(Problem(file, f"{where}: not a chart of a known kind",
                                         f"write chart: one of {', '.join(KINDS)}"))
                 continue
+            shapes = {"indicators": list, "select": dict, "pairs": list, "groups": dict,
+                      "heading": str, "intro": str, "title": str, "unit": str, "anchor": str}
+            wrong = [k for k, kind in shapes.items() if k in spec
+                     and not isinstance(spec[k], kind)]
+            per = spec.get("per_chart", 8)
+            if isinstance(per, bool) or not isinstance(per, int) or not 2 <= per <= 20:
+                wrong.append("per_chart")
+            if wrong:
+                problems.append(Problem(file, f"{where}: {', '.join(wrong)} of the wrong kind",
+                                        "indicators, pairs: lists; select, groups: mappings; "
+                                        "per_chart: a whole number from 2 to 20; the rest "
+                                        "text"))
+                continue
             named = [*spec.get("indicators", []), *([spec["standard"]] if "standard" in spec
                                                     else []),
                      *(i for pair in spec.get("pairs", []) for i in pair[1:]),

@@ -55,6 +55,9 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
     except yaml.YAMLError as exc:
         raise UserError(Problem(file, f"not valid YAML ({type(exc).__name__}: {exc})",
                                 "fix the syntax")) from None
+    except RecursionError:  # brackets nested thousands deep
+        raise UserError(Problem(file, "not valid YAML: nested too deeply",
+                                "write the file as plain key: value lines and lists")) from None
     except ValueError as exc:  # an impossible date such as 2026-13-40
         raise UserError(Problem(file, f"a value cannot be read ({exc})",
                                 "write dates as YYYY-MM-DD with a real month and day")) from None

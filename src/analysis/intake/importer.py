@@ -315,6 +315,8 @@ def assume_dates(figures: pd.DataFrame, catalogue: Catalogue, period: Period) ->
     """Rows whose `as_of` is left empty (the source gives no date) get the period's end (a
     stock, standard or rate) or the period (a flow or running total), marked as assumed in
     `as_of_assumed`; the pages then say the source gives no date."""
+    if "as_of" not in figures or "indicator" not in figures:
+        return figures  # a missing column is reported by the table's validation
     figures = figures.copy()
     if ASSUMED not in figures:
         figures[ASSUMED] = ""

@@ -23,6 +23,7 @@ import yaml
 
 from analysis.dataset.periods import parse_period, period_label_zh
 from analysis.dataset.project import Project
+from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.files import files_digest
 from analysis.pages import word_edition
@@ -59,7 +60,7 @@ def wording(project: Project) -> Wording:
 @lru_cache(maxsize=4)
 def _wording(path: Path) -> Wording:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         return Wording({str(k): str(v) for k, v in data["cover"].items()}, str(data["note"]),
                        {str(k): str(v or "") for k, v in data["replace"].items()},
                        tuple(str(w) for w in data["web_only"]))

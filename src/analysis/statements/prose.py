@@ -266,6 +266,8 @@ class Prose:
     def uncited(self, figures: pd.DataFrame, sentences: dict) -> list[str]:
         """Sentences for the figures no block cited, by measure (templates/measures.yml):
         up to `per_sentence` figures of one measure in each."""
+        if problems := measure_problems(sentences):  # only text and the names it is given
+            raise TemplateRefused("; ".join(str(p) for p in problems))
         rest = figures[[(i, g) not in self.cited
                         for i, g in zip(figures["indicator"], figures["geo"], strict=True)]]
         rest = rest.drop_duplicates(["indicator", "geo"])
@@ -360,8 +362,11 @@ _KINDS = {"Assign": "`{% set %}`", "AssignBlock": "`{% set %}`", "Getattr": "att
           "Extends": "`{% extends %}`"}
 
 
-def template_problems(text: str, name: str,
-                      indicators: set[str] | None = None) -> list[Problem]:
+MEASURE_NAMES = frozenset({"geo", "label", "fig", "items", "place", "period"})
+
+
+def template_problems(text: str, name: str, indicators: set[str] | None = None,
+                      names: frozenset[str] | None = None) -> list[Problem]:
     """What in a prose template is not text or a call of the prose functions with literal
     arguments, and (given the catalogue's `indicators`) every indicator id it names that the
     catalogue lacks, each with its line (`name` is the file shown)."""
@@ -374,10 +379,11 @@ def template_problems(text: str, name: str,
     def visit(node: nodes.Node) -> None:
         bad = not isinstance(node, _ALLOWED)
         if isinstance(node, nodes.Name):
-            bad = node.ctx != "load" or node.name not in FUNCTIONS | VALUES
+            bad = node.ctx != "load" or node.name not in (names or FUNCTIONS | VALUES)
         elif isinstance(node, nodes.Call):
-            bad = (not isinstance(node.node, nodes.Name) or node.node.name not in FUNCTIONS
-                   or bool(node.kwargs or node.dyn_args or node.dyn_kwargs))
+            bad = names is not None or (  # the sentences by measure call nothing
+                not isinstance(node.node, nodes.Name) or node.node.name not in FUNCTIONS
+                or bool(node.kwargs or node.dyn_args or node.dyn_kwargs))
         if bad:
             problems.append(Problem(name, f"line {node.lineno}: {_refused(node)}",
                                     _TEMPLATE_FIX))
@@ -437,13 +443,29 @@ def check_templates(project) -> list[Problem]:
         wording = measure_sentences(project)
     except UserError as exc:
         return problems + exc.problems
+    return problems + measure_problems(wording)
+
+
+def measure_problems(wording: dict) -> list[Problem]:
+    """What templates/measures.yml cannot say: a measure without its item and sentence, a
+    sentence that is more than text and the names it is given ({{ label }}, {{ fig }}...),
+    a `per_sentence` that is not a small whole number."""
+    file, problems = f"templates/{MEASURE_SENTENCES}", []
+    size = wording.get("per_sentence", 4)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 20:
+        problems.append(Problem(file, f"per_sentence must be a whole number from 1 to 20, not "
+                                f"{echo(size)}", "write per_sentence: 4"))
     for measure in MEASURES:
         entry = wording.get(measure)
         if not (isinstance(entry, dict) and isinstance(entry.get("item"), str)
                 and isinstance(entry.get("sentence"), str)):
-            problems.append(Problem(f"templates/{MEASURE_SENTENCES}", f"no sentence for the "
-                                    f"measure {measure!r}", f"write {measure}: {{item: ..., "
-                                    "sentence: ...}} (see the other measures)"))
+            problems.append(Problem(file, f"no sentence for the measure {measure!r}",
+                                    f"write {measure}: {{item: ..., sentence: ...}} (see the "
+                                    "other measures)"))
+            continue
+        for key in ("item", "sentence"):
+            problems += template_problems(entry[key], f"{file} ({measure}.{key})",
+                                          names=MEASURE_NAMES)
     return problems
 
 
