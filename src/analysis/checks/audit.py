@@ -46,6 +46,7 @@ reported as problems.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 from dataclasses import dataclass, field
@@ -207,25 +208,20 @@ def _section_map(text: str) -> list[tuple[int, str]]:
 
 
 def _section_at(sections: list[tuple[int, str]], offset: int) -> str:
-    current = "0"
-    for start, name in sections:
-        if start > offset:
-            break
-        current = name
-    return current
+    """The section a text offset falls in (sections sorted by offset; '0' before the first)."""
+    at = bisect.bisect_right(sections, offset, key=lambda s: s[0])
+    return sections[at - 1][1] if at else "0"
 
 
 def find_mentions(text: str) -> list[Mention]:
     """Every numeric mention in `text`, in order of appearance."""
     found: list[tuple[int, str, str, str, int]] = []  # start, text, number, kind, mult
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    taken = bytearray(len(text) + 1)  # characters already in a mention: linear in the text
 
     def add(start: int, mtext: str, number: str, kind: str, mult: int = 0) -> None:
-        if free(start, start + len(mtext)):
-            taken.append((start, start + len(mtext)))
+        end = start + len(mtext)
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
             found.append((start, mtext, number, kind, mult))
 
     for offset, _level, num in _heading_marks(text):
@@ -260,8 +256,9 @@ def find_mentions(text: str) -> list[Mention]:
 
     sections = _section_map(text)
     mentions = []
+    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
     for start, mtext, number, kind, mult in sorted(found):
-        line = text.count("\n", 0, start) + 1
+        line = bisect.bisect_left(breaks, start) + 1
         mentions.append(
             Mention(mtext, number, start, line, _section_at(sections, start), kind, mult)
         )
