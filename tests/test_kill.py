@@ -98,7 +98,7 @@ def states(big_csv, tmp_path_factory) -> dict[str, dict[str, bytes]]:
     """The period folder before and after a complete import of the big CSV."""
     project = fresh_copy(tmp_path_factory.mktemp("reference") / "p")
     old = snapshot(project.period_dir(PERIOD))
-    import_period(project, PERIOD, big_csv)
+    import_period(project, PERIOD, big_csv, replace=True)  # over the period's figures
     new = snapshot(project.period_dir(PERIOD))
     assert old != new
     return {"old": old, "new": new}
@@ -118,8 +118,8 @@ def which(state: dict[str, bytes], states: dict[str, dict[str, bytes]]) -> str:
 
 def _import(project: Project, source: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "analysis", "import", PERIOD, str(source), "--root",
-         str(project.root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "analysis", "import", PERIOD, str(source), "--replace",
+         "--root", str(project.root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)
 
 
@@ -189,7 +189,7 @@ def test_import_killed_at_every_file_system_step_recovers_to_old_or_new(tmp_path
                       encoding="utf-8")
     reference = fresh_copy(tmp_path / "reference")
     states = {"old": snapshot(reference.period_dir(PERIOD))}
-    import_period(reference, PERIOD, source)
+    import_period(reference, PERIOD, source, replace=True)
     states["new"] = snapshot(reference.period_dir(PERIOD))
     assert states["old"] != states["new"]
 
