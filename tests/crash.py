@@ -55,5 +55,5 @@ def crash_at(step: int, root: str, source: str, period: str) -> None:
         return write_text(self, data, *args, **kwargs)
 
     pd.DataFrame.to_csv, Path.write_text = torn_to_csv, torn_write_text
-    import_period(Project(Path(root)), period, Path(source))
+    import_period(Project(Path(root)), period, Path(source), replace=True)
     os._exit(0)

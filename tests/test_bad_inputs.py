@@ -574,6 +574,10 @@ CASES = [
          new_indicator("label_zh", "<script>alert(1)</script>"),
          (f"sheet catalogue, row {NEW_ROW}, column label_zh: invalid label_zh "
           "'<script>alert(1)</script>'", "remove the HTML tag")),
+    Case("xlsx_new_indicator_copies_a_label", "2020H2",
+         new_indicator("label_zh", "未脱贫建档立卡贫困人口"),
+         (f"sheet catalogue, row {NEW_ROW}, column label_zh: invalid label_zh "
+          "'未脱贫建档立卡贫困人口'", "another indicator has this Chinese label")),
     Case("xlsx_catalogue_header_renamed", "2020H2", workbook(cell("catalogue", "B1", "areas")),
          ("sheet catalogue, column area: missing column 'area'", "the header must have: id")),
     # -- bounded input (issue: import limits)

@@ -72,3 +72,24 @@ def test_a_figures_table_without_as_of_is_a_located_problem(project_copy, tmp_pa
     assert result.returncode == 2 and "as_of" in output, output
     assert "Traceback" not in output
     assert not project_copy.period_dir("2021H1").exists()
+
+
+@pytest.mark.parametrize("text", ["六安\u200f市", "abc\u061c", "零宽\u200b字", "词\ufeff", "行\u2028分"])
+def test_invisible_and_direction_marks_in_an_imported_cell_are_refused(project_copy, tmp_path,
+                                                                       text):
+    source = project_copy.period_dir("2020H1") / "figures.csv"
+    lines = source.read_text(encoding="utf-8").replace("2020-", "2021-").splitlines()
+    bad = tmp_path / "figures.csv"
+    bad.write_text("\n".join([lines[0], lines[1].rstrip() + text, *lines[2:]]) + "\n",
+                   encoding="utf-8")
+    result = policybook("import", "2021H1", str(bad), "--root", str(project_copy.root))
+    output = result.stdout + result.stderr
+    assert result.returncode == 2 and "character U+" in output, output
+
+
+def test_nul_bytes_in_the_report_text_are_refused(project_copy):
+    path = project_copy.period_dir("2020H1") / "source.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("。", "\x00", 5), encoding="utf-8")
+    result = policybook("audit", "2020H1", "--root", str(project_copy.root))
+    output = result.stdout + result.stderr
+    assert result.returncode == 2 and "NUL" in output, output

@@ -12,10 +12,11 @@ from pathlib import Path
 MAX_SHOWN = 100  # problems listed in one error; the rest are counted ("…and K more")
 MAX_ECHO = 200  # characters of data text quoted in a message
 MAX_MESSAGE = 2_000  # characters of a message (a safety net; `echo` cuts data text first)
-# what a terminal may take for a command: C0 and C1 controls (ESC, CSI), bidi overrides,
-# noncharacters; tab and newline are kept
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                       "\ufffe\uffff]")
+# what a terminal may take for a command: C0 and C1 controls (ESC, CSI), bidi overrides and
+# marks, invisible characters (zero-width spaces and joiners, word joiners, byte-order mark,
+# line and paragraph separators), noncharacters; tab and newline are kept
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u061c\u2028\u2029"
+                     "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]")
 
 
 def echo(text: object, limit: int = MAX_ECHO) -> str:

@@ -10,7 +10,9 @@ cells (from a CSV or a workbook sheet) into a frame of text under the first non-
 The rule for control characters in a cell: a line break written as CRLF (Windows) becomes
 LF; tab and LF are kept; every other control character is refused with its place: a lone
 CR, ESC and the other C0 and C1 controls, DEL, the bidi overrides U+202A-U+202E and
-U+2066-U+2069 (they reorder what a reader sees) and the noncharacters U+FFFE and U+FFFF.
+U+2066-U+2069 and marks U+200E, U+200F, U+061C (they reorder what a reader sees), invisible
+characters (U+200B-U+200D, U+2060-U+2064, U+FEFF, U+2028, U+2029) and the noncharacters
+U+FFFE and U+FFFF.
 A cell holds at most MAX_CELL_CHARS characters (Excel's own limit) and a table at most
 MAX_COLUMNS columns with a value (with a header or not); at most MAX_CELL_PROBLEMS problems
 of single cells per table are listed, then the rest are counted.
@@ -32,6 +34,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import CONTROL, Problem, UserError, echo
+
+INVISIBLE = set("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u2028\u2029")
 
 SAVE_AS_UTF8 = "in Excel use 另存为 → CSV UTF-8(逗号分隔) and import that file"
 GB2312_SHARE = 0.8  # of the non-ASCII characters, in simplified-Chinese GBK text ~1.0
@@ -296,8 +300,9 @@ def _cell_problems(texts: dict[int, str], header: dict[int, str], n: int, file: 
                                     "clause that holds the figure", sheet=sheet, row=n,
                                     column=header[i]))
         elif control := CONTROL.search(cell):
+            kind = "invisible" if control[0] in INVISIBLE else "control"
             name = "a lone CR (carriage return)" if control[0] == "\r" else (
-                f"control character U+{ord(control[0]):04X}")
+                f"{kind} character U+{ord(control[0]):04X}")
             problems.append(Problem(file, f"{name} in {echo(cell)}", "delete it (it comes with "
                                     "text copied from a PDF or a web page); only tab and line "
                                     "breaks are kept", sheet=sheet, row=n, column=header[i]))

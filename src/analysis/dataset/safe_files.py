@@ -78,9 +78,13 @@ def read_source_text(path: Path, shown: str | None = None) -> str | None:
                                 f"{MAX_SOURCE_BYTES:,}", "save only the report's text (no "
                                 "images or attachments) as plain UTF-8 text"))
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(Problem(file, "not UTF-8 text", "save the file as UTF-8")) from None
+    if "\x00" in text:
+        raise UserError(Problem(file, "holds NUL bytes (not plain text)", "save the report's "
+                                "text as plain UTF-8 text"))
+    return text
 
 
 def linked_paths(root: Path, folders: tuple[str, ...] = ("data", "templates")) -> list[Path]:

@@ -269,6 +269,10 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
         ("scope", row["scope"] == "" or row["scope"] in scopes,
          "leave empty for the whole place, or use a scope of data/catalogue/scopes.csv"),
         ("label_zh", bool(row["label_zh"]), "give the Chinese label"),
+        ("label_zh", row["label_zh"] not in set(catalogue.indicators["label_zh"])
+         or row["id"] in set(catalogue.indicators["id"]),
+         "another indicator has this Chinese label: name what differs (scope, window, "
+         "place) or use that indicator"),
         ("label_en", bool(row["label_en"]), "give the English label"),
     ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
           "remove the HTML tag") for col in ("label_zh", "label_en", "description")] + [
