@@ -5,7 +5,7 @@
 
 The data model has one main place per period id (analysis.dataset.loader `main_geo`), so a province
 of P places reporting N periods each is modelled as P x N period folders, each a copy of
-2020H1 shifted by whole years (analysis.synthetic.copy_period) to a year of its own: place k,
+2020H1 shifted by whole years (tests/synthetic.py, copy_period) to a year of its own: place k,
 period j is <2020 - (k * N + j)>H1, so place 0 (the home place) holds the latest N years and
 2020H1 itself, the real report, unchanged. For places k > 0 the `geo` of every figure and
 target row of the home place is rewritten to a county of the home city (data/catalogue/geo.csv),

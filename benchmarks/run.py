@@ -5,7 +5,7 @@
 
 Everything runs in temporary copies of the project (data/, notebooks/, the hand-written
 book sources; no executed notebook), never in this checkout. Extra periods are SYNTHETIC
-copies of 2020H1 (analysis.synthetic: dates shifted by whole years, marked in every row).
+copies of 2020H1 (tests/synthetic.py: dates shifted by whole years, marked in every row).
 Measured, as wall-clock time of whole commands:
 
   (a) cold build: `policybook build` with no executed notebook and no HTML
@@ -43,6 +43,7 @@ NOTES_MARK = "<!-- notes: hand-written below this line, kept by benchmarks/run.p
 SUMMARY = re.compile(r"(\d+) executed, (\d+) unchanged \(skipped\), (\d+) failed in ([\d.]+) s")
 
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # the SYNTHETIC fixture generator lives with the tests
 from synthetic import copy_period  # noqa: E402
 
 from analysis.dataset.project import Project  # noqa: E402
