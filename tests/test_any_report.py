@@ -15,8 +15,10 @@ from conftest import ROOT, copy_data
 
 from analysis.charts import builders as charts
 from analysis.checks import targets
-from analysis.checks.rules import NOT_APPLICABLE
+from analysis.checks.rules import FAILS, NOT_APPLICABLE
+from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.project import Project
+from analysis.errors import UserError
 from analysis.meaning.semantics import MEASURES
 from analysis.pages import trends
 from analysis.statements import keypoints, narrative
@@ -121,3 +123,73 @@ def test_a_rule_of_another_province_gives_no_verdict(tmp_path):
     assert rule.verdict == NOT_APPLICABLE and "34" in rule.detail  # 819 = 1.3 x 630, unjudged
     spoken = narrative.area_text(view, "social_assistance")
     assert "819" in spoken and "皖办发" not in spoken and "相符" not in spoken
+
+
+def _add_breakdown(root, parts: dict[str, int], total: int, geo: str = "341500") -> None:
+    """SYNTHETIC: a new total (synthetic_whole) and its parts, declared with `part_of`."""
+    catalogue = root / "data" / "catalogue" / "indicators.csv"
+    with catalogue.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    for ident, whole in [("synthetic_whole", ""), *((p, "synthetic_whole") for p in parts)]:
+        rows.append({**dict.fromkeys(fields, ""), "id": ident, "area": "social_assistance",
+                     "label_zh": f"合成{ident[-5:]}", "label_en": f"SYNTHETIC {ident}",
+                     "unit": "person", "kind": "stock", "measure": "stock", "part_of": whole,
+                     "description": "SYNTHETIC indicator for tests"})
+    with catalogue.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    figures = root / "data" / "periods" / PERIOD / "figures.csv"
+    with figures.open("a", encoding="utf-8", newline="") as f:
+        for ident, value in [("synthetic_whole", total), *parts.items()]:
+            f.write(f"{ident},{geo},{value},0,person,,{END},,,SYNTHETIC\n")
+
+
+def test_a_declared_breakdown_is_said_in_one_sentence_and_checked(tmp_path):
+    """part_of in the catalogue: the total and its parts in one sentence (其中), and the
+    parts-sum check with no hand-written check (60 + 39 is not 100: the check fails)."""
+    copy_data(tmp_path, periods=())
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    synthetic_report(tmp_path, 11, "341500")
+    _add_breakdown(tmp_path, {"synthetic_part1": 60, "synthetic_part2": 39}, 100)
+    view = PeriodView.load(tmp_path, PERIOD)
+    sentences = [s for s in narrative.area_text(view, "social_assistance").split("。")
+                 if anchor(view.row("synthetic_whole")) in s]
+    assert len(sentences) == 1 and "其中" in sentences[0]
+    assert all(anchor(view.row(p)) in sentences[0] for p in ("synthetic_part1", "synthetic_part2"))
+    check = next(r for r in view.checks if r.id == "synthetic_whole_parts")
+    assert check.verdict == FAILS and "合计100，分项之和99" in check.detail
+
+
+@pytest.mark.parametrize("part_of, expected", [
+    ("no_such_total", "which the catalogue lacks"),
+    ("synthetic_part1", "names the indicator itself"),
+    ("dibao_standard", "another unit or measure"),
+])
+def test_a_relation_that_cannot_hold_is_refused_with_its_row(tmp_path, part_of, expected):
+    copy_data(tmp_path, periods=())
+    synthetic_report(tmp_path, 12, "341500")
+    _add_breakdown(tmp_path, {"synthetic_part1": 1, "synthetic_part2": 2}, 3)
+    path = tmp_path / "data" / "catalogue" / "indicators.csv"
+    text = path.read_text(encoding="utf-8").replace(
+        "SYNTHETIC synthetic_part1,person,stock,stock,,,,,synthetic_whole,",
+        f"SYNTHETIC synthetic_part1,person,stock,stock,,,,,{part_of},")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as refused:
+        load_catalogue(Project(tmp_path))
+    message = str(refused.value)
+    assert expected in message and "synthetic_part1" in message and "row" in message
+
+
+def test_parts_that_come_back_to_their_total_are_refused(tmp_path):
+    copy_data(tmp_path, periods=())
+    synthetic_report(tmp_path, 13, "341500")
+    _add_breakdown(tmp_path, {"synthetic_part1": 1, "synthetic_part2": 2}, 3)
+    path = tmp_path / "data" / "catalogue" / "indicators.csv"
+    text = path.read_text(encoding="utf-8").replace(
+        "SYNTHETIC synthetic_whole,person,stock,stock,,,,,,",
+        "SYNTHETIC synthetic_whole,person,stock,stock,,,,,synthetic_part1,")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match="a part of itself"):
+        load_catalogue(Project(tmp_path))

@@ -244,7 +244,7 @@ def catalogue() -> dict[str, dict[str, dict[str, str]]]:
 def test_catalogue_columns_and_vocabularies(catalogue) -> None:
     assert read_csv(CATALOGUE / "indicators.csv")[0] == [
         "id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope", "numerator",
-        "denominator", "resets_yearly", "stands_for", "same_as", "description"]
+        "denominator", "resets_yearly", "part_of", "stands_for", "same_as", "description"]
     assert read_csv(CATALOGUE / "units.csv")[0] == ["id", "symbol_zh", "label_en", "dimension"]
     assert read_csv(CATALOGUE / "geo.csv")[0] == ["code", "name_zh", "name_en", "level", "parent"]
     areas = {"social_assistance", "elderly_care", "social_organizations",

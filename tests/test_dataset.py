@@ -13,12 +13,12 @@ from analysis.dataset.schema import validate_period
 from analysis.view import PeriodView
 
 PINNED = {
-    "poor_backstop_breakdown": HOLDS,
+    "poor_backstop_total_parts": HOLDS,
     "poor_backstop_share": WITHIN,
-    "urban_hardship_covered_breakdown": HOLDS,
+    "urban_hardship_covered_parts": HOLDS,
     "urban_hardship_covered_within_visited": HOLDS,
     "urban_hardship_below_line_within_visited": HOLDS,
-    "tekun_rural_breakdown": WITHIN,
+    "tekun_rural_recipients_parts": WITHIN,
     "jijinan_cases_within_temp_assistance": HOLDS,
     "jijinan_spending_within_temp_assistance": HOLDS,
     "volunteers_activity_rate": FAILS,

@@ -13,11 +13,13 @@ import pytest
 from conftest import ROOT
 from openpyxl import load_workbook
 
+from analysis.checks.rules import HOLDS
 from analysis.dataset.project import Project
 from analysis.dataset.schema import validate_period
 from analysis.errors import UserError
 from analysis.intake.importer import import_period, recover_interrupted
 from analysis.intake.workbook import new_period
+from analysis.view import PeriodView
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level half-year
@@ -246,3 +248,56 @@ def test_a_notice_imports_with_its_document_number(project_copy):
     source = (folder / "source.yml").read_text(encoding="utf-8")
     assert "doc_number: 六民〔2020〕99号 SYNTHETIC" in source and "date: '2020-07-01'" in source
     assert validate_period(project_copy, "2020H2") == []
+
+
+def _add_catalogue_rows(path: Path, rows: list[list[str]]) -> None:
+    wb = load_workbook(path)
+    sheet = wb["catalogue"]
+    header = [c.value for c in sheet[1]]
+    first = next(r for r in range(2, sheet.max_row + 2) if not sheet.cell(row=r, column=1).value)
+    for n, row in enumerate(rows):
+        for name, value in zip(INDICATOR_FIELDS, row, strict=True):
+            sheet.cell(row=first + n, column=header.index(name) + 1, value=value)
+    wb.save(path)
+
+
+INDICATOR_FIELDS = ("id", "area", "label_zh", "label_en", "unit", "kind", "measure", "part_of")
+BREAKDOWN = [  # SYNTHETIC: a new total and its parts, the parts chosen as the drop-down shows
+    ["synthetic_total", "social_assistance", "合成合计", "Synthetic total", "person", "stock",
+     "stock", ""],
+    ["synthetic_part_a", "social_assistance", "合成分项甲", "Synthetic part A", "person",
+     "stock", "stock", "synthetic_total 合成合计"],
+    ["synthetic_part_b", "social_assistance", "合成分项乙", "Synthetic part B", "person",
+     "stock", "stock", "synthetic_total"],
+]
+
+
+def test_a_breakdown_declared_in_the_workbook_is_imported_and_checked(project_copy):
+    path = new_period(project_copy, "2020H2")
+    rows = [*SYNTHETIC_ROWS[:2], *([i, "341522", v, "0", "person", "", "2020-12-31", "", "",
+                                    "SYNTHETIC"] for i, v in (("synthetic_total", "30"),
+                                                              ("synthetic_part_a", "10"),
+                                                              ("synthetic_part_b", "20")))]
+    fill(path, rows, indicator=[])
+    _add_catalogue_rows(path, BREAKDOWN)
+    import_period(project_copy, "2020H2", path)
+    catalogue = pd.read_csv(project_copy.catalogue / "indicators.csv", dtype=str,
+                            keep_default_na=False).set_index("id")
+    assert list(catalogue.loc[["synthetic_part_a", "synthetic_part_b"], "part_of"]) == [
+        "synthetic_total"] * 2
+    view = PeriodView.load(project_copy.root, "2020H2")
+    assert next(r for r in view.checks if r.id == "synthetic_total_parts").verdict == HOLDS
+
+
+def test_a_part_in_another_unit_than_its_total_is_a_located_problem(project_copy):
+    path = new_period(project_copy, "2020H2")
+    fill(path, SYNTHETIC_ROWS[:2], indicator=[])
+    wrong = [list(r) for r in BREAKDOWN]
+    wrong[2][4] = "person_time"
+    _add_catalogue_rows(path, wrong)
+    before = data_hash(project_copy)
+    with pytest.raises(UserError) as err:
+        import_period(project_copy, "2020H2", path)
+    assert "sheet catalogue, row" in str(err.value) and "column part_of" in str(err.value)
+    assert "another unit or measure" in str(err.value)
+    assert data_hash(project_copy) == before

@@ -37,6 +37,7 @@ from analysis.meaning.concepts import (
     GROUPS,
     comparability_group,
     concept_of,
+    parts_of,
     stands_for,
     unified_standards,
 )
@@ -506,6 +507,24 @@ def _rest(view: PeriodView, area: str, drawn: set[str], per_chart: int) -> list[
     return charts
 
 
+def _breakdowns(view: PeriodView, area: str, drawn: set[str], chart_title: str) -> list[Chart]:
+    """Each total of the area whose parts the catalogue declares (`part_of`), with at least
+    two parts in the period: its parts as bars, titled by `chart_title` with the total's
+    name in place of {total}."""
+    charts = []
+    for total, parts in parts_of(view.catalogue).items():
+        if area != "all" and view.catalogue.by_id.at[total, "area"] != area:
+            continue
+        present = [p for p in _present(view, parts) if p not in drawn]
+        if len(present) < 2:
+            continue
+        symbol = view.catalogue.unit_symbols[view.catalogue.by_id.at[total, "unit"]]
+        label = str(view.catalogue.by_id.at[total, "label_zh"])
+        chart = values(view, present, chart_title.replace("{total}", label), symbol)
+        charts += [chart] if chart is not None else []
+    return charts
+
+
 @dataclass
 class Placed:
     """A chart as its page shows it: the words above it (for the first chart of an entry of
@@ -526,8 +545,11 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
     for spec in specs.get(area, specs["default"]):
         kind, own = spec["chart"], spec.get("area", area)
         words = {key: _CJK_SPACE.sub("", str(spec.get(key, ""))) for key in ("heading", "intro")}
-        if kind == "rest":
-            made = _rest(view, own, drawn, int(spec.get("per_chart", 8)))
+        if kind in ("rest", "breakdown"):
+            made = (_rest(view, own, drawn, int(spec.get("per_chart", 8))) if kind == "rest"
+                    else _breakdowns(view, own, drawn, str(spec.get("title", "{total}构成"))))
+            drawn |= {i for c in made for x in c.data.get("indicator", [])
+                      for i in str(x).split(" / ")}
             out += [Placed(c, **(words if n == 0 else {})) for n, c in enumerate(made)]
             continue
         ids = spec.get("indicators")
@@ -564,7 +586,7 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
 
 
 KINDS = ("standards", "values", "coverage", "average_payment", "stages", "progress",
-         "comparator_standards", "standards_over_time", "rest")
+         "comparator_standards", "standards_over_time", "breakdown", "rest")
 
 
 def spec_problems(project) -> list[Problem]:

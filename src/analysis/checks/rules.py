@@ -14,10 +14,12 @@ from decimal import Decimal
 
 import pandas as pd
 
+from analysis.dataset.catalogue import Catalogue
 from analysis.dataset.comparators import RELIABILITY_ZH
 from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
 from analysis.dataset.loader import Dataset
 from analysis.dataset.periods import Period, parse_period
+from analysis.meaning.concepts import parts_of
 from analysis.meaning.semantics import as_of_text
 
 HOLDS = "holds"
@@ -253,8 +255,23 @@ def results_frame(results: list[CheckResult]) -> pd.DataFrame:
     return pd.DataFrame([r.__dict__ for r in results])
 
 
+def parts_checks(catalogue: Catalogue) -> list[dict]:
+    """A sum check for every total whose parts the catalogue declares (`part_of`): the
+    report's own arithmetic, with no hand-written check."""
+    label = dict(zip(catalogue.indicators["id"], catalogue.indicators["label_zh"], strict=True))
+    label_en = dict(zip(catalogue.indicators["id"], catalogue.indicators["label_en"],
+                        strict=True))
+    return [{"id": f"{total}_parts", "kind": "sum",
+             "title_zh": f"{label[total]}等于{'、'.join(label[p] for p in parts)}之和",
+             "title_en": f"{label_en[total]}: the sum of its parts",
+             "total": {"indicator": total}, "parts": [{"indicator": p} for p in parts]}
+            for total, parts in parts_of(catalogue).items() if len(parts) > 1]
+
+
 def period_results(dataset: Dataset, period: str | Period) -> list[CheckResult]:
-    """Every check of checks.yml evaluated for the period's main place."""
+    """Every check of checks.yml, and the sum of every declared breakdown, evaluated for the
+    period's main place."""
     pid = parse_period(str(period)).id
-    return evaluate(dataset.checks, dataset.figures[pid], dataset.main_geo(pid),
-                    dataset.config.policy_factors, parse_period(pid).end)
+    return evaluate([*dataset.checks, *parts_checks(dataset.catalogue)], dataset.figures[pid],
+                    dataset.main_geo(pid), dataset.config.policy_factors,
+                    parse_period(pid).end)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.dataset.csvio import read_csv
 from analysis.dataset.project import Project
+from analysis.errors import Problem, UserError
 
 KINDS = ("stock", "flow", "money", "rate", "standard", "target", "progress")
 
@@ -43,11 +44,66 @@ class Catalogue:
         return dict(zip(scopes["id"], scopes["label_zh"], strict=True))
 
 
+# relations between indicators (columns of indicators.csv; ids separated by spaces):
+# part_of     the total this indicator is one of the parts of (the parts add up to it)
+# stands_for  the indicators a unified one stands for (城乡低保标准: the urban and the rural)
+RELATIONS = ("part_of", "stands_for")
+
+
+def related(value: object) -> list[str]:
+    """The ids of a relation cell ("a b", or empty)."""
+    return str(value if isinstance(value, str) else "").split()
+
+
+def relation_problems(indicators: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(indicator, column, what is wrong, how to fix) for every relation that cannot hold:
+    an unknown id, an indicator related to itself, parts in another unit or measure than
+    their total, a part of more than one total, a chain of parts that comes back to itself."""
+    rows = indicators.set_index("id")
+    found = []
+    for ident, row in rows.iterrows():
+        for column in (c for c in RELATIONS if c in rows.columns):
+            ids = related(row[column])
+            if column == "part_of" and len(ids) > 1:
+                found.append((ident, column, f"is a part of {len(ids)} totals",
+                              "name the one total whose parts add up to it"))
+            for other in ids:
+                if other == ident:
+                    found.append((ident, column, "names the indicator itself",
+                                  "name another indicator, or leave the cell empty"))
+                elif other not in rows.index:
+                    found.append((ident, column, f"names {other!r}, which the catalogue lacks",
+                                  "use an id of indicators.csv (or add that indicator first)"))
+                elif (rows.at[other, "unit"], rows.at[other, "measure"]) != (
+                        row["unit"], row["measure"]):
+                    found.append((ident, column, f"{other!r} is counted in another unit or "
+                                  "measure", "relate only indicators of one unit and measure"))
+    parent = {i: related(p)[0] for i, p in rows.get("part_of", pd.Series(dtype=str)).items()
+              if len(related(p)) == 1}
+    for start in parent:
+        seen, at = {start}, parent[start]
+        while at in parent and at not in seen:
+            seen.add(at)
+            at = parent[at]
+        if at == start:
+            found.append((start, "part_of", "is, through its totals, a part of itself",
+                          "break the circle of part_of"))
+    return found
+
+
 def load_catalogue(project: Project) -> Catalogue:
-    """Read the catalogue of a project (scopes.csv is optional)."""
+    """Read the catalogue of a project (scopes.csv is optional); refuse relations between
+    indicators that cannot hold (`relation_problems`)."""
     scopes = project.catalogue / "scopes.csv"
+    indicators = read_csv(project.catalogue / "indicators.csv")
+    file = str(project.catalogue / "indicators.csv")
+    lines = {i: n for n, i in enumerate(indicators["id"], start=2)}
+    if problems := relation_problems(indicators):
+        raise UserError([Problem(file, f"indicator {ident!r}: {column} {what}", fix,
+                                 lines.get(ident), column)
+                         for ident, column, what, fix in problems])
     return Catalogue(
-        indicators=read_csv(project.catalogue / "indicators.csv"),
+        indicators=indicators,
         units=read_csv(project.catalogue / "units.csv"),
         geo=read_csv(project.catalogue / "geo.csv"),
         scopes=read_csv(scopes) if scopes.exists() else pd.DataFrame(

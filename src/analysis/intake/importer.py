@@ -48,7 +48,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue
+from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue, relation_problems
 from analysis.dataset.csvio import read_csv, read_figures_csv
 from analysis.dataset.figures import ASSUMED, FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import Period, is_period, parse_period
@@ -69,6 +69,7 @@ from analysis.intake.workbook import (
     CATALOGUE,
     FIGURES,
     INDICATOR_COLUMNS,
+    RELATION_COLUMNS,
     SOURCE,
     SOURCE_COLUMNS,
     TARGETS,
@@ -232,11 +233,24 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
     rows = entry.new_indicators
     if rows.empty:
         return catalogue, [], False
+    rows = rows.assign(**{c: "" for c in RELATION_COLUMNS if c not in rows.columns})
     problems = [replace(p, sheet=CATALOGUE) for p in
                 column_problems(list(rows.columns), INDICATOR_COLUMNS, file)]
     if any(c not in rows.columns for c in INDICATOR_COLUMNS):
         return catalogue, problems, False
+    names = {**vocabularies(catalogue)["indicator"], **dict(zip(rows["id"], rows["label_zh"],
+                                                                strict=True))}
     rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
+    for column in RELATION_COLUMNS:  # ids typed with spaces, or "id 名称" from the drop-down
+        for index, text in rows[column].items():
+            if all(t in names for t in text.split()):
+                rows.at[index, column] = " ".join(text.split())
+                continue
+            rows.at[index, column], wrong = _split(text, names)
+            if wrong:
+                found.append(Problem(file, f"{column} {echo(text)}: {wrong}", "choose the "
+                                     "indicator from the drop-down list, or type ids separated "
+                                     "by spaces", int(index) + 2, column, CATALOGUE))
     known = set(catalogue.indicators["id"])
     new = rows[~rows["id"].isin(known)]
     problems += found + [Problem(file, f"indicator {echo(row['id'])} is added twice",
@@ -248,8 +262,14 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
         problems += _indicator_problems(row, catalogue, file, int(index) + 2)
     merged = pd.concat([catalogue.indicators, new[list(INDICATOR_COLUMNS)]],
                        ignore_index=True).fillna("")
-    return replace(catalogue, indicators=merged[list(catalogue.indicators.columns)]), \
-        problems, not new.empty
+    line = {ident: int(index) + 2 for index, ident in new["id"].items()}
+    if not problems:  # relations of the new indicators, once their own columns are right
+        problems += [Problem(file, f"indicator {echo(ident)}: {column} {what}", fix,
+                             line[ident], column, CATALOGUE)
+                     for ident, column, what, fix in relation_problems(merged)
+                     if ident in line]
+    columns = list(dict.fromkeys([*catalogue.indicators.columns, *RELATION_COLUMNS]))
+    return replace(catalogue, indicators=merged[columns]), problems, not new.empty
 
 
 def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,

@@ -41,7 +41,8 @@ from analysis.meaning.semantics import MEASURE_ZH
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
     "figures", "targets", "catalogue", "source", "lists", "说明")
 INDICATOR_COLUMNS = ("id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope",
-                     "description")
+                     "description", "part_of", "stands_for")
+RELATION_COLUMNS = ("part_of", "stands_for")  # optional in a workbook made before they existed
 SOURCE_COLUMNS = ("field", "value")
 SHEETS = {FIGURES: FIGURE_COLUMNS, TARGETS: TARGET_COLUMNS, CATALOGUE: INDICATOR_COLUMNS,
           SOURCE: SOURCE_COLUMNS}  # the sheets import reads; every other sheet is ignored
@@ -52,7 +53,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 WIDTHS = {"indicator": 34, "geo": 10, "value": 12, "unit_mult": 10, "unit": 24, "qualifier": 12,
           "as_of": 24, "section": 10, "quote": 50, "note": 40, "comparison": 12,
           "deadline": 12, "set_in": 10, "id": 34, "area": 22, "label_zh": 28, "label_en": 36,
-          "kind": 10, "description": 50}
+          "kind": 10, "description": 50, "part_of": 34, "stands_for": 34}
 # the Chinese names shown beside each code in the drop-down lists ("4 万", "approx 约/左右")
 UNIT_MULT_NAMES = {"0": "", "4": "万", "8": "亿"}
 QUALIFIER_NAMES = {"more_than": "余/超", "at_least": "以上", "approx": "约/左右"}
@@ -82,7 +83,11 @@ INSTRUCTIONS = """\
 3. targets 表录入报告提出的有期限的目标(comparison 填 at_least、at_most 或 equal)。
 4. 需要新指标时,在 catalogue 表末尾增加一行,导入时一并加入指标目录:id 只用英文小写字母、
    数字和下划线,以字母开头(如 {indicator_id});label_zh 不超过 {label_zh} 字,
-   label_en 不超过 {label_en} 个字符。
+   label_en 不超过 {label_en} 个字符。新指标与其他指标的关系(下拉选择指标):
+   part_of     它是哪个合计数的分项(各分项相加等于合计,如 集中供养 是 农村特困供养人员 的分项;
+               “其中”只列出一部分的不填);导入后自动核对分项之和,并在书中与合计写在一句话里
+   stands_for  统一指标同时代表哪些指标(如 城乡低保标准 同时是城市和农村低保标准;
+               多个指标只填代码,用空格分开)
 5. source 表填写文件的标题(title)、发文单位(issuer)、文号(doc_number,如 六民〔2021〕12号)、
    日期(date,如 2021-01-05)、网址(url,以 http:// 或 https:// 开头)和说明(note)。
 6. 录入通知(例如只公布年度低保标准的通知):通知没有章节编号,section 一律留空;
@@ -208,7 +213,8 @@ def build(project: Project, period: str) -> Workbook:
 
     ws = wb.create_sheet(CATALOGUE)
     _header(ws, INDICATOR_COLUMNS)
-    rows = catalogue.indicators[list(INDICATOR_COLUMNS)].itertuples(index=False)
+    rows = catalogue.indicators.reindex(columns=list(INDICATOR_COLUMNS), fill_value="").itertuples(
+        index=False)
     for r, row in enumerate(rows, start=2):  # cell by cell: the header pre-formats empty rows
         for c, value in enumerate(row, start=1):
             xlsx_cell(ws.cell(row=r, column=c), value)
@@ -218,6 +224,9 @@ def build(project: Project, period: str) -> Workbook:
     _list(ws, INDICATOR_COLUMNS, "measure", ref["measure"],
           "时点数、期间发生数、累计数、标准或比率")
     _list(ws, INDICATOR_COLUMNS, "scope", ref["scope"], "统计范围小于全地区时选择；否则留空")
+    _list(ws, INDICATOR_COLUMNS, "part_of", ref["indicator"], "各分项相加等于的合计指标；否则留空")
+    _list(ws, INDICATOR_COLUMNS, "stands_for", ref["indicator"],
+          "统一指标同时代表的指标；多个时只填代码，用空格分开")
 
     ws = wb.create_sheet(SOURCE)
     ws.append(list(SOURCE_COLUMNS))

@@ -1,11 +1,12 @@
 """How indicators relate: the same concept under two ids (`same_as`), a unified standard
-that stands for others (`stands_for`), figures that cannot be set against each other, and
-how comparable another place's standard is."""
+that stands for others (`stands_for`), a total and its parts (`part_of`), figures that
+cannot be set against each other, and how comparable another place's standard is."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from analysis.dataset.catalogue import Catalogue, related
 from analysis.dataset.loader import Dataset
 from analysis.meaning.semantics import FLOW, RUNNING, Window, meaning
 
@@ -23,6 +24,18 @@ def stands_for(dataset: Dataset) -> dict[str, list[str]]:
     ind = dataset.catalogue.indicators
     return {row["id"]: str(row["stands_for"]).split() for _, row in ind.iterrows()
             if str(row.get("stands_for", "")).strip()}
+
+
+def parts_of(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Total -> its parts, in catalogue order (`part_of`: 集中供养 and 分散供养 add up to the
+    农村特困供养人员)."""
+    parts: dict[str, list[str]] = {}
+    for ident, total in zip(catalogue.indicators["id"],
+                            catalogue.indicators.get("part_of", [""] * len(catalogue.indicators)),
+                            strict=True):
+        for t in related(total):
+            parts.setdefault(t, []).append(ident)
+    return parts
 
 
 def unified_standards(dataset: Dataset) -> list[str]:

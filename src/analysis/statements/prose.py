@@ -41,6 +41,7 @@ from markupsafe import Markup, escape
 from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError, echo
+from analysis.meaning.concepts import parts_of
 from analysis.meaning.semantics import (
     FLOW,
     MEASURES,
@@ -264,38 +265,66 @@ class Prose:
         return out
 
     def uncited(self, figures: pd.DataFrame, sentences: dict) -> list[str]:
-        """Sentences for the figures no block cited, by measure (templates/measures.yml):
-        up to `per_sentence` figures of one measure in each."""
+        """Sentences for the figures no block cited: a total with its parts in one sentence
+        (the catalogue's `part_of`, wording `parts`), the rest by measure, up to
+        `per_sentence` figures of one measure in each (templates/measures.yml)."""
         if problems := measure_problems(sentences):  # only text and the names it is given
             raise TemplateRefused("; ".join(str(p) for p in problems))
         rest = figures[[(i, g) not in self.cited
                         for i, g in zip(figures["indicator"], figures["geo"], strict=True)]]
         rest = rest.drop_duplicates(["indicator", "geo"])
         out = []
+        if isinstance(sentences.get("parts"), dict) and not rest.empty:
+            out, rest = self._totals_with_parts(rest, sentences)
         by_measure = {m: [] for m in sentences if isinstance(sentences[m], dict)}
         for _, r in rest.iterrows():
             by_measure.setdefault(meaning(self.catalogue, r["indicator"]).measure, []).append(r)
         size = int(sentences.get("per_sentence", 4))
         for measure, rows in by_measure.items():
             wording = sentences.get(measure)
-            if not rows or not isinstance(wording, dict):
+            if not rows or not isinstance(wording, dict) or measure == "parts":
                 continue
             for start in range(0, len(rows), size):
-                items = []
-                for r in rows[start:start + size]:
-                    geo = "" if r["geo"] == self.view.geo else r["geo_zh"]
-                    label = Markup('<span class="name">') + escape(r["label_zh"]) + Markup(
-                        "</span>")
-                    item = self.render(wording["item"], label=label,
-                                       fig=self.fig(r["indicator"], r["geo"]),
-                                       geo=Markup('<span class="name">') + escape(geo)
-                                       + Markup("</span>") if geo else "")
-                    if item:
-                        items.append(Markup(item))
+                items = [i for r in rows[start:start + size] if (i := self._item(wording, r))]
                 if items:
                     text = self.render(wording["sentence"], items=Markup("，").join(items))
                     out += [text] if text else []
         return out
+
+    def _item(self, wording: dict, r: pd.Series) -> Markup | None:
+        """One figure said by `wording['item']` (its label, the figure linked, its place
+        when it is not the page's)."""
+        geo = "" if r["geo"] == self.view.geo else r["geo_zh"]
+        name = Markup('<span class="name">')
+        item = self.render(wording["item"], label=name + escape(r["label_zh"]) + Markup(
+            "</span>"), fig=self.fig(r["indicator"], r["geo"]),
+            geo=name + escape(geo) + Markup("</span>") if geo else "")
+        return Markup(item) if item else None
+
+    def _totals_with_parts(self, rest: pd.DataFrame,
+                           sentences: dict) -> tuple[list[str], pd.DataFrame]:
+        """A sentence for each uncited total with uncited parts of the same place (the
+        total said as its measure says it, then `parts.item` for each part); the figures
+        left over."""
+        out, used, declared = [], set(), parts_of(self.catalogue)
+        keys = set(zip(rest["indicator"], rest["geo"], strict=True))
+        for _, r in rest.iterrows():
+            total = (r["indicator"], r["geo"])
+            parts = [p for p in declared.get(r["indicator"], [])
+                     if (p, r["geo"]) in keys and (p, r["geo"]) not in used]
+            wording = sentences.get(meaning(self.catalogue, r["indicator"]).measure)
+            if not parts or total in used or not isinstance(wording, dict):
+                continue
+            head = self._item(wording, r)
+            rows = rest[(rest["indicator"].isin(parts)) & (rest["geo"] == r["geo"])]
+            items = [i for _, p in rows.iterrows() if (i := self._item(sentences["parts"], p))]
+            if head and items:
+                text = self.render(sentences["parts"]["sentence"], total=head,
+                                   items=Markup("、").join(items))
+                out += [text] if text else []
+                used |= {total, *((p, r["geo"]) for p in parts)}
+        left = [(i, g) not in used for i, g in zip(rest["indicator"], rest["geo"], strict=True)]
+        return out, rest[left]
 
 
 # ---------------------------------------------------------------------------- templates
@@ -362,7 +391,7 @@ _KINDS = {"Assign": "`{% set %}`", "AssignBlock": "`{% set %}`", "Getattr": "att
           "Extends": "`{% extends %}`"}
 
 
-MEASURE_NAMES = frozenset({"geo", "label", "fig", "items", "place", "period"})
+MEASURE_NAMES = frozenset({"geo", "label", "fig", "items", "place", "period", "total"})
 
 
 def template_problems(text: str, name: str, indicators: set[str] | None = None,
@@ -455,7 +484,7 @@ def measure_problems(wording: dict) -> list[Problem]:
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 20:
         problems.append(Problem(file, f"per_sentence must be a whole number from 1 to 20, not "
                                 f"{echo(size)}", "write per_sentence: 4"))
-    for measure in MEASURES:
+    for measure in (*MEASURES, *(["parts"] if "parts" in wording else [])):
         entry = wording.get(measure)
         if not (isinstance(entry, dict) and isinstance(entry.get("item"), str)
                 and isinstance(entry.get("sentence"), str)):
