@@ -12,11 +12,14 @@ import shutil
 import matplotlib.pyplot as plt
 import pytest
 from conftest import ROOT, copy_data
+from rich.console import Console
 
 from analysis.charts import builders as charts
 from analysis.checks import targets
 from analysis.checks.rules import FAILS, NOT_APPLICABLE
+from analysis.console import print_validation
 from analysis.dataset.catalogue import load_catalogue
+from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
 from analysis.meaning.semantics import MEASURES
@@ -193,3 +196,20 @@ def test_parts_that_come_back_to_their_total_are_refused(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UserError, match="a part of itself"):
         load_catalogue(Project(tmp_path))
+
+
+def test_a_source_without_date_or_with_partial_text_is_flagged_and_said(tmp_path):
+    """validate notes a source.yml without a date and one with extent: partial; the
+    overview says the figures come from part of the report only."""
+    copy_data(tmp_path, periods=())
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    synthetic_report(tmp_path, 14, "341500")
+    source = tmp_path / "data" / "periods" / PERIOD / "source.yml"
+    source.write_text(source.read_text(encoding="utf-8") + "extent: partial\n",
+                      encoding="utf-8")
+    out = io.StringIO()
+    assert print_validation(Project(tmp_path), [parse_period(PERIOD)],
+                            Console(file=out, width=200))
+    assert "gives no date" in out.getvalue() and "extent: partial" in out.getvalue()
+    view = PeriodView.load(tmp_path, PERIOD)
+    assert "出处仅为报告的部分文字" in narrative.audit(view)

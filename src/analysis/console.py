@@ -18,6 +18,7 @@ from analysis.checks.rules import (
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
+from analysis.dataset.schema import source_notes
 from analysis.errors import Problem, UserError, echo, terminal_text
 from analysis.statements.prose import check_templates
 
@@ -53,6 +54,8 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
         place = dataset.main_geo(period)
         out.print(f"[bold]{period.id}[/]: {len(figures)} figures conform to the contract; "
                   f"checks for {shown(place)}", markup=True)
+        for note in source_notes(dataset.source(period)):
+            out.print(f"  [yellow]note[/] {shown(note)}")
         results = period_results(dataset, period)
         for result in results:
             out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {shown(result.id)}: "

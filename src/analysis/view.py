@@ -66,6 +66,12 @@ class PeriodView:
         return f"{title}（{number}）" if number and number not in title else title
 
     @property
+    def source_partial(self) -> bool:
+        """Whether the period's figures come from only part of the report (source.yml
+        `extent: partial`)."""
+        return self.dataset.source(self.period).get("extent") == "partial"
+
+    @property
     def place(self) -> str:
         """Chinese name of the place the period is mainly about (the home place, or a county)."""
         return self.catalogue.geo_names[self.geo]

@@ -18,8 +18,9 @@ The contract's limits, each refused with a located message and a fix:
   a new indicator's label_zh 60, label_en 100, description 500; the source document's
   title 200, issuer 100, doc_number (文号) 60, url 500.
 - ids of new indicators: ASCII `^[a-z][a-z0-9_]{1,63}$` (`INDICATOR_ID`).
-- source.yml (`SOURCE_FIELDS`): title, issuer, doc_number, date, url, note; date an ISO
-  date, url starting with http:// or https://, when given.
+- source.yml (`SOURCE_FIELDS`): title, issuer, doc_number, date, url, note, extent; date an
+  ISO date, url starting with http:// or https://, extent `full` or `partial` (the figures
+  were entered from only part of the report's text), when given.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ MAX_LENGTHS = {
     "label_zh": 60, "label_en": 100, "description": 500,
     "title": 200, "issuer": 100, "doc_number": 60, "url": 500,
 }
-SOURCE_FIELDS = ("title", "issuer", "doc_number", "date", "url", "note")
+SOURCE_FIELDS = ("title", "issuer", "doc_number", "date", "url", "note", "extent")
+EXTENTS = ("full", "partial")  # source.yml `extent`: the whole report, or only part of it
 NON_NEGATIVE_KINDS = ("stock", "flow", "money", "target", "progress")
 NON_NEGATIVE_DIMENSIONS = ("count", "money", "area")
 CHINESE_DIGITS = {
@@ -380,10 +382,26 @@ def _source_value_problem(name: str, text: str) -> tuple[str, str] | None:
         return None
     if name == "date" and (not re.fullmatch(ISO_DATE, text) or _bad_date(text)):
         return f"invalid date {echo(text)}", "write the document's date as 2021-01-05"
+    if name == "extent" and text not in EXTENTS:
+        return (f"invalid extent {echo(text)}", "write full (the whole report was read) or "
+                "partial (only part of its text was available)")
     if name == "url" and not re.fullmatch(URL, text):
         return (f"invalid url {echo(text)}", "give the web address starting with http:// or "
                 "https:// (leave it empty if the document is not online)")
     return None
+
+
+def source_notes(fields: dict) -> list[str]:
+    """What a reader of the period's pages should know about its source (not errors): no
+    date, only part of the report's text."""
+    notes = []
+    if not str(fields.get("date") or "").strip():
+        notes.append("source.yml gives no date: the pages cannot say when the report was "
+                     "issued (add date: 'YYYY-MM-DD' if the document states one)")
+    if fields.get("extent") == "partial":
+        notes.append("source.yml says extent: partial: the figures come from part of the "
+                     "report only, and the pages say so")
+    return notes
 
 
 def validate_period(project: Project, period: str) -> list[Problem]:

@@ -82,14 +82,18 @@ def audit(view: PeriodView) -> str:
 
     folder = view.project.period_dir(view.period)
     looked_at(folder / "source.txt")
+    partial = "出处仅为报告的部分文字：本期数字只录自能读到的部分，报告其余部分的数字未录入。"
     if not (folder / "source.txt").exists():
-        return _paragraphs(["本期没有报告全文，不做录入完整性核查。"])
+        return _paragraphs([partial] if view.source_partial else [
+            "本期没有报告全文，不做录入完整性核查。"])
     result = run_audit(folder)
     total = len(result.captured) + len(result.excluded) + len(result.unexplained)
+    text_name = "所存的报告文字" if view.source_partial else "报告全文"
     def n(value: int, what: str) -> str:
-        return derived(value, f"逐处识别报告全文中的数字后{what}的处数", "#audit")
+        return derived(value, f"逐处识别{text_name}中的数字后{what}的处数", "#audit")
 
-    text = (f"报告全文中共识别出{n(total, '得到')}处数字："
+    lead = partial if view.source_partial else ""
+    text = (f"{lead}{text_name}中共识别出{n(total, '得到')}处数字："
             f"{n(len(result.captured), '已录入')}处已录入，"
             f"{n(len(result.excluded), '注明不录入理由')}处为日期、序号或名称等，"
             "并注明了不录入的理由，"
