@@ -234,7 +234,7 @@ def test_drop_down_lists_show_the_chinese_name_beside_each_code_and_say_so(proje
     assert "341500 六安市" in text and "只填代码" in text
     assert "不要使用公式" in text and "50,000" in text
     assert [c.value for c in wb["source"]["A"]] == ["field", "title", "issuer", "doc_number",
-                                                    "date", "url", "note"]
+                                                    "date", "url", "note", "extent"]
 
 
 def test_a_notice_imports_with_its_document_number(project_copy):
