@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
@@ -415,7 +416,7 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     if not any(r["来源可靠性"] == "本期报告" for r in rows):
         return None
     data = pd.DataFrame(rows).sort_values(["标准", "时点"], kind="stable").reset_index(drop=True)
-    fig, ax = new_figure()
+    fig, ax = new_figure(height=3.6 + 0.3 * -(-data["标准"].nunique() // 2))
     colour = concept_colours(view.dataset)
     dated_points(ax, data, "时点", "标准", "元/人/月",
                  {labels[p]: colour[p] for p in parts})
@@ -432,29 +433,40 @@ def standards_over_time(view: PeriodView) -> Chart | None:
 
 def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
                  colours: dict[str, str]) -> None:
-    """Values at the dates sources give them, as points with their values (no line: what
-    happened between two sources is unknown); the date axis in Chinese, one tick per date;
-    equal values at one date are labelled once."""
+    """Values at the dates sources give them, as points (no line: what happened between two
+    sources is unknown). Legible with any number of dates: every value is labelled when
+    there are three dates or fewer, else each series' latest (labels at one date pushed
+    apart, equal values labelled once; every value is in the table), as many dates on the axis as fit (always the latest), the legend below."""
     ends = pd.to_datetime(data[when].astype(str).str.split("/").str[-1])
-    labelled: set[tuple] = set()
+    latest: dict[tuple, str] = {}
     for n, (label, part) in enumerate(data.groupby(series, sort=False)):
         xs = ends[part.index]
         # a filled circle, then hollow larger shapes: a point under another stays visible
         ax.plot(xs, part[value], marker="osD^v"[n % 5], markersize=7 + 3 * min(n, 1),
                 fillstyle="full" if n == 0 else "none", markeredgewidth=1.8,
                 linestyle="none", label=label, color=colours[label])
-        for x, y in zip(xs, part[value], strict=True):
-            if (x, round(y)) in labelled:
-                continue
-            labelled.add((x, round(y)))
-            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
-                        xytext=(9, 9 if n % 2 == 0 else -18), ha="left", fontsize=FONT)
+        few = ends.nunique() <= 3
+        for i in part.index if few else [xs.idxmax()]:
+            latest.setdefault((xs[i], round(part.at[i, value])), label)
     dates = sorted(set(ends))
-    ax.set_xticks(dates, [f"{d.year}年{d.month}月" for d in dates])
+    fits = max(2, int(ax.figure.get_figwidth() * 72 * 0.8 / (6.5 * FONT)))  # "2020年6月"s
+    shown = dates[::-1][::-(-len(dates) // fits)][::-1]
+    ax.set_xticks(shown, [f"{d.year}年{d.month}月" for d in shown])
     span = (dates[-1] - dates[0]) if len(dates) > 1 else pd.Timedelta(days=365)
-    ax.set_xlim(dates[0] - span * 0.15, dates[-1] + span * 0.35)
+    ax.set_xlim(dates[0] - span * 0.1, dates[-1] + span * 0.3)
     ax.set_ylim(0, data[value].max() * 1.25)
-    ax.legend(frameon=False, loc="lower right")
+    ax.figure.legend(loc="outside lower center", ncols=2, frameon=False)
+    ax.figure.draw_without_rendering()  # the layout settled: label positions are final
+    room = FONT * 1.3  # points between two labels at one date
+    for x in sorted({x for x, _ in latest}):
+        placed = -1e9
+        for (_, y), _label in sorted(((k, v) for k, v in latest.items() if k[0] == x),
+                                     key=lambda kv: kv[0][1]):
+            at = ax.transData.transform((mdates.date2num(x), y))[1] * 72 / ax.figure.dpi
+            offset = max(-FONT / 2, placed + room - at)
+            placed = at + offset
+            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(10, offset),
+                        ha="left", va="bottom", fontsize=FONT)
 
 
 CHART_SPECS = "charts.yml"  # templates/charts.yml: the charts of each work area

@@ -112,11 +112,13 @@ def standards_chart(project: Project) -> Chart | None:
     data = series(dataset)
     if data.empty:
         return None
-    standards = dataset.catalogue.indicators.query("kind == 'standard'")["id"]
-    data = data[data["indicator"].isin(standards) & (data["geo"] == dataset.config.home_geo)]
+    ind = dataset.catalogue.indicators
+    standards = ind[(ind["measure"] == "standard") & (ind["unit"] == "yuan_per_person_month")]
+    data = data[data["indicator"].isin(standards["id"])
+                & (data["geo"] == dataset.config.home_geo)]
     if data.empty:
         return None
-    fig, ax = new_figure()
+    fig, ax = new_figure(height=3.6 + 0.3 * -(-data["indicator"].nunique() // 2))
     colour = concept_colours(dataset)
     dated_points(ax, data.reset_index(drop=True), "end", "label_zh", "base_value",
                  {r["label_zh"]: colour[r["indicator"]] for _, r in data.iterrows()})
