@@ -106,18 +106,33 @@ def test_init_copies_everything_a_book_needs_and_only_the_place_s_own_rules(tmp_
                      "book/_templates/search.html", "book/_locale/zh_CN", "book/appendix.md",
                      "README.md"):
             assert (dest / part).exists(), part
-        assert name in (dest / "README.md").read_text(encoding="utf-8")
+        readme = (dest / "README.md").read_text(encoding="utf-8")
+        assert name in readme and f"--root {dest}" in readme and ".init-" not in readme
         assert "六安" not in config and "data_cutoff" not in config  # the release is its own
         assert policybook("validate", "--root", str(dest)).returncode == 0
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--geo", "999999", "--name", "x"], "place 999999 not found"),
+    (["--geo", "999999", "--name", "x"], "is not a GB/T 2260 code"),
+    (["--geo", "330282", "--name", "慈溪市"], "give --parent"),
+    (["--geo", "330282", "--name", "慈溪市", "--parent", "330200"],
+     "the parent 330200 is not in geo.csv either"),
 ])
 def test_init_refuses_an_unknown_place(tmp_path, args, message):
     result = policybook("init", str(tmp_path / "x"), *args)
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_init_adds_a_place_not_yet_listed_when_given_its_parent(tmp_path):
+    dest = tmp_path / "cx"
+    result = policybook("init", str(dest), "--geo", "330282", "--name", "慈溪市", "--parent",
+                        "330000")
+    assert result.returncode == 0, result.stderr
+    geo = (dest / "data" / "catalogue" / "geo.csv").read_text(encoding="utf-8")
+    assert geo.endswith("330282,慈溪市,,county,330000\n")
+    assert "330282" not in (ROOT / "data" / "catalogue" / "geo.csv").read_text(encoding="utf-8")
+    assert policybook("validate", "--root", str(dest)).returncode == 0
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path):

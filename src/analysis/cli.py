@@ -255,6 +255,9 @@ def init(
     folder: Annotated[str, typer.Argument(help="New project folder (absent or empty).")],
     geo: Annotated[str, typer.Option(help="GB/T 2260 code of the home place.")],
     name: Annotated[str, typer.Option(help="Chinese name of the home place (霍邱县).")],
+    parent: Annotated[str | None, typer.Option(
+        help="GB/T 2260 code of the place it belongs to, for a place not yet in geo.csv "
+             "(it is added to the new book's geo.csv).")] = None,
     root: RootOption = None,
 ) -> None:
     """Start a book for another city or county: shared catalogue, notebooks, no periods."""
@@ -263,7 +266,7 @@ def init(
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.new_book import init_project
 
-    created = init_project(Project.find(root), Path(folder), geo, name)
+    created = init_project(Project.find(root), Path(folder), geo, name, parent)
     console.print(f"created {created.root}; next: policybook new-period P --root {folder}")
 
 

@@ -12,6 +12,8 @@ temporary sibling folder and renamed into place, or removed on failure.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -32,8 +34,10 @@ README = "book-readme.md"  # templates/book-readme.md: the new book's README
 TITLE = "{name}民政工作政策读本"
 
 
-def init_project(template: Project, dest: Path, geo: str, name: str) -> Project:
-    """Create a project at `dest` (which must not exist or be empty) for place `geo`."""
+def init_project(template: Project, dest: Path, geo: str, name: str,
+                 parent: str | None = None) -> Project:
+    """Create a project at `dest` (which must not exist or be empty) for place `geo`; a place
+    not yet in geo.csv is added to the new book's geo.csv when its `parent` is listed."""
     problem = name_problem(name, f"the name {name!r}", NAME_MAX)
     title = TITLE.format(name=name)
     if problem is None:
@@ -42,18 +46,17 @@ def init_project(template: Project, dest: Path, geo: str, name: str) -> Project:
         raise UserError(Problem("--name", problem, f"give the place's Chinese name (e.g. "
                                 f"霍邱县): one line of at most {NAME_MAX} characters, without "
                                 "< > { } [ ] ` \\ | * $"))
-    places = read_csv(template.catalogue / "geo.csv").set_index("code")
-    if geo not in places.index:
-        raise UserError(Problem(str(template.catalogue / "geo.csv"), f"place {geo} not found",
-                                "add it to geo.csv first (code, name_zh, name_en, level, "
-                                "parent), or use a listed code"))
+    new_place = _new_place(template, geo, name, parent)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise UserError(Problem(str(dest), "exists and is not an empty directory",
                                 "choose a new folder"))
     work = dest.parent / f".{dest.name}.init-{uuid.uuid4().hex[:8]}"
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        _write(template, work, geo, name, title)
+        _write(template, work, geo, name, title, dest)
+        if new_place:
+            with (work / "data" / "catalogue" / "geo.csv").open("a", encoding="utf-8") as f:
+                f.write(new_place)
         os.replace(work, dest)  # onto an absent or empty folder, in one step
     except OSError as exc:
         raise UserError(Problem(str(dest), f"cannot write the new project ({exc.strerror})",
@@ -63,7 +66,40 @@ def init_project(template: Project, dest: Path, geo: str, name: str) -> Project:
     return Project(dest)
 
 
-def _write(template: Project, dest: Path, geo: str, name: str, title: str) -> None:
+def level_of(code: str) -> str:
+    """The level of a GB/T 2260 code: 330000 a province, 330200 a city, 330282 a county."""
+    return "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
+
+
+def _new_place(template: Project, geo: str, name: str, parent: str | None) -> str:
+    """The geo.csv row to add for a place the catalogue lacks ('' if it is listed)."""
+    path = template.catalogue / "geo.csv"
+    places = read_csv(path).set_index("code")
+    if geo in places.index:
+        return ""
+    if not re.fullmatch(r"[1-8]\d{5}", geo):
+        raise UserError(Problem("--geo", f"{geo!r} is not a GB/T 2260 code",
+                                "give the six digits of the place's code, e.g. 330282"))
+    guess = geo[:4] + "00" if level_of(geo) == "county" else geo[:2] + "0000"
+    if parent is None:
+        raise UserError(Problem(str(path), f"place {geo} is not in geo.csv", f"give --parent "
+                                f"with the code of the place it belongs to (probably {guess}) "
+                                f"and it is added to the new book, or add the row "
+                                f"'{geo},{name},<English name>,{level_of(geo)},{guess}' to "
+                                "geo.csv"))
+    if parent not in places.index:
+        raise UserError(Problem(str(path), f"the parent {parent} is not in geo.csv either",
+                                f"add its row first: '{parent},<中文名>,<English name>,"
+                                f"{level_of(parent)},<its parent's code>' (and its own parent's, "
+                                "up to a province listed there)"))
+    row = io.StringIO()
+    csv.writer(row, lineterminator="\n").writerow([geo, name, "", level_of(geo), parent])
+    return row.getvalue()
+
+
+def _write(template: Project, dest: Path, geo: str, name: str, title: str,
+           final: Path) -> None:
+    """The new project's files into `dest`, the folder that is renamed to `final`."""
     old = template.config
     (dest / "data" / "periods").mkdir(parents=True)
     shutil.copytree(template.catalogue, dest / "data" / "catalogue")
@@ -100,7 +136,7 @@ def _write(template: Project, dest: Path, geo: str, name: str, title: str) -> No
         + body, encoding="utf-8")
     readme = (template.root / "templates" / README).read_text(encoding="utf-8")
     (dest / "README.md").write_text(readme.replace("{title}", myst_text(title)).replace(
-        "{root}", str(dest)), encoding="utf-8")
+        "{root}", str(final)), encoding="utf-8")
 
 
 def _keep_rules_of(path: Path, geo: str) -> None:
