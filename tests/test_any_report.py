@@ -23,7 +23,7 @@ from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
 from analysis.meaning.semantics import MEASURES
-from analysis.pages import trends
+from analysis.pages import page, trends
 from analysis.statements import keypoints, narrative
 from analysis.statements.prose import anchor
 from analysis.view import PeriodView
@@ -213,3 +213,21 @@ def test_a_source_without_date_or_with_partial_text_is_flagged_and_said(tmp_path
     assert "gives no date" in out.getvalue() and "extent: partial" in out.getvalue()
     view = PeriodView.load(tmp_path, PERIOD)
     assert "出处仅为报告的部分文字" in narrative.audit(view)
+
+
+def test_checks_about_figures_the_report_never_gives_are_not_mentioned(tmp_path, monkeypatch):
+    """A new report with none of a check's figures: no line says the report 'did not give'
+    them (they belong to the book it was started from); a check with some of its figures
+    given is counted."""
+    copy_data(tmp_path, periods=())
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    synthetic_report(tmp_path, 15, "341500", include=("poor_backstop_total",))
+    view = PeriodView.load(tmp_path, PERIOD)
+    shown = []
+    monkeypatch.setattr(page, "display", lambda item: shown.append(getattr(item, "data", "")))
+    page.checks(view)
+    text = " ".join(str(s) for s in shown)
+    partial = {r.id for r in view.checks if r.verdict == NOT_APPLICABLE
+               and r.detail.startswith("本期没有") and any(view.has(i) for i in r.indicators)}
+    assert "poor_backstop_share" in partial  # it needs the total, which is given
+    assert f"另有{len(partial)}项核验所需的部分数字" in text

@@ -260,7 +260,7 @@ def average_payment(view: PeriodView, standard: str,
                       _source(view, used), "{:,.0f}")
         chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}\n不作对照")
         chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；{name}于{when}为"
-                         f"{standard:.0f}元，期内大部分时间执行调整前的标准，图中不作对照",
+                         f"{standard:.0f}元，资金所属时段内执行过不止一个标准，图中不作对照",
                          data, "元/人/月", "元/人/月")
         return chart
     chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取估算与保障标准",

@@ -196,13 +196,19 @@ def checks(view: PeriodView) -> None:
         "数字": shown["detail"], "依据": shown["basis"],
     }))
     skipped = results[results["verdict"] == NOT_APPLICABLE]
-    if len(skipped):  # one line: which rules do not apply and why, how many checks lack data
-        rules = [f"{html_text(title)}（{html_text(why.split('；')[0])}）" for title, why in
-                 zip(skipped["title_zh"], skipped["detail"], strict=True)
-                 if why.startswith("规则")]
-        lacking = len(skipped) - len(rules)
-        parts = ([f"本期不适用的规则：{'；'.join(rules)}。"] if rules else []) + (
-            [f"另有{lacking}项核验所需的数字本期报告没有给出，未作核验。"] if lacking else [])
+    rules, reasons, lacking = [], [], 0
+    for title, why, ids in zip(skipped["title_zh"], skipped["detail"], skipped["indicators"],
+                               strict=True):
+        if why.startswith("规则"):  # a rule of other places or times
+            rules.append(f"{html_text(title)}（{html_text(why.split('；')[0])}）")
+        elif not why.startswith("本期没有"):  # its figures are there, but it cannot be judged
+            reasons.append(f"{html_text(title)}：{html_text(why.split('；')[0])}")
+        elif any(view.has(i) for i in ids):  # some of its figures are given, not all
+            lacking += 1
+    parts = ([f"本期不适用的规则：{'；'.join(rules)}。"] if rules else []) + (
+        [f"不作判断的核验：{'；'.join(reasons)}。"] if reasons else []) + (
+        [f"另有{lacking}项核验所需的部分数字本期报告没有给出，未作核验。"] if lacking else [])
+    if parts:  # one line: checks whose figures are all absent are not about this report
         display(HTML("<p>" + "".join(parts) + "</p>"))
 
 
