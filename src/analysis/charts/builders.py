@@ -436,7 +436,8 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
     """Values at the dates sources give them, as points (no line: what happened between two
     sources is unknown). Legible with any number of dates: every value is labelled when
     there are three dates or fewer, else each series' latest (labels at one date pushed
-    apart, equal values labelled once; every value is in the table), as many dates on the axis as fit (always the latest), the legend below."""
+    apart, equal values labelled once; every value is in the table), as many dates on the
+    axis as fit (always the latest), the legend below."""
     ends = pd.to_datetime(data[when].astype(str).str.split("/").str[-1])
     latest: dict[tuple, str] = {}
     for n, (label, part) in enumerate(data.groupby(series, sort=False)):
