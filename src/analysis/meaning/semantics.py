@@ -92,7 +92,8 @@ def span_text(start: date, end: date) -> str:
     return f"{start.year}年{start.month}月{start.day}日—{end.year}年{end.month}月{end.day}日"
 
 
-ASSUMED_WORDS = {STANDARD: "报告未注明执行时间", FLOW: "报告未注明时段"}  # else 报告未注明时点
+ASSUMED_WORDS = {STANDARD: "报告未注明执行时间", FLOW: "报告未注明时段",
+                 RUNNING: "累计，报告未注明截止时点"}  # else 报告未注明时点
 
 
 def window_text(measure: str, as_of: str, period: Period, assumed: bool = False) -> str:
