@@ -27,8 +27,8 @@ CATALOGUE = ROOT / "data" / "catalogue"
 FIGURE_COLUMNS = ["indicator", "geo", "value", "unit_mult", "unit", "qualifier", "as_of",
                   "section", "quote", "note"]
 TARGET_COLUMNS = ["indicator", "geo", "value", "unit_mult", "unit", "comparison", "deadline",
-OPTIONAL_FIGURE_COLUMNS = ["as_of_assumed"]  # the book's date where the report gives none
                   "set_in", "section", "quote", "note"]
+OPTIONAL_FIGURE_COLUMNS = ["as_of_assumed"]  # the book's date where the report gives none
 
 
 def texts(text: str, kind: str | None = None) -> list[str]:
