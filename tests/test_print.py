@@ -124,6 +124,19 @@ def test_no_web_only_wording_in_either_edition(pdf, editions):
 
 
 @pytest.mark.slow
+def test_both_editions_follow_the_chinese_style_rules(html, pdf, editions):
+    from zh_text import docx_pieces, lint, pdf_pieces, verbatim
+
+    from analysis.statements.zh_style import RULES_PRINT
+
+    quotes = verbatim(html)
+    docx = next(p for p in editions if p.suffix == ".docx")
+    found = lint(pdf_pieces(pdf, quotes), RULES_PRINT) + lint(docx_pieces(docx, quotes),
+                                                              RULES_PRINT)
+    assert not found, "\n".join(dict.fromkeys(found))
+
+
+@pytest.mark.slow
 def test_the_word_edition_has_headings_tables_and_charts(editions):
     from docx import Document
 

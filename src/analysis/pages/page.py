@@ -139,6 +139,12 @@ def table(item: Chart | None) -> None:
         frame(item.data, f"{item.title}的数据")
 
 
+def verbatim(quote: str) -> str:
+    """The report's own words, marked as a verbatim quote (the book's style rules do not
+    apply to them: analysis.statements.zh_style)."""
+    return f'<span class="verbatim">{html_text(quote)}</span>'
+
+
 def trace(view: PeriodView, area: str) -> None:
     """Every figure of the area with its scope, window, section and verbatim quote; each row
     carries the anchor that the numbers in the prose link to. An area with more figures than
@@ -160,9 +166,9 @@ def trace(view: PeriodView, area: str) -> None:
         note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
                 f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")
-    cells = [[html_text(c) for c in (
+    cells = [[*(html_text(c) for c in (
         r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
-        when_text(view.catalogue, r), section_zh(r["section"]), r["quote"])]
+        when_text(view.catalogue, r), section_zh(r["section"]))), verbatim(r["quote"])]
         for _, r in rows.iterrows()]
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
     ids = [anchor(r) for _, r in rows.iterrows()]
