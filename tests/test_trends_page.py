@@ -42,6 +42,16 @@ def three_periods(project_copy) -> Project:
     return project_copy
 
 
+def test_a_book_without_changes_says_so_in_words_not_an_empty_table_of_codes(monkeypatch):
+    import pandas as pd
+
+    from analysis.pages.trends import Changes
+
+    html = _shown(monkeypatch, Changes(0, 400, pd.DataFrame(columns=["label_zh", "as_of"]),
+                                       summary=False))
+    assert "<table" not in html and "label_zh" not in html and "暂无逐期变化" in html
+
+
 def test_changes_that_fit_the_page_are_listed_in_full(monkeypatch):
     item = changes(Project(ROOT))
     assert not item.summary and item.rows == len(item.shown) <= item.limit
@@ -96,10 +106,12 @@ def test_the_downloads_hold_every_row_of_the_changes(three_periods):
     with (folder / "changes_zh.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:7] == ["指标", "地区", "来源", "时点或时段", "原文写法", "数值", "单位"]
-    assert rows[0][-2:] == ["指标代码", "地区代码"]
+    assert not {"指标代码", "地区代码"} & set(rows[0])  # codes: in the workbook only
     assert len(rows) == len(table) + 1
     sheet = load_workbook(folder / "changes.xlsx", read_only=True)["跨期变化"]
     assert sheet.max_row == len(table) + 1
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[-2:] == ["指标代码", "地区代码"]
     appendix = (three_periods.book / "appendix.md").read_text(encoding="utf-8")
     assert 'href="downloads/trends/changes_zh.csv"' in appendix
 

@@ -22,6 +22,7 @@ BLOCKS = ["p", "li", "td", "th", "h1", "h2", "h3", "h4", "figcaption", "caption"
           "dt", "dd", "pre", "blockquote"]
 SKIPPED_PAGES = {"genindex.html", "search.html"}
 Piece = tuple[str, str]  # (where, text)
+FOLIO = re.compile(r"\n\s*(?:\d+|[ivxlc]+)\s*\n*$")
 
 
 def _leaf_blocks(root) -> list:
@@ -100,6 +101,7 @@ def pdf_pieces(pdf: Path, quotes: set[str]) -> list[Piece]:
                           check=True).stdout
     pieces = []
     for number, page in enumerate(text.split("\f"), 1):
+        page = FOLIO.sub("", page)  # the page number (ii, 7) is not text
         for block in re.split(r"\n\s*\n", page):
             lines = [line.strip() for line in block.splitlines()
                      if line.strip() and not _exempt(line, quotes)]

@@ -177,7 +177,11 @@ def trace(view: PeriodView, area: str) -> None:
 
 def changes(item: Changes) -> None:
     """Show the changes across periods: the full table, or (past the page's limit) one row
-    per indicator and place, saying so and linking the download that holds every row."""
+    per indicator and place, saying so and linking the download that holds every row; one
+    line when no indicator appears in two periods."""
+    if item.shown.empty:
+        display(HTML("<p>还没有在两期或更多期出现的指标，暂无逐期变化。</p>"))
+        return
     if item.summary:
 
         links = "、".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
