@@ -133,6 +133,25 @@ def test_a_change_from_zero_has_no_rate_and_says_why(three_periods):
     assert moved["与前一已知值相比"].tolist()[1:] == [5, -5]
 
 
+def test_a_change_of_a_rate_is_in_percentage_points_with_no_rate_of_change(three_periods):
+    """(the real report has 78%; the SYNTHETIC 2019H1 is given 70%)"""
+    from synthetic import _rewrite_csv
+
+    from analysis.pages.trends import POINTS
+
+    folder = three_periods.period_dir("2019H1")
+    quote = "供养机构完成法人登记率70%（SYNTHETIC）"
+    _rewrite_csv(folder / "figures.csv", lambda row: {**row, "value": "70", "quote": quote}
+                 if row["indicator"] == "tekun_facility_legal_person_rate" else row)
+    with (folder / "source.txt").open("a", encoding="utf-8") as f:
+        f.write(f"\n{quote}\n")
+    moved = change_table(three_periods).query("indicator == 'tekun_facility_legal_person_rate'")
+    assert list(moved["数值"]) == [78, 70, 78]
+    assert moved["与前一已知值相比"].tolist()[1:] == [-8, 8]  # points
+    assert moved["变化率%（计算值）"].isna().all()
+    assert all(POINTS in note for note in moved["说明"].iloc[1:])
+
+
 def test_page_rows_that_is_not_a_number_is_refused_naming_the_key(project_copy):
     config = project_copy.data / "project.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("page_rows: 400",
