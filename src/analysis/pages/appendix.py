@@ -157,7 +157,9 @@ def render(project: Project) -> str:
     English names stay in the catalogue and the Excel workbook)."""
 
     catalogue = load_catalogue(project)
-    lines = [HEADER, "# 数据附录", "", "## 下载", "",
+    # the downloads section is marked as such: the print editions leave it out (paper has no
+    # files to download)
+    lines = [HEADER, "# 数据附录", "", "## 下载", "", '<div class="period-downloads">', "",
              "每期的全部数字（含原文出处）可以下载。中文表头的 CSV 文件可直接用 Excel 打开；"
              "Excel 工作簿还包括核验结果和指标目录；代码表头的 CSV 文件供程序读取。", ""]
     for period in project.periods():
@@ -166,6 +168,7 @@ def render(project: Project) -> str:
     if (project.book / DOWNLOADS / TRENDS_FOLDER / next(iter(trends_download_names()))).exists():
         links = download_links(TRENDS_FOLDER, trends_download_names())
         lines.append(f"- 跨期变化（在两期或更多期出现的指标，逐期数字及其变化）：{links}")
+    lines += ["", "</div>"]
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
