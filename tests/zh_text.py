@@ -114,7 +114,7 @@ def _join(lines: list[str]) -> str:
     """Wrapped lines as one text: no space between two Chinese characters or marks."""
     out = lines[0]
     for line in lines[1:]:
-        glue = "" if re.match(zh_style._CJK, out[-1]) or re.match(zh_style._CJK, line[0]) else " "
+        glue = "" if re.match(zh_style.CJK, out[-1]) or re.match(zh_style.CJK, line[0]) else " "
         out += glue + line
     return out
 

@@ -1,6 +1,6 @@
 """A figure as the report wrote it: number, 万/亿, unit symbol and qualifier; numbers in the
 book's one digit-grouping style (GB/T 15835-2011): an integer part of five digits or more
-carries thousands separators (877,077; 1,967.69), four digits or fewer none (1753)."""
+carries thousands separators (877,077; 12,345.6), four digits or fewer none (1753; 1967.69)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ GROUP_FROM = 5  # digits of an integer part from which it is grouped in threes
 
 
 def grouped(number: str) -> str:
-    """A written number (877077, -1967.69) in the book's grouping style (877,077; -1,967.69);
+    """A written number (877077, -12345.6) in the book's grouping style (877,077; -12,345.6);
     text that is not a plain number is returned as it is."""
     match = re.fullmatch(r"(-?)(\d+)(\.\d+)?", number.replace(",", ""))
     if match is None:

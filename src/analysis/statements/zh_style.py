@@ -11,7 +11,7 @@ conventions of statistical bulletins:
   ends (10%～20%, 3万人～5万人).
 - ``mixed_wan_yi``: one number is written with 万 or with 亿, not both (1亿2000万).
 - ``digit_grouping``: the book's one grouping style: integer parts of five digits or more
-  carry thousands separators (877,077; 1,967.69万), four digits or fewer none (1753; 2020年).
+  carry thousands separators (877,077; 12,345.6万), four digits or fewer none (1753; 2020年).
 - ``trailing_zero``: no 630.0 or 877077.0 for a whole number (a rate keeps its written
   precision: 60.0%).
 - ``percentage_points``: a difference of rates is in 个百分点, not %.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN = f"[{HAN}]"
 CJK_PUNCT = "，。；：？！、“”‘’（）《》〔〕【】—…～"
-_CJK = f"[{HAN}{CJK_PUNCT}]"
+CJK = f"[{HAN}{CJK_PUNCT}]"  # a Chinese character or mark
 
 DATE_UNITS = "年|月|日|号|时|季度|项|条|章|期|周|批|次"  # the ends of date and ordinal ranges
 VALUE_UNITS = (r"%|‰|万|亿|元|人次|人|户|个|家|张|床|名|所|处|倍|平方米|公里|千米|米|吨|"
@@ -84,7 +84,7 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s，。；）]+|[\w.+-]+@[\w-]+(?:\.[\
                   r"|(?:[A-Za-z0-9-]+\.)+(?:cn|com|net|org|gov|edu|info)\b[^\s，。；）]*")
 _HALF = re.compile(rf"(?<={_HAN})\s*[,;:?!]|[,;:?!]\s*(?={_HAN})|(?<={_HAN})\.(?![\d.])"
                    rf'|"[^"\n]*{_HAN}[^"\n]*"')
-_PARENS = re.compile(rf"\([^()\n]*{_HAN}[^()\n]*\)|(?<={_CJK})\(|\)(?={_HAN})")
+_PARENS = re.compile(rf"\([^()\n]*{_HAN}[^()\n]*\)|(?<={CJK})\(|\)(?={_HAN})")
 _DATE_RANGE = re.compile(rf"(?<![\d.])\d+(?:{DATE_UNITS})?\s*[{DASHES}]\s*\d+\s*(?:{DATE_UNITS})")
 _NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _VALUE_RANGE = re.compile(
@@ -181,7 +181,11 @@ def interaction_words(text: str) -> Iterator[re.Match]:
     yield from re.finditer("|".join(INTERACTION_WORDS), text)
 
 
-RULES = {name: globals()[name] for name in RULES_PRINT}
+RULES = {"halfwidth_punctuation": halfwidth_punctuation, "ascii_parentheses": ascii_parentheses,
+         "date_range": date_range, "numeric_range": numeric_range, "mixed_wan_yi": mixed_wan_yi,
+         "digit_grouping": digit_grouping, "trailing_zero": trailing_zero,
+         "percentage_points": percentage_points, "latin": latin,
+         "interaction_words": interaction_words}
 
 
 def findings(text: str, where: str = "", rules: Iterable[str] = RULES_WEB) -> list[Finding]:
