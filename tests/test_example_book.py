@@ -59,3 +59,30 @@ def test_the_example_book_shows_nothing_of_another_place_or_province(built):
             assert other not in text, f"{page}: {other}"
         assert not re.search(r"\b(poor_backstop|dibao_|tekun_)\w*", text), page
     assert "报告未注明执行时间" in _text(built, "periods/2022/overview.html")
+
+
+@pytest.mark.slow
+def test_the_example_book_follows_the_chinese_style_rules_on_screen_and_paper(built,
+                                                                             tmp_path_factory):
+    from zh_text import (
+        chart_csv_pieces,
+        docx_pieces,
+        download_pieces,
+        html_pieces,
+        lint,
+        pdf_pieces,
+        verbatim,
+    )
+
+    from analysis.dataset.project import Project
+    from analysis.pages.print_editions import print_editions
+    from analysis.statements.zh_style import RULES_DOWNLOAD, RULES_PRINT
+
+    html = built / "book" / "_build" / "html"
+    found = lint(html_pieces(html)) + lint(chart_csv_pieces(html) + download_pieces(html),
+                                           RULES_DOWNLOAD)
+    quotes = verbatim(html)
+    for edition in print_editions(Project(built), "2022", tmp_path_factory.mktemp("print")):
+        pieces = (pdf_pieces if edition.suffix == ".pdf" else docx_pieces)(edition, quotes)
+        found += lint(pieces, RULES_PRINT)
+    assert not found, "\n".join(dict.fromkeys(found))

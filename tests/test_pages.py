@@ -14,6 +14,7 @@ from test_chart_layout import CHARTS
 from analysis.build.toc import toc
 from analysis.charts import builders as charts
 from analysis.checks import targets as plans
+from analysis.meaning.written import number_text
 from analysis.pages.export import export
 from analysis.statements import narrative
 from analysis.view import PeriodView
@@ -186,4 +187,4 @@ def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(proj
     assert html.count("<tr id=") == limit
     cited = {anchor(view.row(i)) for i in area.loc[area["geo"] == view.geo, "indicator"]}
     assert all(f'id="{a}"' in html for a in cited)
-    assert f"共有{len(area):,}条数字" in html and "figures_zh_2020H1.csv" in html
+    assert f"共有{number_text(len(area))}条数字" in html and "figures_zh_2020H1.csv" in html

@@ -124,6 +124,29 @@ def test_no_web_only_wording_in_either_edition(pdf, editions):
 
 
 @pytest.mark.slow
+def test_both_editions_follow_the_chinese_style_rules(html, pdf, editions):
+    from zh_text import docx_pieces, lint, pdf_pieces, verbatim
+
+    from analysis.statements.zh_style import RULES_PRINT
+
+    quotes = verbatim(html)
+    docx = next(p for p in editions if p.suffix == ".docx")
+    found = lint(pdf_pieces(pdf, quotes), RULES_PRINT) + lint(docx_pieces(docx, quotes),
+                                                              RULES_PRINT)
+    assert not found, "\n".join(dict.fromkeys(found))
+
+
+@pytest.mark.slow
+def test_paper_offers_no_downloads_and_promises_source_tables_only_where_they_are(pdf):
+    text = _poppler("pdftotext", pdf, "-")
+    assert "可以下载" not in text and "下载图中数据" not in text
+    assert "见各工作领域一章末的“数字出处”表" in text.replace("\n", "")
+    pages = text.split("\f")
+    tables = sum("数字出处" in page and "原文" in page for page in pages)
+    assert tables >= 5  # one at the end of each work area's chapter
+
+
+@pytest.mark.slow
 def test_the_word_edition_has_headings_tables_and_charts(editions):
     from docx import Document
 

@@ -42,6 +42,16 @@ def three_periods(project_copy) -> Project:
     return project_copy
 
 
+def test_a_book_without_changes_says_so_in_words_not_an_empty_table_of_codes(monkeypatch):
+    import pandas as pd
+
+    from analysis.pages.trends import Changes
+
+    html = _shown(monkeypatch, Changes(0, 400, pd.DataFrame(columns=["label_zh", "as_of"]),
+                                       summary=False))
+    assert "<table" not in html and "label_zh" not in html and "暂无逐期变化" in html
+
+
 def test_changes_that_fit_the_page_are_listed_in_full(monkeypatch):
     item = changes(Project(ROOT))
     assert not item.summary and item.rows == len(item.shown) <= item.limit
@@ -96,10 +106,12 @@ def test_the_downloads_hold_every_row_of_the_changes(three_periods):
     with (folder / "changes_zh.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:7] == ["指标", "地区", "来源", "时点或时段", "原文写法", "数值", "单位"]
-    assert rows[0][-2:] == ["指标代码", "地区代码"]
+    assert not {"指标代码", "地区代码"} & set(rows[0])  # codes: in the workbook only
     assert len(rows) == len(table) + 1
     sheet = load_workbook(folder / "changes.xlsx", read_only=True)["跨期变化"]
     assert sheet.max_row == len(table) + 1
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[-2:] == ["指标代码", "地区代码"]
     appendix = (three_periods.book / "appendix.md").read_text(encoding="utf-8")
     assert 'href="downloads/trends/changes_zh.csv"' in appendix
 
@@ -119,6 +131,25 @@ def test_a_change_from_zero_has_no_rate_and_says_why(three_periods):
     assert moved["变化率%（计算值）"].isna().tolist() == [True, True, False]
     assert "前一已知值为0，不计算变化率" in moved["说明"].iloc[1]
     assert moved["与前一已知值相比"].tolist()[1:] == [5, -5]
+
+
+def test_a_change_of_a_rate_is_in_percentage_points_with_no_rate_of_change(three_periods):
+    """(the real report has 78%; the SYNTHETIC 2019H1 is given 70%)"""
+    from synthetic import _rewrite_csv
+
+    from analysis.pages.trends import POINTS
+
+    folder = three_periods.period_dir("2019H1")
+    quote = "供养机构完成法人登记率70%（SYNTHETIC）"
+    _rewrite_csv(folder / "figures.csv", lambda row: {**row, "value": "70", "quote": quote}
+                 if row["indicator"] == "tekun_facility_legal_person_rate" else row)
+    with (folder / "source.txt").open("a", encoding="utf-8") as f:
+        f.write(f"\n{quote}\n")
+    moved = change_table(three_periods).query("indicator == 'tekun_facility_legal_person_rate'")
+    assert list(moved["数值"]) == [78, 70, 78]
+    assert moved["与前一已知值相比"].tolist()[1:] == [-8, 8]  # points
+    assert moved["变化率%（计算值）"].isna().all()
+    assert all(POINTS in note for note in moved["说明"].iloc[1:])
 
 
 def test_page_rows_that_is_not_a_number_is_refused_naming_the_key(project_copy):

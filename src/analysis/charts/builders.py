@@ -50,6 +50,7 @@ from analysis.meaning.semantics import (
     month_zh,
     section_zh,
 )
+from analysis.meaning.written import grouped, number_text
 from analysis.view import PeriodView
 
 GOAL_COLOUR = "#333333"
@@ -76,13 +77,22 @@ def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataF
 
 
 def _alt(kind: str, data: pd.DataFrame, value_name: str, unit: str) -> str:
-    items = "，".join(f"{label}{value:g}{unit}"
-                      for label, value in zip(data["指标"], data[value_name], strict=True))
+    """The chart in words: each bar's label and its figure as written (万/亿 kept), or its
+    computed value in the book's number style."""
+    written = data["原文写法"] if "原文写法" in data else [
+        f"{number_text(v)}{unit}" for v in data[value_name]]
+    items = "，".join(f"{label}{text}"
+                      for label, text in zip(data["指标"], written, strict=True))
     return f"{kind}：{items}"
 
 
+def _grouped_label(text: str) -> str:
+    """A bar's label (630, 877077, 60%) with its number in the book's grouping style."""
+    return re.sub(r"\d+(?:\.\d+)?", lambda m: grouped(m.group()), text)
+
+
 def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: str,
-          xlabel: str, source: str, fmt: str = "{:,.0f}", goal: float | None = None,
+          xlabel: str, source: str, fmt: str = "{:.0f}", goal: float | None = None,
           goal_label: str = "", marks: list[float | None] | None = None,
           mark_label: str = "") -> Chart:
     height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
@@ -107,8 +117,8 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
     for y, (value, line) in enumerate(zip(values, lines, strict=True)):
         # a value just short of its target line is labelled beyond the line, not across it
         at = line if line is not None and 0 <= line - value < 0.15 * top else value
-        ax.annotate(fmt.format(value), (at, y), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=FONT)
+        ax.annotate(_grouped_label(fmt.format(value)), (at, y), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=FONT)
     ax.xaxis.set_major_locator(MaxNLocator(4))
     title(fig, chart_title)
     return Chart(fig, data, chart_title, source, "")
@@ -149,7 +159,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
                        color=FIGURES)
-        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数值"]], padding=4)
+        ax.bar_label(bars, labels=[number_text(v, 0) for v in part["数值"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, (part["数值"].max() or 1) * 1.25)
         ax.xaxis.set_major_formatter(THOUSANDS)
@@ -158,8 +168,8 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     title(fig, full_title)
     source = _source(view, ids)
     alt = "分组条形图：" + "；".join(
-        f"{g}：" + "，".join(f"{lab}{v:g}" for lab, v in zip(part["指标"], part["数值"],
-                                                            strict=True))
+        f"{g}：" + "，".join(f"{lab}{text}" for lab, text in zip(part["指标"], part["原文写法"],
+                                                                strict=True))
         for g, part in data.groupby("组别", sort=False))
     return Chart(fig, data, full_title, source, alt)
 
@@ -257,14 +267,14 @@ def average_payment(view: PeriodView, standard: str,
         # the standard was set within the window the money was paid over: not the standard
         # most of it was paid under, so it is named, not drawn as a yardstick
         chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取（估算）", "元/人/月",
-                      _source(view, used), "{:,.0f}")
+                      _source(view, used), "{:.0f}")
         chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}\n不作对照")
         chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；{name}于{when}为"
                          f"{standard:.0f}元，资金所属时段内执行过不止一个标准，图中不作对照",
                          data, "元/人/月", "元/人/月")
         return chart
     chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取估算与保障标准",
-                  "元/人/月", _source(view, used), "{:,.0f}", goal=standard,
+                  "元/人/月", _source(view, used), "{:.0f}", goal=standard,
                   goal_label=f"{when}的{name}{standard:.0f}")
     chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数），虚线为{name}",
                      data, "元/人/月", "元/人/月")
@@ -309,7 +319,7 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     for ax, group in zip(axes, present, strict=True):
         part = data[data["类别"] == group]
         bars = ax.barh(part["阶段"], part["数量"], color=[colour[s] for s in part["阶段"]])
-        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["数量"]], padding=4)
+        ax.bar_label(bars, labels=[number_text(v, 0) for v in part["数量"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, part["数量"].max() * 1.25)
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
@@ -318,7 +328,8 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     title(fig, full_title)
     source = _source(view, list(data["indicator"]))
     alt = "分阶段条形图：" + "；".join(
-        f"{g}：" + "，".join(f"{s}{v:g}" for s, v in zip(part["阶段"], part["数量"], strict=True))
+        f"{g}：" + "，".join(f"{s}{text}" for s, text in zip(part["阶段"], part["原文写法"],
+                                                             strict=True))
         for g, part in data.groupby("类别", sort=False))
     return Chart(fig, data, full_title, source, alt)
 
@@ -369,7 +380,7 @@ def comparator_standards(view: PeriodView) -> Chart | None:
                   for _, r in part.iterrows()]
         colours = [FIGURES if r == "本期报告" else OTHERS for r in part["来源可靠性"]]
         bars = ax.barh(labels, part["元/人/月"], color=colours)
-        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in part["元/人/月"]], padding=4)
+        ax.bar_label(bars, labels=[number_text(v, 0) for v in part["元/人/月"]], padding=4)
         ax.invert_yaxis()
         ax.set_xlim(0, top)
         ax.xaxis.set_major_locator(MaxNLocator(4))
@@ -380,7 +391,8 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     source = "本期报告；对比数据的来源与可靠性见表"
     alt = "低保标准分组比较条形图：" + "；".join(
         f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{when(r)}）"
-                            f"{r['元/人/月']:.0f}元" for _, r in data[data["组别"] == g].iterrows())
+                            f"{number_text(r['元/人/月'], 0)}元"
+                            for _, r in data[data["组别"] == g].iterrows())
         for g in present)
     data["时点"] = [when(r) if r["assumed"] else r["时点"] for _, r in data.iterrows()]
     return Chart(fig, data.drop(columns="assumed"), chart_title, source, alt)
@@ -426,7 +438,7 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     source = ("更早的标准来自对比数据（见表中来源与可靠性，年标准÷12折算）；"
               f"本期：{view.source_title}")
     alt = "散点图，点与点之间的变化未知：" + "，".join(
-        f"{r['时点'].split('/')[-1]} {r['标准']}{r['元/人/月']:.0f}元/人/月"
+        f"{as_of_text(r['时点'])}{r['标准']}{number_text(r['元/人/月'], 0)}元/人/月"
         for _, r in data.iterrows())
     return Chart(fig, data, chart_title, source, alt)
 
@@ -466,7 +478,7 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
             at = ax.transData.transform((mdates.date2num(x), y))[1] * 72 / ax.figure.dpi
             offset = max(-FONT / 2, placed + room - at)
             placed = at + offset
-            ax.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(10, offset),
+            ax.annotate(number_text(y, 0), (x, y), textcoords="offset points", xytext=(10, offset),
                         ha="left", va="bottom", fontsize=FONT)
 
 

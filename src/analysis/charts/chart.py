@@ -18,6 +18,19 @@ from analysis.meaning.semantics import section_cell
 _MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
 
 
+CODE_COLUMNS = ("indicator",)  # for programs: figures.csv has them, the Chinese CSV not
+
+
+def _csv_value(value: object) -> object:
+    """A cell of the Chinese CSV: text made safe, 630.0 written 630, other numbers as they
+    are (no thousands separators: the file is read by programs too)."""
+    if isinstance(value, str):
+        return csv_cell(value)
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.15g}"  # NaN: empty; 630.0: 630
+    return value
+
+
 class ChartTextError(ValueError):
     """A chart's text holds characters the book's font cannot draw."""
 
@@ -73,12 +86,13 @@ class Chart:
                 "(data/catalogue/indicators.csv, the period's source.yml) and import again")
 
     def csv(self) -> str:
-        """The chart's numbers as CSV for Excel (byte-order mark, Chinese headers, codes in
-        the last column, formula-like cells neutralised)."""
-        frame = self.data
+        """The chart's numbers as CSV for Excel (byte-order mark, Chinese headers, no code
+        columns, whole numbers without a decimal .0, formula-like cells neutralised)."""
+        frame = self.data.drop(columns=[c for c in self.data.columns if c in CODE_COLUMNS])
         if "章节" in frame:
             frame = frame.assign(章节=frame["章节"].map(section_cell))
-        frame = frame.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
+        frame = pd.DataFrame({c: [_csv_value(v) for v in frame[c]] for c in frame.columns},
+                             dtype=object)
         return "\ufeff" + frame.to_csv(index=False, lineterminator="\r\n")
 
     def html(self, citation: str = "") -> str:

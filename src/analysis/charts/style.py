@@ -10,10 +10,12 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter
 
+from analysis.meaning.written import number_text
+
 # Charts are drawn for the phone: a 4.8 in figure at 110 dpi is 528 CSS px wide; on a 390 px
 # phone (334 px of content) it shows at 0.63x, where 11.5 pt text is still 11 CSS px.
 WIDTH, DPI, FONT, TITLE = 4.8, 110, 11.5, 13
-THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
+THOUSANDS = FuncFormatter(lambda x, _pos: number_text(x, 0))  # the book's grouping
 # series colours (each at least 3:1 against white), then the grey of other places' figures
 PALETTE = ["#1f5f8b", "#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a",
            "#5b6e2c"]

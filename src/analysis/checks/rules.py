@@ -21,6 +21,7 @@ from analysis.dataset.loader import Dataset
 from analysis.dataset.periods import Period, parse_period
 from analysis.meaning.concepts import parts_of
 from analysis.meaning.semantics import as_of_text
+from analysis.meaning.written import grouped
 
 HOLDS = "holds"
 WITHIN = "holds within rounding"
@@ -75,7 +76,7 @@ def _bounds(row: pd.Series) -> Bounds:
 
 def _fmt(x: Decimal) -> str:
     x = x.quantize(Decimal("0.01")) if x != x.to_integral() else x.quantize(Decimal(1))
-    return f"{x:,}"
+    return grouped(f"{x}")
 
 
 def _verdict(exact: bool, possible: bool) -> str:

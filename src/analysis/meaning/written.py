@@ -1,4 +1,6 @@
-"""A figure as the report wrote it: number, 万/亿, unit symbol and qualifier."""
+"""A figure as the report wrote it: number, 万/亿, unit symbol and qualifier; numbers in the
+book's one digit-grouping style (GB/T 15835-2011): an integer part of five digits or more
+carries thousands separators (877,077; 12,345.6), four digits or fewer none (1753; 1967.69)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,32 @@ MULT_ZH = {0: "", 4: "万", 8: "亿"}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
 
 
+GROUP_FROM = 5  # digits of an integer part from which it is grouped in threes
+
+
+def grouped(number: str) -> str:
+    """A written number (877077, -12345.6) in the book's grouping style (877,077; -12,345.6);
+    text that is not a plain number is returned as it is."""
+    match = re.fullmatch(r"(-?)(\d+)(\.\d+)?", number.replace(",", ""))
+    if match is None:
+        return number
+    sign, whole, fraction = match.groups()
+    if len(whole) >= GROUP_FROM:
+        whole = f"{int(whole):,}"
+    return f"{sign}{whole}{fraction or ''}"
+
+
+def number_text(value: float, decimals: int = 2) -> str:
+    """A computed number for readers: no trailing .0, at most `decimals` decimals, grouped
+    in the book's style (877077.0 -> 877,077; 1.30 -> 1.3)."""
+    text = f"{value:.{decimals}f}"
+    return grouped(text.rstrip("0").rstrip(".") if "." in text else text)
+
+
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
-    """Number, 万/亿, unit symbol and qualifier as written."""
+    """Number, 万/亿, unit symbol and qualifier as written, the number grouped."""
     symbol = catalogue.unit_symbols[row["unit"]]
-    number = f"{row['value']}{MULT_ZH[int(row['unit_mult'])]}"
+    number = f"{grouped(str(row['value']))}{MULT_ZH[int(row['unit_mult'])]}"
     qualifier = row.get("qualifier", "")
     if qualifier == "more_than":  # 200余家
         return f"{number}余{symbol}"
@@ -28,16 +52,14 @@ def written_text(row: pd.Series, catalogue: Catalogue) -> str:
 
 
 def reader_cell(value: object) -> str:
-    """A table cell as readers expect it: 630 not 630.0, 877,077 with separators, at most
-    two decimals, dates in Chinese (2020年6月30日; 2020年1—6月)."""
+    """A table cell as readers expect it: 630 not 630.0, 877,077 grouped (`number_text`), at
+    most two decimals, dates in Chinese (2020年6月30日; 2020年1—6月)."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
     if isinstance(value, int | float):
         if pd.isna(value):
             return ""
-        if float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return number_text(value)
     text = str(value)
     if _ISO.match(text):
         return as_of_text(text)

@@ -65,6 +65,7 @@ def download_names(period_id: str) -> dict[str, str]:
             "figures.csv": "CSV，代码表头，供程序读取"}
 
 
+CODE_COLUMNS = ("指标代码", "地区代码")  # in the workbook, not in the Chinese CSV
 TRENDS_FOLDER = "trends"  # downloads/trends/: the changes across periods, every row
 
 
@@ -90,9 +91,10 @@ def write_trends_downloads(project: Project) -> None:
         return
     table = table.rename(columns={"indicator": "指标代码"})
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [list(table.columns)] + [
+    chinese = table.drop(columns=list(CODE_COLUMNS))  # the codes stay in the workbook
+    rows = [list(chinese.columns)] + [
         [csv_cell("" if pd.isna(v) else f"{v:.15g}" if isinstance(v, float) else str(v))
-         for v in row] for row in table.itertuples(index=False)]
+         for v in row] for row in chinese.itertuples(index=False)]
     write_csv_for_excel(rows, names[0])
     write_xlsx({"跨期变化": table}, names[1])
     stamp_file.parent.mkdir(exist_ok=True)
@@ -151,10 +153,13 @@ def _table(headers: list[str], rows: list[list[str]], label: str) -> list[str]:
 
 
 def render(project: Project) -> str:
-    """Markdown of the appendix (for readers: Chinese, no code columns)."""
+    """Markdown of the appendix (for readers: Chinese, no code or English columns; the
+    English names stay in the catalogue and the Excel workbook)."""
 
     catalogue = load_catalogue(project)
-    lines = [HEADER, "# 数据附录", "", "## 下载", "",
+    # the downloads section is marked as such: the print editions leave it out (paper has no
+    # files to download)
+    lines = [HEADER, "# 数据附录", "", "## 下载", "", '<div class="period-downloads">', "",
              "每期的全部数字（含原文出处）可以下载。中文表头的 CSV 文件可直接用 Excel 打开；"
              "Excel 工作簿还包括核验结果和指标目录；代码表头的 CSV 文件供程序读取。", ""]
     for period in project.periods():
@@ -163,25 +168,26 @@ def render(project: Project) -> str:
     if (project.book / DOWNLOADS / TRENDS_FOLDER / next(iter(trends_download_names()))).exists():
         links = download_links(TRENDS_FOLDER, trends_download_names())
         lines.append(f"- 跨期变化（在两期或更多期出现的指标，逐期数字及其变化）：{links}")
+    lines += ["", "</div>"]
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
     lines += ["", "## 指标目录", ""] + _table(
-        ["领域", "指标", "英文名称", "单位", "计量类型", "统计范围"],
-        [[project.config.area_zh(r["area"]), r["label_zh"], r["label_en"],
+        ["领域", "指标", "单位", "计量类型", "统计范围"],
+        [[project.config.area_zh(r["area"]), r["label_zh"],
           symbols.get(r["unit"], r["unit"]), MEASURE_ZH.get(r.get("measure", ""), ""),
           scopes.get(r.get("scope", ""), "全地区") if r.get("scope") else "全地区"]
          for _, r in catalogue.indicators.iterrows()], "指标目录")
     dimension_zh = {"count": "计数", "money": "金额", "rate": "比率", "standard": "标准",
                     "area": "面积"}
     lines += ["## 计量单位", ""] + _table(
-        ["单位", "英文", "类别"],
-        [[r["symbol_zh"], r["label_en"], dimension_zh.get(r["dimension"], r["dimension"])]
+        ["单位", "类别"],
+        [[r["symbol_zh"], dimension_zh.get(r["dimension"], r["dimension"])]
          for _, r in catalogue.units.iterrows()], "计量单位")
     level_zh = {"country": "国家", "province": "省", "city": "地级市", "county": "县区"}
     lines += ["## 行政区划", ""] + _table(
-        ["名称", "英文名称", "级别"],
-        [[r["name_zh"], r["name_en"], level_zh.get(r["level"], r["level"])]
+        ["名称", "级别"],
+        [[r["name_zh"], level_zh.get(r["level"], r["level"])]
          for _, r in catalogue.geo.iterrows()], "行政区划")
     return "\n".join(lines) + "\n"
 

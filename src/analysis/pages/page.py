@@ -15,7 +15,7 @@ from analysis.dataset.project import Project
 from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.meaning.semantics import section_cell, section_zh, when_text
-from analysis.meaning.written import reader_cell
+from analysis.meaning.written import number_text, reader_cell
 from analysis.pages.appendix import TRENDS_FOLDER, download_names, trends_download_names
 from analysis.statements.prose import anchor, check_linked
 from analysis.view import PeriodView
@@ -139,6 +139,12 @@ def table(item: Chart | None) -> None:
         frame(item.data, f"{item.title}的数据")
 
 
+def verbatim(quote: str) -> str:
+    """The report's own words, marked as a verbatim quote (the book's style rules do not
+    apply to them: analysis.statements.zh_style)."""
+    return f'<span class="verbatim">{html_text(quote)}</span>'
+
+
 def trace(view: PeriodView, area: str) -> None:
     """Every figure of the area with its scope, window, section and verbatim quote; each row
     carries the anchor that the numbers in the prose link to. An area with more figures than
@@ -157,12 +163,13 @@ def trace(view: PeriodView, area: str) -> None:
         pid = view.period.id
         links = "、".join(f'<a href="../../downloads/{pid}/{name}" download>{what}</a>'
                          for name, what in zip(download_names(pid), ("CSV", "Excel"), strict=False))
-        note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
-                f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
+        note = (f'<p class="trace-note">本领域共有{number_text(total)}条数字，'
+                f"下表列出{html_text(view.place)}各指标的最新数字{number_text(len(cited))}条"
+                f"和其他{number_text(len(others))}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")
-    cells = [[html_text(c) for c in (
+    cells = [[*(html_text(c) for c in (
         r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
-        when_text(view.catalogue, r), section_zh(r["section"]), r["quote"])]
+        when_text(view.catalogue, r), section_zh(r["section"]))), verbatim(r["quote"])]
         for _, r in rows.iterrows()]
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
     ids = [anchor(r) for _, r in rows.iterrows()]
@@ -171,16 +178,22 @@ def trace(view: PeriodView, area: str) -> None:
 
 def changes(item: Changes) -> None:
     """Show the changes across periods: the full table, or (past the page's limit) one row
-    per indicator and place, saying so and linking the download that holds every row."""
+    per indicator and place, saying so and linking the download that holds every row; one
+    line when no indicator appears in two periods."""
+    if item.shown.empty:
+        display(HTML("<p>还没有在两期或更多期出现的指标，暂无逐期变化。</p>"))
+        return
     if item.summary:
 
         links = "、".join(f'<a href="downloads/{TRENDS_FOLDER}/{name}" download>{what}</a>'
                          for name, what in zip(trends_download_names(), ("CSV", "Excel"),
                                                strict=True))
-        cut = (f"；本页只列出其中{len(item.shown):,}组（先列本地），其余{item.left_out:,}组从略"
+        cut = (f"；本页只列出其中{number_text(len(item.shown))}组（先列本地），"
+               f"其余{number_text(item.left_out)}组从略"
                if item.left_out else "")
-        display(HTML(f'<p class="trace-note">逐期数字共{item.rows:,}行，'
-                     f"超过本页可列的{item.limit:,}行。下表每个指标和地区（共{item.groups:,}组）"
+        display(HTML(f'<p class="trace-note">逐期数字共{number_text(item.rows)}行，'
+                     f"超过本页可列的{number_text(item.limit)}行。"
+                     f"下表每个指标和地区（共{number_text(item.groups)}组）"
                      f"只列一行：已知值个数，最早、前一和最新的已知值，以及最近一次的变化"
                      f"{cut}。全部逐期数字见下载文件（{links}）。</p>"))
     frame(item.shown, "各指标的逐期变化")

@@ -13,6 +13,7 @@ as Type 3, which print shops refuse). The Word edition is in analysis.pages.word
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -129,6 +130,9 @@ def _reword(article: Any, words: Wording) -> None:
             text.replace_with(NavigableString(new))
 
 
+_NUMBER_CELL = re.compile(r"-?[\d,]+(?:\.\d+)?%?")
+
+
 def period_pages(project: Project, period: str) -> list[Page]:
     """The edition's built pages (the period's, trends, method, appendix) made for print."""
     from bs4 import BeautifulSoup
@@ -154,6 +158,9 @@ def period_pages(project: Project, period: str) -> list[Page]:
             details.attrs = {"class": ["print-table"]}
         for region in article.select("[tabindex]"):
             del region["tabindex"]
+        for cell in article.find_all("td"):  # a number is never broken across lines
+            if _NUMBER_CELL.fullmatch(cell.get_text(strip=True)):
+                cell["class"] = [*cell.get("class", []), "num"]
         _relink(article, doc, docs, url)
         _reword(article, words)
         heading = article.find("h1")
@@ -211,6 +218,7 @@ table { border-collapse: collapse; font-size: 8.5pt; width: 100%%; display: tabl
 thead { display: table-header-group; }
 th, td { border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }
+td.num { white-space: nowrap; overflow-wrap: normal; }
 th { background: #eee; } tr { page-break-inside: avoid; }
 a { color: inherit; text-decoration: none; } a[href^="http"] { text-decoration: underline; }
 td::before { content: none !important; }

@@ -57,6 +57,9 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
     })
 
 
+POINTS = "比率之差，单位为个百分点，不计算变化率"
+
+
 def series(project: Project | Dataset) -> pd.DataFrame:
     """Indicators present in two or more periods (report periods plus the home place's
     earlier standards from the comparators); a unified figure continues each indicator it
@@ -88,6 +91,12 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     from_zero = rate.abs() == float("inf")  # from 0 to another value: no rate
     both["变化率%"] = rate.mask(from_zero).round(1)
     both["说明"] = both["说明"].fillna("") if "说明" in both else ""
+    dimension = dataset.catalogue.units.set_index("id")["dimension"]
+    of_rates = (both["indicator"].map(dataset.catalogue.by_id["unit"]).map(dimension) == "rate"
+                ) & both["变化"].notna()  # a difference of rates is in points, not a rate
+    both.loc[of_rates, "变化率%"] = float("nan")
+    both.loc[of_rates, "说明"] = [x + ("；" if x else "") + POINTS for x in
+                                  both.loc[of_rates, "说明"]]
     both.loc[from_zero, "说明"] = [x + ("；" if x else "") + "前一已知值为0，不计算变化率"
                                  for x in both.loc[from_zero, "说明"]]
     both["qualified"] = both["qualified"].fillna(False).astype(bool)

@@ -172,7 +172,7 @@ class Prose:
             raise Absent("zero denominator")
         digits = precision_digits([r["value"] for r in nums + dens])
         value = round_sig(100 * n / d, digits)
-        title = f"计算值：({self._inputs_text(nums)}) ÷ ({self._inputs_text(dens)}) × 100%"
+        title = f"计算值：（{self._inputs_text(nums)}）÷（{self._inputs_text(dens)}）×100%"
         return self.link(f"{value}%", nums[0], title, derived=True) + Markup("（计算值）")
 
     def ratio(self, a: str, b: str) -> Markup:
