@@ -231,3 +231,15 @@ def test_checks_about_figures_the_report_never_gives_are_not_mentioned(tmp_path,
                and r.detail.startswith("本期没有") and any(view.has(i) for i in r.indicators)}
     assert "poor_backstop_share" in partial  # it needs the total, which is given
     assert f"另有{len(partial)}项核验所需的部分数字" in text
+
+
+def test_the_overview_names_the_source_with_its_date_and_address(tmp_path):
+    copy_data(tmp_path, periods=())
+    synthetic_report(tmp_path, 16, "341500")
+    source = tmp_path / "data" / "periods" / PERIOD / "source.yml"
+    source.write_text(source.read_text(encoding="utf-8") + "date: '2021-07-05'\n"
+                      "doc_number: 合成〔2021〕1号\nurl: https://example.org/r?a=1&b=2\n",
+                      encoding="utf-8")
+    text = narrative.source(PeriodView.load(tmp_path, PERIOD))
+    assert "《SYNTHETIC report 16》（合成〔2021〕1号）" in text and "2021年7月5日" in text
+    assert 'href="https://example.org/r?a=1&amp;b=2"' in text

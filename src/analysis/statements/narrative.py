@@ -6,6 +6,9 @@ fragment in which text from the data is escaped.
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from pandas import DataFrame
 
 from analysis.checks import targets
@@ -75,6 +78,32 @@ def overview(view: PeriodView) -> str:
     if not lines:
         return _paragraphs([f"<time>{html_text(view.label)}</time>的报告没有可展示的数字。"])
     return _items(lines)
+
+
+def source(view: PeriodView) -> str:
+    """Where the period's figures come from (source.yml): title and 文号, issuer, date, web
+    address (a link only when it is one), and whether only part of the report was read."""
+    meta = view.dataset.source(view.period)
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        return _paragraphs(["本期数据没有登记出处文件（data/periods 下本期的 source.yml）。"])
+    parts = [f"本期数字出自《{html_text(title)}》"]
+    if number := str(meta.get("doc_number") or "").strip():
+        parts[0] += f"（{html_text(number)}）"
+    if issuer := str(meta.get("issuer") or "").strip():
+        parts.append(f"发文单位：{html_text(issuer)}")
+    try:
+        day = date.fromisoformat(str(meta.get("date") or ""))
+        parts.append(f"日期：{day.year}年{day.month}月{day.day}日")
+    except ValueError:
+        parts.append("文件未写明日期")
+    url = str(meta.get("url") or "").strip()
+    if re.fullmatch(r"https?://[^\s\"'<>]+", url):
+        parts.append(f'网址：<a href="{html_text(url)}">{html_text(url)}</a>')
+    text = "；".join(parts) + "。"
+    if view.source_partial:
+        text += "出处仅为报告的部分文字：只录入了能读到的部分。"
+    return _paragraphs([text])
 
 
 def audit(view: PeriodView) -> str:
