@@ -24,6 +24,7 @@ from analysis.dataset.project import Project
 from analysis.errors import UserError
 from analysis.meaning.semantics import MEASURES
 from analysis.pages import page, trends
+from analysis.pages.appendix import render as render_appendix
 from analysis.statements import keypoints, narrative
 from analysis.statements.prose import anchor
 from analysis.view import PeriodView
@@ -243,3 +244,15 @@ def test_the_overview_names_the_source_with_its_date_and_address(tmp_path):
     text = narrative.source(PeriodView.load(tmp_path, PERIOD))
     assert "《SYNTHETIC report 16》（合成〔2021〕1号）" in text and "2021年7月5日" in text
     assert 'href="https://example.org/r?a=1&amp;b=2"' in text
+
+
+def test_the_appendix_lists_only_the_indicators_and_places_the_book_uses(tmp_path):
+    copy_data(tmp_path, periods=())
+    figures = synthetic_report(tmp_path, 17, "341522")
+    text = render_appendix(Project(tmp_path))
+    catalogue = load_catalogue(Project(tmp_path))
+    used = {f["indicator"] for f in figures}
+    labels = dict(zip(catalogue.indicators["id"], catalogue.indicators["label_zh"], strict=True))
+    assert all(f"| {labels[i]} |" in text for i in used)
+    assert not [i for i in labels if i not in used and f"| {labels[i]} |" in text]
+    assert "霍邱县" in text and "嵊州市" not in text  # the place of the figures, not others

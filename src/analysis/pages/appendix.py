@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.dataset.catalogue import load_catalogue
+from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import period_label_zh
 from analysis.dataset.project import Project
 from analysis.escape import csv_cell, myst_text
@@ -169,26 +170,33 @@ def render(project: Project) -> str:
         links = download_links(TRENDS_FOLDER, trends_download_names())
         lines.append(f"- 跨期变化（在两期或更多期出现的指标，逐期数字及其变化）：{links}")
     lines += ["", "</div>"]
+    dataset = load_dataset(project)  # only what the book's periods use is listed
+    used = pd.concat([dataset.all_figures(), dataset.all_targets()], ignore_index=True)
+    indicators = catalogue.indicators[catalogue.indicators["id"].isin(used["indicator"])]
+    places = catalogue.geo[catalogue.geo["code"].isin(
+        {*used["geo"], project.config.home_geo})]
+    units = catalogue.units[catalogue.units["id"].isin(indicators["unit"])]
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
-    lines += ["", "## 指标目录", ""] + _table(
+    lines += ["", "## 指标目录", "", "本书各期出现的指标（完整的指标目录见 Excel 工作簿）。",
+              ""] + _table(
         ["领域", "指标", "单位", "计量类型", "统计范围"],
         [[project.config.area_zh(r["area"]), r["label_zh"],
           symbols.get(r["unit"], r["unit"]), MEASURE_ZH.get(r.get("measure", ""), ""),
           scopes.get(r.get("scope", ""), "全地区") if r.get("scope") else "全地区"]
-         for _, r in catalogue.indicators.iterrows()], "指标目录")
+         for _, r in indicators.iterrows()], "指标目录")
     dimension_zh = {"count": "计数", "money": "金额", "rate": "比率", "standard": "标准",
                     "area": "面积"}
     lines += ["## 计量单位", ""] + _table(
         ["单位", "类别"],
         [[r["symbol_zh"], dimension_zh.get(r["dimension"], r["dimension"])]
-         for _, r in catalogue.units.iterrows()], "计量单位")
+         for _, r in units.iterrows()], "计量单位")
     level_zh = {"country": "国家", "province": "省", "city": "地级市", "county": "县区"}
     lines += ["## 行政区划", ""] + _table(
         ["名称", "级别"],
         [[r["name_zh"], level_zh.get(r["level"], r["level"])]
-         for _, r in catalogue.geo.iterrows()], "行政区划")
+         for _, r in places.iterrows()], "行政区划")
     return "\n".join(lines) + "\n"
 
 
