@@ -63,7 +63,6 @@ def _start_worker(parent: int) -> None:
     and kills its kernels (`worker_init`), so nothing outlives the run."""
     import signal
 
-
     worker_init()
     die_with_parent(parent, signal.SIGTERM)
 
@@ -121,7 +120,6 @@ def _run(project: Project, work: Plan, start: float, jobs: int | None,
         summary.workers = 0 if executor is not None else workers
         own = None
         if executor is None:
-
             preload()  # imported once here rather than in every worker
             own = executor = local_executor(workers)
             executor.submit(int).result()  # fork the workers before the display's thread
@@ -168,8 +166,7 @@ def execute(project: Project, period: Period | None, name: str) -> Path:
         periods, label = project.periods(), f"notebooks/{name}.ipynb for all periods"
     job = Job(key=name, label=label, source=str(project.notebooks / f"{name}.ipynb"),
               target=str(target), parameters=parameters,
-              hash_parts=inputs.notebook(name, parameters, periods),
-              data_dir=str(project.data), fresh_kernel=True)
+              input_hash=inputs.notebook(name, parameters, periods), fresh_kernel=True)
     result = execute_job(job)
     if not result.ok:
         raise NotebookFailed(f"{label} failed in {result.error}")

@@ -1,7 +1,6 @@
 """What a run executes: the notebooks each period has data for, and those whose inputs
 changed since they were last executed (or all of them, with `force`). A per-period notebook
-can read its own period and the periods before it; a cross-period notebook every period.
-Which of them it did read is recorded when it runs (`analysis.dataset.reads`)."""
+can read its own period and the periods before it; a cross-period notebook every period."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.build.hashing import Inputs, stored_meta, up_to_date
+from analysis.build.hashing import Inputs, stored_hash
 from analysis.build.worker import Job
 from analysis.charts.builders import spec_problems
 from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS
@@ -77,14 +76,14 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
 
     def consider(stage: int, key: str, name: str, target: Path, parameters: dict,
                  periods: Sequence[Period], label: str) -> None:
-        parts = inputs.notebook(name, parameters, periods)
-        if not force and target.exists() and up_to_date(parts, stored_meta(target)):
+        input_hash = inputs.notebook(name, parameters, periods)
+        if not force and stored_hash(target) == input_hash:
             result.unchanged.append(key)
             return
         result.stages[stage].append(Job(
             key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
-            target=str(target), parameters=parameters, hash_parts=parts,
-            data_dir=str(project.data), run_id=run_id, fresh_kernel=fresh_kernels))
+            target=str(target), parameters=parameters, input_hash=input_hash,
+            run_id=run_id, fresh_kernel=fresh_kernels))
 
     for p in selected:
         # plan tracking and progress charts read the figures and targets of earlier periods

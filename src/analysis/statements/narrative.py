@@ -11,7 +11,6 @@ from pandas import DataFrame
 from analysis.checks import targets
 from analysis.checks.audit import audit as run_audit
 from analysis.checks.rules import FAILS, HOLDS, UNKNOWN_IN_FORCE, VERDICT_ZH, WITHIN
-from analysis.dataset.reads import looked_at
 from analysis.escape import html_text
 from analysis.statements.prose import area_sentences, derived
 from analysis.view import PeriodView
@@ -81,7 +80,6 @@ def audit(view: PeriodView) -> str:
     """Result of the audit of the report text (when the period has source.txt)."""
 
     folder = view.project.period_dir(view.period)
-    looked_at(folder / "source.txt")
     if not (folder / "source.txt").exists():
         return _paragraphs(["本期没有报告全文，不做录入完整性核查。"])
     result = run_audit(folder)
