@@ -232,27 +232,23 @@ def _generated(rel: Path) -> bool:
 def book_hash(project: Project, inputs: Inputs | None = None) -> str:
     """The inputs of the HTML build: book sources, data (appendix, downloads), package."""
     inputs = inputs or Inputs(project)
-    return digest({
-        "version": HASH_VERSION,
-        "book": inputs.tree(project.book, project.book, exclude=_generated),
-        "data": inputs.tree(project.data),
-        "package": inputs.tree(inputs.package_dir(), inputs.package_dir().parent, "*.py"),
-        "environment": environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
-    })
+    return _with_data_and_code(inputs, book=inputs.tree(project.book, project.book,
+                                                        exclude=_generated))
 
 
 def sources_hash(project: Project, inputs: Inputs | None = None) -> str:
     """What a build reads besides the book: data, notebook sources, prose templates, the
     package and the library versions."""
     inputs = inputs or Inputs(project)
-    return digest({
-        "version": HASH_VERSION,
-        "data": inputs.tree(project.data),
-        "notebooks": inputs.tree(project.notebooks, pattern="*.ipynb"),
-        "templates": inputs.tree(project.root / "templates"),
-        "package": inputs.tree(inputs.package_dir(), inputs.package_dir().parent, "*.py"),
-        "environment": environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
-    })
+    return _with_data_and_code(inputs, templates=inputs.tree(project.root / "templates"),
+                               notebooks=inputs.tree(project.notebooks, pattern="*.ipynb"))
+
+
+def _with_data_and_code(inputs: Inputs, **parts: object) -> str:
+    folder = inputs.package_dir()
+    return digest({**parts, "version": HASH_VERSION, "data": inputs.tree(inputs.project.data),
+                   "package": inputs.tree(folder, folder.parent, "*.py"),
+                   "environment": environment(EXECUTION_PACKAGES + BOOK_PACKAGES)})
 
 
 def nothing_to_build(project: Project) -> bool:
