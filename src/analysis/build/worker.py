@@ -76,7 +76,7 @@ def clean_notebook(nb: nbformat.NotebookNode, input_hash: str = "") -> str:
             cell.id = "injected-parameters"  # papermill draws a random id on every run
             if "remove-cell" not in tags:
                 cell.metadata["tags"] = [*tags, "remove-cell"]
-    return nbformat.writes(nb)
+    return nbformat.writes(nb) + "\n"  # as nbformat.write ends the file
 
 
 # ---------------------------------------------------------------------------- warm kernels
