@@ -103,6 +103,7 @@ def test_every_executed_notebook_records_its_input_hash_and_output(executed):
     assert set(pages) == ALL
     for path in pages.values():
         assert (stored_hash(path) or "").startswith("sha256:")
+        assert path.read_bytes().endswith(b"}\n")  # as the committed notebooks end
     nb = nbformat.read(pages["2021H1/overview"], as_version=4)
     assert nb.cells[-1].outputs[0]["text"].startswith("2021H1 ")
     assert not list(project.book.rglob(".*.ipynb")), "no temporary file is left behind"
