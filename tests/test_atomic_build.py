@@ -54,9 +54,9 @@ def entries(folder: Path) -> list[str]:
                   for p in folder.iterdir())
 
 
-CLEAN = [".html-<id>", ".policybook-build.json", ".policybook-run.lock", ".staging", "html"]
+CLEAN = [".html-<id>", ".policybook-book.stamp", ".policybook-run.lock", ".staging", "html"]
 # `policybook build` also records the sources the good build read (its no-change shortcut)
-CLEAN_CLI = sorted([*CLEAN, ".policybook-sources.json"])
+CLEAN_CLI = sorted([*CLEAN, ".policybook-sources.stamp"])
 
 
 def policybook(*args: str) -> subprocess.CompletedProcess:
@@ -214,7 +214,7 @@ def test_a_build_killed_while_sphinx_writes_leaves_the_published_pages(book, vic
     while _alive(sphinx) and time.monotonic() < deadline:  # it dies with policybook
         time.sleep(0.05)
     assert not _alive(sphinx), "Sphinx outlived the killed policybook"
-    assert not (folder / ".staging" / "complete.json").exists(), "killed after Sphinx ended"
+    assert not (folder / ".staging" / "complete.stamp").exists(), "killed after Sphinx ended"
     message = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
     if victim == "policybook":
         assert code == -signal.SIGKILL
@@ -291,10 +291,10 @@ def test_a_build_after_a_failed_one_starts_from_an_empty_staging(stubbed):
     build_book(stubbed, quiet=True)
     staging = stubbed.book / "_build" / ".staging"
     (staging / "_build" / "leftover.txt").write_text("from the failed build", encoding="utf-8")
-    (staging / "complete.json").unlink()  # what a failed or killed Sphinx run leaves
+    (staging / "complete.stamp").unlink()  # what a failed or killed Sphinx run leaves
     build_book(stubbed, force=True, quiet=True)
     assert not (staging / "_build" / "leftover.txt").exists()
-    assert (staging / "complete.json").exists()
+    assert (staging / "complete.stamp").exists()
 
 
 # ---------------------------------------------------------------------------- the run lock

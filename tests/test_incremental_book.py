@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -62,16 +63,27 @@ def _build(root: Path) -> str:
     return done.stdout + done.stderr
 
 
-def test_a_build_with_nothing_changed_stops_before_loading_the_data(tmp_path):
+def test_a_build_with_nothing_changed_stops_at_once_and_an_edit_reaches_the_page(tmp_path):
     """The second build finds the sources and the book of the last good build unchanged
-    and stops at once; an edited prose template makes the next build run again."""
+    and stops before loading the data; an edited prose template and catalogue label make
+    the next build execute the pages again, and the published page shows both."""
     copy_data(tmp_path)
     for folder in ("notebooks", "templates"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     copy_book_sources(ROOT, tmp_path)
     _build(tmp_path)
+    start = time.monotonic()
     assert "nothing changed since the last build" in _build(tmp_path)
+    assert time.monotonic() - start < 30
     template = tmp_path / "templates" / "elderly_care.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8") + "\n\n本段为修改后新增的说明。\n",
+                        encoding="utf-8")
+    catalogue = tmp_path / "data" / "catalogue" / "indicators.csv"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(
+        ",政府购买居家养老服务订单,", ",政府购买的居家养老服务订单,", 1), encoding="utf-8")
     again = _build(tmp_path)
     assert "nothing changed" not in again and "0 executed" not in again
+    page = tmp_path / "book" / "_build" / "html" / "periods" / PINNED / "elderly_care.html"
+    text = page.read_text(encoding="utf-8")
+    assert "本段为修改后新增的说明。" in text and "政府购买的居家养老服务订单" in text
+    assert "nothing changed since the last build" in _build(tmp_path)

@@ -1,26 +1,96 @@
-"""A notebook's hash covers the package code it uses, definition by definition: editing one
-chart changes the hash of the notebooks that draw it and of no other (analysis.build.code_hash)."""
+"""A notebook's hash covers the package modules it imports, whole, and every module those
+import in turn, read from the source (analysis.build.hashing): editing any code a notebook
+can run re-executes it, a name looked up as a string included; editing code no notebook
+imports (the command line, the importer, the Sphinx hooks) re-executes none."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
-from code_edits import edit_function
 from conftest import ROOT
 
-from analysis.build.code_hash import used_code
-from analysis.build.hashing import Inputs
+from analysis.build.hashing import RUNNER, Inputs, notebook_imports
 from analysis.dataset.project import Project
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
-PAGES_WITH_CHARTS = set(NOTEBOOKS) - {"trends"}
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.fixture
+def toy(tmp_path, monkeypatch) -> Path:
+    """A small package standing in for analysis: notebook -> charts -> .style; cli apart."""
+    folder = tmp_path / "analysis"
+    _write(folder, {
+        "__init__.py": "",
+        "notebook.py": "from analysis import charts\n",
+        "charts/__init__.py": "from analysis.charts import builders\n",
+        "charts/builders.py": ("from .style import COLOUR\n\n\n"
+                               "def draw(kind):\n    return globals()[kind]()\n\n\n"
+                               "def bars():\n    return COLOUR\n"),
+        "charts/style.py": "COLOUR = 'red'\n",
+        "cli.py": "from analysis import notebook\n",
+    })
+    monkeypatch.setattr(Inputs, "package_dir", staticmethod(lambda: folder))
+    return folder
+
+
+def _code(names: list[str]) -> list:
+    return Inputs(Project(ROOT)).code(names)
+
+
+@pytest.mark.parametrize("edited", [
+    "charts/builders.py",  # `bars` is only ever reached as globals()["bars"]
+    "charts/style.py",     # imported by a relative import, in turn
+    "charts/__init__.py",  # runs before any module of its package
+    "__init__.py",
+])
+def test_editing_a_module_a_notebook_runs_changes_its_hash(toy, edited):
+    before = _code(["analysis.notebook"])
+    _append(toy / edited, "# edited\n")
+    assert _code(["analysis.notebook"]) != before
+
+
+def test_a_function_looked_up_as_a_string_is_covered(toy):
+    """A finding kept fixed: `draw("bars")` reaches `bars` through `globals()[kind]`, which a
+    hash of the definitions a notebook names did not follow, leaving its pages stale."""
+    before = _code(["analysis.notebook"])
+    path = toy / "charts" / "builders.py"
+    path.write_text(path.read_text(encoding="utf-8").replace("return COLOUR",
+                                                             "return COLOUR * 2"),
+                    encoding="utf-8")
+    assert _code(["analysis.notebook"]) != before
+
+
+def test_a_module_no_notebook_imports_does_not_count(toy):
+    before = _code(["analysis.notebook"])
+    _append(toy / "cli.py", "print('edited')\n")
+    assert _code(["analysis.notebook"]) == before
+
+
+def test_what_a_notebook_imports_is_read_through_ipython_syntax(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\n!true\n"
+                                          "from analysis.notebook import (\n    page,\n)")]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert {"analysis.notebook", "analysis.notebook.page"} <= notebook_imports(
+        tmp_path / "n.ipynb")
 
 
 @pytest.fixture
 def package(tmp_path, monkeypatch) -> Path:
+    """A copy of the real package for a test to edit."""
     folder = tmp_path / "analysis"
     shutil.copytree(Inputs.package_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(Inputs, "package_dir", staticmethod(lambda: folder))
@@ -28,132 +98,30 @@ def package(tmp_path, monkeypatch) -> Path:
 
 
 def _hashes() -> dict[str, str]:
-    """Each notebook's hash but for the data it read."""
     inputs = Inputs(Project(ROOT))
-    return {name: inputs.notebook(name, {}, [])["base"] for name in NOTEBOOKS}
+    return {name: inputs.notebook(name, {}, []) for name in NOTEBOOKS}
 
 
-def _changed(before: dict, after: dict) -> set[str]:
-    return {name for name in before if before[name] != after[name]}
-
-
-@pytest.mark.parametrize("module, name, method, expected", [
-    # every page's charts come from templates/charts.yml through charts.for_area, which can
-    # reach each chart kind: editing one re-executes the pages that draw charts
-    ("charts/builders", "stages", "", PAGES_WITH_CHARTS),
-    ("charts/builders", "standards_over_time", "", PAGES_WITH_CHARTS),
-    ("charts/builders", "progress", "", PAGES_WITH_CHARTS),
-    ("pages/trends", "standards_chart", "", {"trends"}),
-    ("pages/page", "targets", "", {"plan_tracking", "trends"}),
-    ("pages/page", "trace", "", {"social_assistance", "elderly_care", "social_organizations",
-                           "community_governance", "public_services"}),
-    ("statements/keypoints", "keypoints", "", {"social_assistance", "elderly_care",
-                                    "social_organizations", "community_governance",
-                                    "public_services"}),
-    ("view", "PeriodView", "load", set(NOTEBOOKS) - {"trends"}),
-    ("cli", "main", "", set()),
-    ("build/publish", "build", "", set()),
+@pytest.mark.parametrize("module, changes", [
+    ("charts/builders", True),
+    ("view", True),
+    ("build/worker", True),  # the runner shapes every executed notebook
+    ("cli", False),
+    ("build/publish", False),
+    ("intake/importer", False),
+    ("site/sphinxext", False),
 ])
-def test_editing_a_definition_changes_the_hash_of_the_notebooks_that_use_it(
-        package, module, name, method, expected):
+def test_what_a_code_edit_re_executes_in_the_book(package, module, changes):
     before = _hashes()
-    edit_function(package / f"{module}.py", name, method)
-    assert _changed(before, _hashes()) == expected
+    _append(package / f"{module}.py", "\n_edited = True\n")
+    after = _hashes()
+    assert {n for n in NOTEBOOKS if before[n] != after[n]} == (set(NOTEBOOKS) if changes
+                                                                else set())
 
 
-def test_comments_and_layout_do_not_count(package):
-    before = _hashes()
-    path = package / "charts" / "builders.py"
-    path.write_text("# a comment\n\n" + path.read_text(encoding="utf-8").replace(
-        "def stages(", "def   stages("), encoding="utf-8")
-    assert _changed(before, _hashes()) == set()
-
-
-def _write(folder: Path, files: dict[str, str]) -> None:
-    folder.mkdir(parents=True)
-    (folder / "__init__.py").write_text("", encoding="utf-8")
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-
-
-def _notebook(path: Path, *cells: str) -> Path:
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]}),
-                    encoding="utf-8")
-    return path
-
-
-def _edit_changes(nb: Path, folder: Path, name: str, old: str, new: str) -> bool:
-    """Whether replacing `old` by `new` in module `name` changes what the notebook uses."""
-    before = used_code(nb, folder)
-    path = folder / name
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    return used_code(nb, folder) != before
-
-
-SYNTHETIC = {  # a made-up package: what reaches what
-    "a.py": ("from analysis.b import helper\nLIMIT = 3\n\n"
-             "def used():\n    return helper(LIMIT)\n\n"
-             "def lazy():\n    from analysis import c\n    return c.deep()\n\n"
-             "def unused():\n    return 0\n"),
-    "b.py": "def helper(n):\n    return n\n\ndef other():\n    return 1\n",
-    "c.py": "import os\nSIDE = os.getcwd()\n\ndef deep():\n    return 2\n\ndef spare():\n    return 3\n",
-}
-
-
-@pytest.mark.parametrize("edit, changes", [
-    (("a.py", "return 0", "return 9"), False),           # unused(): not reached
-    (("a.py", "LIMIT = 3", "LIMIT = 4"), True),          # a constant used() refers to
-    (("b.py", "return n", "return n + 1"), True),        # imported by name into a.py
-    (("b.py", "return 1", "return 5"), False),           # b.other: not reached
-    (("c.py", "return 2", "return 7"), True),            # reached through lazy()'s import
-    (("c.py", "return 3", "return 8"), False),           # c.spare: not reached
-    (("c.py", "SIDE = os.getcwd()", "SIDE = os.getpid()"), True),  # runs on import
-])
-def test_what_a_notebook_reaches_in_a_package(tmp_path, edit, changes):
-    folder = tmp_path / "analysis"
-    _write(folder, SYNTHETIC)
-    nb = _notebook(tmp_path / "n.ipynb", "from analysis import a\n", "a.used()\na.lazy()\n")
-    assert _edit_changes(nb, folder, *edit) is changes
-
-
-def test_a_module_passed_around_whole_counts_whole(tmp_path):
-    folder = tmp_path / "analysis"
-    _write(folder, SYNTHETIC)
-    nb = _notebook(tmp_path / "n.ipynb", "from analysis import b\nprint(b)\n")
-    assert _edit_changes(nb, folder, "b.py", "return 1", "return 5")
-
-
-@pytest.mark.parametrize("cells", [
-    ("from analysis.b import *\n", "helper(1)\n"),          # a star import: all of b
-    ("import analysis.b\n", "analysis.b.helper(1)\n"),       # used through the package
-    ("from analysis import helper\n", "helper(1)\n"),       # re-exported by __init__
-    ("%time from analysis import b\n", "b.helper(1)\n"),    # behind an IPython magic
-])
-def test_other_ways_to_reach_code_count(tmp_path, cells):
-    folder = tmp_path / "analysis"
-    _write(folder, SYNTHETIC)
-    (folder / "__init__.py").write_text("from analysis.b import helper\n", encoding="utf-8")
-    nb = _notebook(tmp_path / "n.ipynb", *cells)
-    assert _edit_changes(nb, folder, "b.py", "return n", "return n + 1")
-
-
-def test_a_function_s_own_import_does_not_redirect_the_module_s_names(tmp_path):
-    """c.deep is imported inside a function of d; d's own deep() is what `run` calls."""
-    folder = tmp_path / "analysis"
-    _write(folder, {**SYNTHETIC, "d.py": (
-        "def deep():\n    return 4\n\ndef lazy():\n    from analysis.c import deep\n"
-        "    return deep()\n\ndef run():\n    return deep()\n")})
-    nb = _notebook(tmp_path / "n.ipynb", "from analysis import d\n", "d.run()\n")
-    assert _edit_changes(nb, folder, "d.py", "return 4", "return 5")
-
-
-def test_the_runner_code_that_shapes_executed_notebooks_is_in_every_hash(package):
-    before = _hashes()
-    edit_function(package / "build" / "worker.py", "clean_notebook")
-    assert _changed(before, _hashes()) == set(NOTEBOOKS)
-
-
-def test_the_runner_s_kernel_start_up_is_not(package):
-    before = _hashes()
-    edit_function(package / "build" / "worker.py", "shutdown_kernels")
-    assert _changed(before, _hashes()) == set()
+def test_the_runner_is_in_every_notebook_s_code():
+    inputs = Inputs(Project(ROOT))
+    for name in NOTEBOOKS:
+        code = dict(inputs.code([*notebook_imports(ROOT / "notebooks" / f"{name}.ipynb"),
+                                 RUNNER]))
+        assert "analysis/build/worker.py" in code and "analysis/notebook.py" in code, name

@@ -1,8 +1,10 @@
-"""Files: their digest (more file helpers join here)."""
+"""Files: their digest, and writing one so that readers see the old or the new whole."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,3 +16,41 @@ def files_digest(paths: Iterable[Path]) -> str:
         if path.is_file():
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def temporary_beside(path: Path) -> Path:
+    """A new hidden name beside `path`, with its suffix (`.name.1a2b3c4d.ipynb`): what a
+    killed writer leaves is recognisable, and is no page."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix}")
+
+
+def write_atomic(path: Path, data: str | bytes, tmp: Path | None = None) -> None:
+    """Write `data` (text as UTF-8) to `tmp` (by default `temporary_beside(path)`), then
+    rename it onto `path` in one step; the temporary file never outlives the call."""
+    tmp = tmp or temporary_beside(path)
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` atomically unless `path` already holds it (its mtime then stays, and
+    Sphinx sees no change); whether it wrote."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_atomic(path, text)
+    return True
+
+
+def read_stamp(path: Path) -> str | None:
+    """The digest a stamp file records (None: absent or unreadable). A stamp is a text file
+    holding one digest of what something was made from."""
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from analysis.build.hashing import Inputs
 from analysis.build.lock import book_lock, die_with_parent
-from analysis.build.plan import CROSS_PARAMETERS, Plan, _check_period, _period_parameters, plan
+from analysis.build.plan import Plan, _check_period, job_for, plan
 from analysis.build.progress import Summary, _Display
 from analysis.build.toc import write_toc
 from analysis.build.worker import Job, Result, execute_job, preload, worker_init
@@ -62,7 +62,6 @@ def _start_worker(parent: int) -> None:
     gets SIGTERM when `parent` dies, even by SIGKILL: it then removes its temporary notebook
     and kills its kernels (`worker_init`), so nothing outlives the run."""
     import signal
-
 
     worker_init()
     die_with_parent(parent, signal.SIGTERM)
@@ -121,7 +120,6 @@ def _run(project: Project, work: Plan, start: float, jobs: int | None,
         summary.workers = 0 if executor is not None else workers
         own = None
         if executor is None:
-
             preload()  # imported once here rather than in every worker
             own = executor = local_executor(workers)
             executor.submit(int).result()  # fork the workers before the display's thread
@@ -157,20 +155,8 @@ def _run(project: Project, work: Plan, start: float, jobs: int | None,
 def execute(project: Project, period: Period | None, name: str) -> Path:
     """Execute one notebook now, in a new kernel, into book/periods/<P>/<name>.ipynb (or,
     for a cross-period notebook, book/<name>.ipynb), atomically."""
-    inputs = Inputs(project)
-    if period:
-        target = project.book_period_dir(period) / f"{name}.ipynb"
-        parameters = _period_parameters(period)
-        periods = project.periods_up_to(period)
-        label = f"notebooks/{name}.ipynb for {period.id}"
-    else:
-        target, parameters = project.book / f"{name}.ipynb", CROSS_PARAMETERS
-        periods, label = project.periods(), f"notebooks/{name}.ipynb for all periods"
-    job = Job(key=name, label=label, source=str(project.notebooks / f"{name}.ipynb"),
-              target=str(target), parameters=parameters,
-              hash_parts=inputs.notebook(name, parameters, periods),
-              data_dir=str(project.data), fresh_kernel=True)
+    job = job_for(project, Inputs(project), name, period, fresh_kernel=True)
     result = execute_job(job)
     if not result.ok:
-        raise NotebookFailed(f"{label} failed in {result.error}")
-    return target
+        raise NotebookFailed(f"{job.label} failed in {result.error}")
+    return Path(job.target)

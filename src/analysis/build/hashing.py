@@ -1,34 +1,42 @@
 """Input hashes: what an executed notebook (or the built book) was made from.
 
-Every executed notebook records a hash of its inputs in `metadata.policybook.input_hash`:
-the source notebook, its prose templates, its parameters, the kernel, the project
-configuration, the catalogue, the package modules it imports (and theirs), the versions of
-the libraries that shape its output, the ids of the periods it can see, and the data it
-read while it ran: the periods' folders and the comparators it used (`analysis.dataset.reads`).
-Paths enter the hash relative to the project, line endings normalized, so the committed
-notebooks of a fresh clone match and nothing is executed.
+An executed notebook records in `metadata.policybook.input_hash` a hash of its declared
+inputs: the source notebook and its parameters; the data it may read (the folders of the
+periods up to its own, every period for a cross-period notebook, the catalogue, the
+reference data, data/project.yml); its area's prose templates and the wording every page
+uses (templates/*.yml: sentences by measure, chart specifications); the package modules it
+imports, whole, and every module those import in turn, read from the source (as is the
+runner, build/worker.py, which shapes every executed notebook); the kernel and the versions
+of the libraries that shape its output. Paths enter relative to the project, line endings
+normalized, so the committed notebooks of a fresh clone match and nothing is executed.
+
+Whole modules: a name looked up as a string (`globals()[kind]`) is covered as any other
+code, and so are comments; editing the command line, the importer or the site's Sphinx
+hooks re-executes nothing, since no notebook imports them.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
+
 import analysis
-from analysis.build.code_hash import reached_code, used_code
 from analysis.build.worker import KERNEL
-from analysis.dataset import reads
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
+from analysis.files import read_stamp, write_atomic
 
-HASH_VERSION = 4  # bump when the meaning of the hash changes
-# the code of the runner that shapes an executed notebook (injected parameters, cleaned
-# metadata, the kernel's preparation): in every notebook's hash
-RUNNER_CODE = {("build.worker", name) for name in ("_run_cells", "clean_notebook", "_PREPARE",
-                                             "_RESET", "_RECORD", "WarmKernel")}
+HASH_VERSION = 5  # bump when the meaning of the hash changes
+PACKAGE = "analysis"
+RUNNER = f"{PACKAGE}.build.worker"  # its code shapes every executed notebook
 # libraries whose version can change what an executed notebook shows
 EXECUTION_PACKAGES = ("ipykernel", "ipython", "jinja2", "markupsafe", "matplotlib", "nbclient",
                       "nbformat", "numpy", "pandas", "pandera", "papermill",
@@ -37,14 +45,70 @@ EXECUTION_PACKAGES = ("ipykernel", "ipython", "jinja2", "markupsafe", "matplotli
 BOOK_PACKAGES = ("jupyter-book", "myst-nb", "myst-parser", "openpyxl", "sphinx",
                  "sphinx-book-theme")
 TEXT_SUFFIXES = frozenset({".py", ".ipynb", ".csv", ".yml", ".yaml", ".txt", ".md", ".json",
-                           ".toml", ".css", ".js", ".html", ".svg"})
-BUILD_STAMP = ".policybook-build.json"  # in book/_build/: the inputs of the last good build
-SOURCES_STAMP = ".policybook-sources.json"  # in book/_build/: what the last good build read
+                           ".toml", ".css", ".js", ".html", ".svg", ".j2"})
+BOOK_STAMP = ".policybook-book.stamp"  # in book/_build/: the inputs of the published pages
+SOURCES_STAMP = ".policybook-sources.stamp"  # in book/_build/: what the last good build read
+
+
+def digest(payload: object) -> str:
+    """The hash of a JSON-able payload: every hash and stamp of the build has this form."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _skip(path: Path) -> bool:
     return any(part.startswith(".") or part == "__pycache__" for part in path.parts)
 
+
+# ---------------------------------------------------------------------------- imports
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of `body` and of every block inside them (functions included)."""
+    for node in body:
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers"):
+            yield from _statements(getattr(node, block, []))
+
+
+def _imports(tree: ast.Module, package: str = "") -> set[str]:
+    """Dotted names of what `tree` imports (`from a import b` gives a and a.b); `package`
+    resolves relative imports."""
+    names: set[str] = set()
+    for node in _statements(tree.body):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, *([base] if base else [])])
+            names.add(base)
+            names.update(f"{base}.{a.name}" for a in node.names)
+    return names
+
+
+def _module_file(package_dir: Path, name: str) -> Path | None:
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    folder = package_dir.joinpath(*parts[1:])
+    for path in (folder / "__init__.py", folder.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def notebook_imports(path: Path) -> set[str]:
+    """What the code cells of a notebook import (IPython syntax turned into Python first)."""
+    nb = nbformat.read(path, as_version=4)
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            names |= _imports(ast.parse(TransformerManager().transform_cell(cell.source)))
+    return names
+
+
+# ---------------------------------------------------------------------------- inputs
 
 class Inputs:
     """Content digests of a project's inputs; each file is read once per instance."""
@@ -52,10 +116,7 @@ class Inputs:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._files: dict[Path, str] = {}
-        self._recorded: dict[str, str] | None = None
-        self._modules: dict[str, list[tuple[str, str]]] = {}
-        self._runner: dict[str, str] | None = None
-        self._shared: str | None = None
+        self._imports: dict[Path, set[str]] = {}
 
     def file(self, path: Path) -> str:
         if path not in self._files:
@@ -65,154 +126,102 @@ class Inputs:
             self._files[path] = hashlib.sha256(data).hexdigest()
         return self._files[path]
 
-    def tree(self, folder: Path, base: Path, pattern: str = "*",
+    def tree(self, folder: Path, base: Path | None = None, pattern: str = "*",
              exclude: Callable[[Path], bool] | None = None) -> list[tuple[str, str]]:
-        """(path relative to `base`, digest) of the files under `folder`, sorted."""
+        """(path relative to `base`, the project root by default, digest) of the files
+        under `folder`, sorted."""
+        base = base or self.project.root
         if not folder.is_dir():
             return []
-        files = []
-        for path in folder.rglob(pattern):
-            rel = path.relative_to(base)
-            if path.is_file() and not _skip(path.relative_to(folder)) and not (
-                    exclude and exclude(rel)):
-                files.append((rel.as_posix(), self.file(path)))
-        return sorted(files)
-
-    def data(self, folder: Path) -> list[tuple[str, str]]:
-        return self.tree(folder, self.project.root)
-
-    def package(self) -> list[tuple[str, str]]:
-        """The analysis package's own source (what the kernels import)."""
-        folder = self.package_dir()
-        return self.tree(folder, folder.parent, "*.py")
-
-    @staticmethod
-    def environment(packages: Iterable[str]) -> dict[str, str]:
-        from importlib.metadata import PackageNotFoundError, version
-
-        versions = {"python": "{}.{}".format(*sys.version_info[:2])}
-        for name in packages:
-            try:
-                versions[name] = version(name)
-            except PackageNotFoundError:
-                versions[name] = "absent"
-        return versions
-
-    def modules(self, name: str) -> list[tuple[str, str]]:
-        """(module path, digest) of the package code notebooks/<name>.ipynb uses: the modules
-        it runs, each with what runs on import and the definitions the notebook reaches
-        (`analysis.build.code_hash`). Editing a chart re-executes the notebooks that draw it;
-        editing the command line, none."""
-
-        if name not in self._modules:
-            folder = self.package_dir()
-            used = used_code(self.project.notebooks / f"{name}.ipynb", folder)
-            self._modules[name] = [(f"{folder.name}/{m}", d) for m, d in used.items()]
-        return self._modules[name]
-
-    @property
-    def runner(self) -> dict[str, str]:
-        """The runner's code that shapes every executed notebook (RUNNER_CODE)."""
-
-        if self._runner is None:
-            self._runner = reached_code(RUNNER_CODE, self.package_dir())
-        return self._runner
+        return sorted((path.relative_to(base).as_posix(), self.file(path))
+                      for path in folder.rglob(pattern)
+                      if path.is_file() and not _skip(path.relative_to(folder))
+                      and not (exclude and exclude(path.relative_to(base))))
 
     @staticmethod
     def package_dir() -> Path:
         """The folder of the analysis package the kernels import."""
-
         return Path(analysis.__file__).resolve().parent
 
-    @property
-    def shared(self) -> str:
-        """Configuration, catalogue, library versions, kernel."""
-        if self._shared is None:
-            config = self.project.data / "project.yml"
-            self._shared = _digest({
-                "config": self.file(config) if config.exists() else "",
-                "catalogue": self.data(self.project.catalogue),
-                "environment": self.environment(EXECUTION_PACKAGES),
-                "kernel": KERNEL,
-            })
-        return self._shared
+    def modules(self, names: Iterable[str]) -> set[Path]:
+        """The package's module files that importing `names` runs: those modules, the
+        packages that hold them, and everything they import in turn (from the source)."""
+        folder, todo, found = self.package_dir(), list(names), set()
+        while todo:
+            parts = todo.pop().split(".")
+            for depth in range(1, len(parts) + 1):  # a module runs its packages' __init__
+                name = ".".join(parts[:depth])
+                path = _module_file(folder, name)
+                if path is None or path in found:
+                    continue
+                found.add(path)
+                if path not in self._imports:
+                    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+                    self._imports[path] = _imports(ast.parse(path.read_bytes()), package)
+                todo += self._imports[path]
+        return found
 
-    @property
-    def recorded_files(self) -> dict[str, str]:
-        """Path relative to data/ -> digest, of every file whose reading a notebook records
-        (under data/periods/ and data/reference/)."""
-        if self._recorded is None:
-            self._recorded = {
-                path: digest for folder in reads.RECORDED
-                for path, digest in self.tree(self.project.data / folder, self.project.data)}
-        return self._recorded
+    def code(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """(module path, digest) of the package modules importing `names` runs, whole."""
+        folder = self.package_dir()
+        return sorted((path.relative_to(folder.parent).as_posix(), self.file(path))
+                      for path in self.modules(names))
 
     def templates(self, name: str) -> list[tuple[str, str]]:
-        """The prose templates a notebook renders (data/project.yml's `templates`, by default
-        templates/<name>.j2), plus the wording every page uses (templates/*.yml: sentences
-        by measure, chart specifications): editing an area's template re-executes only the
-        notebooks that use it."""
-        notebook = next((nb for nb in (*self.project.config.period_notebooks,
-                                       *self.project.config.cross_period_notebooks)
-                         if nb.name == name), None)
+        """The prose templates a notebook renders (data/project.yml's `templates`, by
+        default templates/<name>.j2) and the wording every page uses (templates/*.yml)."""
+        config = self.project.config
+        notebook = next((nb for nb in (*config.period_notebooks,
+                                       *config.cross_period_notebooks) if nb.name == name),
+                        None)
         names = notebook.templates if notebook is not None else (name,)
         folder = self.project.root / "templates"
-        shared = self.tree(folder, self.project.root, "*.yml")
-        if "all" in names:
-            return self.tree(folder, self.project.root, "*.j2") + shared
-        paths = [folder / f"{n}.j2" for n in names]
-        return [(p.relative_to(self.project.root).as_posix(), self.file(p))
-                for p in paths if p.exists()] + shared
+        prose = self.tree(folder, pattern="*.j2", exclude=lambda rel: "all" not in names
+                          and rel.stem not in names)
+        return prose + self.tree(folder, pattern="*.yml")
 
-    def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> dict:
-        """The parts of the hash of notebooks/<name>.ipynb run with `parameters`, able to
-        read `periods`: `base` (all but the recorded data files) and the digest of every
-        recorded data file. `reads.input_hash(parts, record)` makes the hash from them and
-        the notebook's record of what it read."""
+    def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> str:
+        """The input hash of notebooks/<name>.ipynb run with `parameters`, able to read
+        `periods`."""
         source = self.project.notebooks / f"{name}.ipynb"
-        visible = [p.id for p in periods]
-        return {
-            "base": _digest({
-                "version": HASH_VERSION,
-                "notebook": [source.relative_to(self.project.root).as_posix(),
-                             self.file(source)],
-                "templates": self.templates(name),
-                "package": self.modules(name),
-                "runner": self.runner,
-                "parameters": parameters,
-                "shared": self.shared,
-                "visible": visible,
-            }),
-            "files": self.recorded_files,
-            "visible": visible,
-        }
-
-def _digest(payload: object) -> str:
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        data = self.project.data
+        config = data / "project.yml"
+        return digest({
+            "version": HASH_VERSION,
+            "notebook": [source.relative_to(self.project.root).as_posix(), self.file(source)],
+            "parameters": parameters,
+            "periods": [self.tree(self.project.period_dir(p)) for p in periods],
+            "catalogue": self.tree(self.project.catalogue),
+            "reference": self.tree(self.project.reference),
+            "config": self.file(config) if config.exists() else "",
+            "templates": self.templates(name),
+            "code": self.code([*notebook_imports(source), RUNNER]),
+            "environment": environment(EXECUTION_PACKAGES),
+            "kernel": KERNEL,
+        })
 
 
-def up_to_date(parts: dict, meta: dict) -> bool:
-    """Whether an executed notebook (its `metadata.policybook`) was made from these inputs:
-    the parts of `Inputs.notebook` and its record of what it read (one without a record is
-    taken to have read every file of the periods it could see and the comparators)."""
-    return meta.get("input_hash") == reads.input_hash(parts, meta.get("reads"))
-
-
-def stored_meta(path: Path) -> dict:
-    """An executed notebook's `metadata.policybook` ({} if absent or unreadable)."""
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    meta = nb.get("metadata", {}).get("policybook", {})
-    return meta if isinstance(meta, dict) else {}
+def environment(packages: Iterable[str]) -> dict[str, str]:
+    """Python's version and those of `packages`."""
+    versions = {"python": "{}.{}".format(*sys.version_info[:2])}
+    for name in packages:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
 
 
 def stored_hash(path: Path) -> str | None:
     """The input hash an executed notebook was made from (None: absent or unreadable)."""
-    return stored_meta(path).get("input_hash")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]["policybook"]
+        return meta.get("input_hash")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
+
+# ---------------------------------------------------------------------------- the book
 
 def _generated(rel: Path) -> bool:
     """Files of book/ that the build writes itself (or Sphinx's output)."""
@@ -223,47 +232,35 @@ def _generated(rel: Path) -> bool:
 def book_hash(project: Project, inputs: Inputs | None = None) -> str:
     """The inputs of the HTML build: book sources, data (appendix, downloads), package."""
     inputs = inputs or Inputs(project)
-    return _digest({
-        "version": HASH_VERSION,
-        "book": inputs.tree(project.book, project.book, exclude=_generated),
-        "data": inputs.data(project.data),
-        "package": inputs.package(),
-        "environment": inputs.environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
-    })
+    return _with_data_and_code(inputs, book=inputs.tree(project.book, project.book,
+                                                        exclude=_generated))
 
 
 def sources_hash(project: Project, inputs: Inputs | None = None) -> str:
     """What a build reads besides the book: data, notebook sources, prose templates, the
     package and the library versions."""
     inputs = inputs or Inputs(project)
-    return _digest({
-        "version": HASH_VERSION,
-        "data": inputs.data(project.data),
-        "notebooks": inputs.tree(project.notebooks, project.root, "*.ipynb"),
-        "templates": inputs.tree(project.root / "templates", project.root),
-        "package": inputs.package(),
-        "environment": inputs.environment(EXECUTION_PACKAGES + BOOK_PACKAGES),
-    })
+    return _with_data_and_code(inputs, templates=inputs.tree(project.root / "templates"),
+                               notebooks=inputs.tree(project.notebooks, pattern="*.ipynb"))
+
+
+def _with_data_and_code(inputs: Inputs, **parts: object) -> str:
+    folder = inputs.package_dir()
+    return digest({**parts, "version": HASH_VERSION, "data": inputs.tree(inputs.project.data),
+                   "package": inputs.tree(folder, folder.parent, "*.py"),
+                   "environment": environment(EXECUTION_PACKAGES + BOOK_PACKAGES)})
 
 
 def nothing_to_build(project: Project) -> bool:
-    """Whether the last good build read these very sources and left this very book (then a
-    build would execute nothing and skip Sphinx: it is skipped before the data is loaded)."""
-    stamp = project.book / "_build" / SOURCES_STAMP
-    try:
-        recorded = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
+    """Whether the last good build read these very sources and published this very book
+    (then a build would execute nothing and skip Sphinx: it stops before loading the data)."""
+    folder = project.book / "_build"
     inputs = Inputs(project)  # each file read and hashed once for both
-    return ((project.book / "_build" / "html" / "index.html").exists()
-            and recorded == {"sources": sources_hash(project, inputs),
-                             "book": book_hash(project, inputs)})
+    return ((folder / "html" / "index.html").exists()
+            and read_stamp(folder / SOURCES_STAMP) == sources_hash(project, inputs)
+            and read_stamp(folder / BOOK_STAMP) == book_hash(project, inputs))
 
 
 def record_build(project: Project, sources: str) -> None:
-    """After a good build: the sources it started from and the book it left."""
-    stamp = project.book / "_build" / SOURCES_STAMP
-    tmp = stamp.with_name(f"{stamp.name}.tmp")
-    tmp.write_text(json.dumps({"sources": sources, "book": book_hash(project)}),
-                   encoding="utf-8")
-    tmp.replace(stamp)
+    """After a good build: the sources it started from."""
+    write_atomic(project.book / "_build" / SOURCES_STAMP, sources + "\n")

@@ -1,16 +1,14 @@
 """What a run executes: the notebooks each period has data for, and those whose inputs
 changed since they were last executed (or all of them, with `force`). A per-period notebook
-can read its own period and the periods before it; a cross-period notebook every period.
-Which of them it did read is recorded when it runs (`analysis.dataset.reads`)."""
+can read its own period and the periods before it; a cross-period notebook every period."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.build.hashing import Inputs, stored_meta, up_to_date
+from analysis.build.hashing import Inputs, stored_hash
 from analysis.build.worker import Job
 from analysis.charts.builders import spec_problems
 from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS
@@ -33,12 +31,22 @@ def notebooks_for(project: Project, period: Period) -> list[str]:
             or (nb.needs == NEEDS_TARGETS and has_targets)]
 
 
-def _period_parameters(period: Period) -> dict:
-    """Only the period: a notebook finds the project upwards from its working directory."""
-    return {"period": period.id}
-
-
-CROSS_PARAMETERS: dict = {}
+def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, *,
+            run_id: str = "", fresh_kernel: bool = False) -> Job:
+    """The job that executes notebooks/<name>.ipynb for `period` (None: across every
+    period) into its page, with the hash of its inputs. The only parameter is the period:
+    a notebook finds the project upwards from its working directory."""
+    if period:
+        target = project.book_period_dir(period) / f"{name}.ipynb"
+        parameters, periods = {"period": period.id}, project.periods_up_to(period)
+        key, label = f"{period.id}/{name}", f"notebooks/{name}.ipynb for {period.id}"
+    else:
+        target, parameters, periods = project.book / f"{name}.ipynb", {}, project.periods()
+        key, label = name, f"notebooks/{name}.ipynb for all periods"
+    return Job(key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
+               target=str(target), parameters=parameters,
+               input_hash=inputs.notebook(name, parameters, periods), run_id=run_id,
+               fresh_kernel=fresh_kernel)
 
 
 def _check_period(project: Project, period: str | None) -> None:
@@ -75,25 +83,18 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
 
     result = Plan(stages=[[], []])
 
-    def consider(stage: int, key: str, name: str, target: Path, parameters: dict,
-                 periods: Sequence[Period], label: str) -> None:
-        parts = inputs.notebook(name, parameters, periods)
-        if not force and target.exists() and up_to_date(parts, stored_meta(target)):
-            result.unchanged.append(key)
-            return
-        result.stages[stage].append(Job(
-            key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
-            target=str(target), parameters=parameters, hash_parts=parts,
-            data_dir=str(project.data), run_id=run_id, fresh_kernel=fresh_kernels))
+    def consider(stage: int, name: str, of: Period | None) -> None:
+        job = job_for(project, inputs, name, of, run_id=run_id, fresh_kernel=fresh_kernels)
+        if not force and stored_hash(Path(job.target)) == job.input_hash:
+            result.unchanged.append(job.key)
+        else:
+            result.stages[stage].append(job)
 
     for p in selected:
-        # plan tracking and progress charts read the figures and targets of earlier periods
-        upto = project.periods_up_to(p)
         wanted = notebooks_for(project, p)
         out = project.book_period_dir(p)
         for name in wanted:
-            consider(0, f"{p.id}/{name}", name, out / f"{name}.ipynb", _period_parameters(p),
-                     upto, f"notebooks/{name}.ipynb for {p.id}")
+            consider(0, name, p)
         result.stale_pages += [page for page in sorted(out.glob("[!.]*.ipynb"))
                                if page.stem not in wanted]
     if not period:  # pages of periods whose data is gone
@@ -106,7 +107,6 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
                 for page in folder.glob("[!.]*.ipynb"))
     if all_periods:
         for name in (nb.name for nb in project.config.cross_period_notebooks):
-            consider(1, name, name, project.book / f"{name}.ipynb", CROSS_PARAMETERS,
-                     all_periods, f"notebooks/{name}.ipynb for all periods")
+            consider(1, name, None)
     result.stages = [stage for stage in result.stages if stage]
     return result

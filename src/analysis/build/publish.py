@@ -10,11 +10,14 @@ book/_build/ (generated, never committed):
     .staging/_build/html/    Sphinx's output, and beside it .doctrees/ and jupyter_execute/,
                              kept between builds so that Sphinx stays incremental (it compares
                              the sources' mtimes with its pickled environment and its output)
-    .staging/complete.json   written when the last Sphinx run there succeeded: after a failed
+    .staging/complete.stamp  written when the last Sphinx run there succeeded: after a failed
                              or killed one the staging folder starts empty, since Sphinx would
                              not repeat the warnings of pages it wrote before it stopped
-    .policybook-build.json   the inputs of the published pages, written after the swap
+    .policybook-book.stamp   the inputs of the published pages, written after the swap
+    .policybook-sources.stamp  what `policybook build` read for them (its no-change stop)
     .policybook-run.lock     one run or build of a book at a time (also held by Sphinx)
+
+(a stamp is one digest, `hashing.digest`, in a text file: `analysis.files.read_stamp`)
 
 A failed or killed build (policybook or Sphinx, even by SIGKILL) never changes what `html`
 shows: the previous pages stay byte-identical, and what the build left behind (a staging
@@ -30,7 +33,6 @@ creating a symlink needs a privilege.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -41,16 +43,17 @@ import uuid
 from contextlib import suppress
 from pathlib import Path
 
-from analysis.build.hashing import BUILD_STAMP, book_hash
+from analysis.build.hashing import BOOK_STAMP, book_hash
 from analysis.build.lock import book_lock, die_with_parent
 from analysis.build.toc import write_toc
 from analysis.dataset.project import Project
 from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
+from analysis.files import read_stamp, write_atomic
 
 HTML = "html"
 STAGING = ".staging"
 PUBLISHED = ".html-"  # prefix of the published copies (and of a swap's temporary names)
-COMPLETE = "complete.json"
+COMPLETE = "complete.stamp"
 UNCHANGED = "the published book in book/_build/html is unchanged"
 OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+): '([^'\n]+)'")
 
@@ -68,7 +71,7 @@ def build(project: Project, *, force: bool = False, quiet: bool = False) -> Path
         with reported(doing="writing the table of contents"):
             write_toc(project)
         digest = book_hash(project)
-        if not force and index.exists() and _recorded(folder / BUILD_STAMP) == digest:
+        if not force and index.exists() and read_stamp(folder / BOOK_STAMP) == digest:
             if not quiet:
                 print("book unchanged since its last build: Sphinx skipped", file=sys.stderr)
             return index
@@ -86,33 +89,16 @@ def _rebuild(project: Project, digest: str, *, force: bool, quiet: bool,
     staging = folder / STAGING
     with reported(doing="preparing the staging folder of the build"):
         prepare_staging(staging)
-    if force or _recorded(staging / COMPLETE) != digest:
+    if force or read_stamp(staging / COMPLETE) != digest:
         run_sphinx(project, staging, quiet, lock)
-        _write_json(staging / COMPLETE, {"book_hash": digest}, "recording the build")
+        with reported(doing="recording the build"):
+            write_atomic(staging / COMPLETE, digest + "\n")
     with reported(doing=f"publishing the new pages ({UNCHANGED})"):
         publish(folder, staging / "_build" / HTML)
-    _write_json(folder / BUILD_STAMP, {"book_hash": digest}, "recording the build")
+    with reported(doing="recording the build"):
+        write_atomic(folder / BOOK_STAMP, digest + "\n")
     with suppress(OSError):  # the previous pages: removed at the next build otherwise
         remove_leftovers(folder)
-
-
-def _recorded(path: Path) -> str | None:
-    """The book hash recorded in a stamp file (None: absent or unreadable)."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("book_hash")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def _write_json(path: Path, payload: dict, doing: str) -> None:
-    """Write a small JSON file atomically (a temporary file, then os.replace)."""
-    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with reported(doing=doing):
-        try:
-            tmp.write_text(json.dumps(payload) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------- leftovers
@@ -144,7 +130,7 @@ def remove_leftovers(folder: Path) -> None:
             _remove(entry)
     for legacy in (".doctrees", "jupyter_execute"):  # Sphinx wrote into book/_build/ itself
         _remove(folder / legacy)
-    for tmp in folder.glob(f"{BUILD_STAMP}.*.tmp"):
+    for tmp in folder.glob(".*.*.stamp"):  # a stamp's temporary file (`write_atomic`)
         tmp.unlink(missing_ok=True)
 
 

@@ -19,7 +19,6 @@ import atexit
 import contextlib
 import os
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,10 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.dataset import reads
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+from analysis.files import temporary_beside, write_atomic
 
 KERNEL = "policybook"
 TIMEOUT_S = 600        # per cell
@@ -46,10 +42,7 @@ class Job:
     source: str
     target: str
     parameters: dict = field(hash=False)
-    # the parts of its input hash (hashing.Inputs.notebook); with what the notebook read
-    # while running they make the hash recorded in its metadata.policybook
-    hash_parts: dict = field(default_factory=dict, hash=False)
-    data_dir: str = ""       # the project's data/: files opened under it are recorded
+    input_hash: str = ""     # recorded in the executed notebook (hashing.Inputs.notebook)
     run_id: str = ""         # distinct per run (Dask would otherwise reuse a cached result)
     fresh_kernel: bool = False
     timeout: int = TIMEOUT_S
@@ -69,15 +62,12 @@ class KernelStartFailed(Exception):
     pass
 
 
-def clean_notebook(path: Path, input_hash: str | None = None,
-                   record: dict | None = None) -> None:
-    """Drop volatile execution metadata; hide the injected parameters from readers; record
-    the hash of the inputs the notebook was executed from and what it read of the data
-    (metadata.policybook.input_hash and .reads)."""
-    nb = nbformat.read(path, as_version=4)
+def clean_notebook(nb: nbformat.NotebookNode, input_hash: str = "") -> str:
+    """The executed notebook as written: without volatile execution metadata, the injected
+    parameters hidden from readers, the hash of its inputs in metadata.policybook."""
     nb.metadata.pop("papermill", None)
-    if input_hash is not None:
-        nb.metadata["policybook"] = {"input_hash": input_hash, "reads": record}
+    if input_hash:
+        nb.metadata["policybook"] = {"input_hash": input_hash}
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -86,7 +76,7 @@ def clean_notebook(path: Path, input_hash: str | None = None,
             cell.id = "injected-parameters"  # papermill draws a random id on every run
             if "remove-cell" not in tags:
                 cell.metadata["tags"] = [*tags, "remove-cell"]
-    nbformat.write(nb, path)
+    return nbformat.writes(nb) + "\n"  # as nbformat.write ends the file
 
 
 # ---------------------------------------------------------------------------- warm kernels
@@ -97,15 +87,8 @@ import os as _pb_os, sys as _pb_sys
 _pb_os.chdir({cwd!r})
 if "matplotlib.pyplot" in _pb_sys.modules:
     _pb_sys.modules["matplotlib.pyplot"].close("all")
-try:
-    import analysis.dataset.reads as _pb_reads
-    _pb_reads.start({data!r} or None)
-    del _pb_reads
-except ImportError:
-    pass
 del _pb_os, _pb_sys
 """
-_RECORD = "__import__('analysis.dataset.reads').dataset.reads.dump()"  # what it read (JSON)
 
 
 class WarmKernel:
@@ -146,26 +129,11 @@ class WarmKernel:
         if reply["content"]["status"] != "ok":
             raise KernelStartFailed(f"kernel reset failed: {reply['content'].get('evalue')}")
 
-    def prepare(self, cwd: str, data_dir: str = "") -> None:
+    def prepare(self, cwd: str) -> None:
         if self.used:
             self._silent(_RESET)
-        self._silent(_PREPARE.format(cwd=cwd, data=data_dir))
+        self._silent(_PREPARE.format(cwd=cwd))
         self.used = True
-
-    def record(self) -> dict | None:
-        """What the last notebook read of the data (`analysis.dataset.reads`), None if unknown."""
-        import ast
-        import json
-
-        try:
-            reply = self.kc.execute_interactive("", silent=True, store_history=False,
-                                                user_expressions={"r": _RECORD},
-                                                timeout=START_TIMEOUT_S)
-            value = reply["content"]["user_expressions"]["r"]
-            record = json.loads(ast.literal_eval(value["data"]["text/plain"]))
-        except Exception:  # no answer, no package in the kernel: taken as having read all
-            return None
-        return record if isinstance(record, dict) else None
 
     def shutdown(self) -> None:
         with contextlib.suppress(Exception):
@@ -265,8 +233,7 @@ def _describe(cell, index: int, exc: BaseException) -> str:
 
 
 def _run_cells(job: Job, kernel: WarmKernel, cwd: str):
-    """Parameterize like papermill and execute every cell; (notebook, error or '', what it
-    read of the data or None)."""
+    """Parameterize like papermill and execute every cell; (notebook, error or '')."""
     from nbclient import NotebookClient
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
@@ -277,7 +244,7 @@ def _run_cells(job: Job, kernel: WarmKernel, cwd: str):
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = []
-    kernel.prepare(cwd, job.data_dir)
+    kernel.prepare(cwd)
     client = NotebookClient(nb, km=kernel.km, kernel_name=KERNEL, timeout=job.timeout,
                             startup_timeout=START_TIMEOUT_S, record_timing=False)
     client.kc = kernel.kc
@@ -286,11 +253,11 @@ def _run_cells(job: Job, kernel: WarmKernel, cwd: str):
             try:
                 client.execute_cell(cell, index)
             except Exception as exc:  # an error, a timeout, a dead kernel
-                return nb, _describe(cell, index, exc), None
+                return nb, _describe(cell, index, exc)
         info = client.wait_for_reply(kernel.kc.kernel_info())
         nb.metadata["language_info"] = info["content"]["language_info"]
         client.set_widgets_metadata()
-    return nb, "", kernel.record()
+    return nb, ""
 
 
 def execute_job(job: Job) -> Result:
@@ -301,30 +268,20 @@ def execute_job(job: Job) -> Result:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     target = Path(job.target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".ipynb",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temporary_beside(target)  # there while the notebook runs: a run in progress
+    tmp.touch()
     global _current_tmp
     _current_tmp = tmp
     kernel = None
     try:
         kernel = WarmKernel() if job.fresh_kernel else _kernel()
-        nb, error, record = _run_cells(job, kernel, str(target.parent))
+        nb, error = _run_cells(job, kernel, str(target.parent))
         if error:
             if not job.fresh_kernel:  # its state is no longer a new kernel's
                 _discard(kernel)
             return Result(job.key, False, time.perf_counter() - start, error, worker)
-        nbformat.write(nb, tmp)
-        input_hash = None
-        if job.hash_parts:
-
-            input_hash = reads.input_hash(job.hash_parts, record)
-        clean_notebook(tmp, input_hash, record)
-        tmp.chmod(0o666 & ~_UMASK)  # mkstemp makes it private; published files are not
-        os.replace(tmp, target)
-        return Result(job.key, True, time.perf_counter() - start, "", worker,
-                      input_hash or "")
+        write_atomic(target, clean_notebook(nb, job.input_hash), tmp)
+        return Result(job.key, True, time.perf_counter() - start, "", worker, job.input_hash)
     except KernelStartFailed as exc:
         return Result(job.key, False, time.perf_counter() - start, str(exc), worker)
     except Exception as exc:  # reported per notebook, the run goes on

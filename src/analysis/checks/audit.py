@@ -53,7 +53,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from analysis.dataset.reads import looked_at
 from analysis.dataset.safe_files import read_source_text
 
 REASONS = (
@@ -292,7 +291,6 @@ class AuditResult:
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
 
-    looked_at(path)  # a notebook that found no file here depends on there being none
     if not path.exists():
         return []
     with path.open(encoding="utf-8", newline="") as handle:

@@ -4,24 +4,20 @@ checks, trends, plans, export, appendix).
 
 `load_dataset` refuses data that breaks the contract with the same located problems as
 `policybook import`. A loaded dataset is kept per project and reused while no file under
-data/ changed, so the notebooks a warm kernel runs read the data once. Every access to a
-period's data and to the comparators is recorded (`analysis.dataset.reads`): a notebook's input
-hash covers what it read.
+data/ changed, so the notebooks a warm kernel runs read the data once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
 
 import pandas as pd
 
-from analysis.dataset import reads
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.checks_file import load_checks
-from analysis.dataset.comparators import COMPARATOR_FILES, NATIONAL, load_comparators
+from analysis.dataset.comparators import NATIONAL, load_comparators
 from analysis.dataset.config import Config
 from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
@@ -29,30 +25,6 @@ from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
 from analysis.dataset.schema import validate_period
 from analysis.errors import Problem, UserError
-
-T = TypeVar("T")
-
-
-class PeriodData(Mapping[str, T], Generic[T]):
-    """Period id -> what the dataset made of one file of that period's folder; reading an
-    item records the file as read (asking which periods there are does not)."""
-
-    def __init__(self, items: dict[str, T], file: str) -> None:
-        self._items = items
-        self._file = file
-
-    def __getitem__(self, period_id: str) -> T:
-        reads.file(f"periods/{period_id}/{self._file}")
-        return self._items[period_id]
-
-    def __contains__(self, period_id: object) -> bool:
-        return period_id in self._items
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @dataclass
@@ -71,12 +43,9 @@ class Dataset:
 
     @property
     def comparators(self) -> pd.DataFrame:
-        """data/reference/'s comparators that serve this book, with their sources (reading
-        them is recorded): those of the home place's province (the first two digits of its
-        GB/T 2260 code) and national ones; another province's figures are not set against
-        the book's place."""
-        for name in COMPARATOR_FILES:
-            reads.file(f"reference/{name}")
+        """data/reference/'s comparators that serve this book, with their sources: those
+        of the home place's province (the first two digits of its GB/T 2260 code) and
+        national ones; another province's figures are not set against the book's place."""
         province = self.config.home_geo[:2]
         geo = self.reference["geo"].astype(str)
         return self.reference[geo.str.startswith(province) | (geo == NATIONAL)]
@@ -143,8 +112,7 @@ def load_dataset(project: Project | str | Path | None = None) -> Dataset:
     cached = _CACHE.get(project.root)
     if cached and cached[0] == stamp:
         return cached[1]
-    with reads.paused():  # every file is read here once; what notebooks use is recorded later
-        dataset = _load(project)
+    dataset = _load(project)
     _CACHE[project.root] = (stamp, dataset)
     return dataset
 
@@ -190,5 +158,4 @@ def _load(project: Project) -> Dataset:
     figures = {p.id: load_figures(project, p.id, catalogue) for p in periods}
     targets = {p.id: load_targets(project, p.id, catalogue) for p in periods}
     return Dataset(project, config, catalogue, checks, comparators, periods,
-                   PeriodData(figures, "figures.csv"), PeriodData(targets, "targets.csv"),
-                   PeriodData(sources, "source.yml"))
+                   figures, targets, sources)

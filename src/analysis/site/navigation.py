@@ -13,6 +13,8 @@ import json
 from html import escape
 from pathlib import Path
 
+from analysis.files import write_if_changed
+
 NAV_NAME = "booknav.js"
 
 
@@ -34,5 +36,4 @@ def nav_html(toc: dict, titles: dict[str, str]) -> str:
 def write_nav(out: Path, html: str) -> None:
     """`window.BOOK_NAV = "...";` (ASCII, `<` escaped: no text can close the script)."""
     text = f"window.BOOK_NAV = {json.dumps(html, ensure_ascii=True)};\n".replace("<", "\\u003c")
-    if not out.is_file() or out.read_text(encoding="utf-8") != text:
-        out.write_text(text, encoding="utf-8")
+    write_if_changed(out, text)

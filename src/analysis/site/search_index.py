@@ -17,6 +17,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from analysis.files import write_if_changed
+
 MAX_CHARS = 240
 MAX_SNIPPETS = 20_000
 INDEX_NAME = "searchsnippets.js"
@@ -95,6 +97,4 @@ def write_index(folder: Path, pages: list[str], out: Path) -> None:
             entries.append(json.loads(path.read_text(encoding="utf-8")))
     # ASCII-only JSON, `<` escaped: nothing in the data can close the script element
     data = json.dumps(entries, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    text = f"window.SNIPPETS = {data};\n"
-    if not out.is_file() or out.read_text(encoding="utf-8") != text:
-        out.write_text(text, encoding="utf-8")
+    write_if_changed(out, f"window.SNIPPETS = {data};\n")

@@ -14,7 +14,6 @@ from pandas import DataFrame
 from analysis.checks import targets
 from analysis.checks.audit import audit as run_audit
 from analysis.checks.rules import FAILS, HOLDS, UNKNOWN_IN_FORCE, VERDICT_ZH, WITHIN
-from analysis.dataset.reads import looked_at
 from analysis.escape import html_text
 from analysis.statements.prose import area_sentences, derived
 from analysis.view import PeriodView
@@ -110,7 +109,6 @@ def audit(view: PeriodView) -> str:
     """Result of the audit of the report text (when the period has source.txt)."""
 
     folder = view.project.period_dir(view.period)
-    looked_at(folder / "source.txt")
     partial = "出处仅为报告的部分文字：本期数字只录自能读到的部分，报告其余部分的数字未录入。"
     if not (folder / "source.txt").exists():
         return _paragraphs([partial] if view.source_partial else [
