@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import budoux
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
@@ -11,8 +12,10 @@ from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter
 
 # Charts are drawn for the phone: a 4.8 in figure at 110 dpi is 528 CSS px wide; on a 390 px
-# phone (334 px of content) it shows at 0.63x, where 11.5 pt text is still 11 CSS px.
-WIDTH, DPI, FONT, TITLE = 4.8, 110, 11.5, 13
+# phone (334 px of content) it shows at 0.63x, where 12.5 pt text is still 12 CSS px.
+WIDTH, DPI, FONT, TITLE = 4.8, 110, 12.5, 14
+# no chart taller than a phone screen and a half (844 CSS px, the height of a common phone)
+MAX_HEIGHT = 1.5 * 844 / DPI
 THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
 # series colours (each at least 3:1 against white), then the grey of other places' figures
 PALETTE = ["#1f5f8b", "#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a",
@@ -57,17 +60,60 @@ def use_house_style() -> None:
     })
 
 
+# Chinese line-breaking rules: no line starts with closing punctuation, none ends with opening
+CLOSING = "，。、）》」』】〕］｝；：！？…—%％,.;:!?)]}"
+OPENING = "（《「『【〔［｛“‘([{"
+
+
+@cache
+def _phrase_parser() -> budoux.Parser:
+    return budoux.load_default_simplified_chinese_parser()
+
+
+def _width(text: str) -> float:
+    """Width in em: a CJK character is about one em wide, Latin letters and digits half."""
+    return sum(0.55 if char.isascii() else 1.0 for char in text)
+
+
+def phrases(text: str) -> list[str]:
+    """The text cut where a line may break: between the phrases BudouX finds (its small model
+    of Simplified Chinese), a phrase of one character joined to its neighbour (a word alone
+    is rarely one character in a label), and punctuation kept on the side it belongs to."""
+    parts = [p for p in _phrase_parser().parse(text) if p]
+    joined: list[str] = []
+    for part in parts:
+        if joined and (len(joined[-1]) == 1 and not joined[-1].isascii()
+                       or part[0] in CLOSING or joined[-1][-1] in OPENING):
+            joined[-1] += part
+        else:
+            joined.append(part)
+    if len(joined) > 1 and len(joined[-1]) == 1 and not joined[-1].isascii():
+        joined[-2:] = [joined[-2] + joined[-1]]
+    return joined
+
+
 def wrap(text: str, chars: int) -> str:
-    """Break Chinese text into lines of at most `chars` characters (a CJK character is
-    about one em wide; Latin letters and digits count half)."""
+    """Break Chinese text into lines of at most `chars` em, between phrases (`phrases`); a
+    phrase longer than a line is broken between characters, never before closing
+    punctuation. Line breaks already in the text are kept."""
+    return "\n".join(_wrap_line(line, chars) for line in text.split("\n"))
+
+
+def _wrap_line(text: str, chars: int) -> str:
     lines, line, width = [], "", 0.0
-    for char in text:
-        step = 0.55 if char.isascii() else 1.0
-        if width + step > chars and line:
+    for part in phrases(text):
+        step = _width(part)
+        if line and width + step > chars:
             lines.append(line)
             line, width = "", 0.0
-        line += char
-        width += step
+        if step <= chars:
+            line, width = line + part, width + step
+            continue
+        for char in part:
+            if line and width + _width(char) > chars and char not in CLOSING:
+                lines.append(line)
+                line, width = "", 0.0
+            line, width = line + char, width + _width(char)
     return "\n".join([*lines, line])
 
 
