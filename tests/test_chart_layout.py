@@ -91,6 +91,9 @@ def _drawn(view, name: str):
     chart = CHARTS[name](view)
     if chart is None:
         pytest.skip("no data for this chart in the pinned period")
+    for other in [plt.figure(n) for n in plt.get_fignums()]:  # the comparators' other parts
+        if other is not chart.fig:
+            plt.close(other)
     chart.fig.canvas.draw()
     return chart.fig
 
@@ -211,14 +214,16 @@ def test_no_chart_is_taller_than_a_phone_screen_and_a_half(view):
         height = chart.fig.get_figheight() * chart.fig.dpi
         if height > 1.5 * PHONE_SCREEN_PX:
             tall[name] = round(height)
-        plt.close(chart.fig)
+        plt.close("all")  # the comparators' other parts too
     assert tall == {}
 
 
 def test_the_comparators_are_all_drawn_on_one_scale_across_their_parts(view):
     drawn = charts.comparator_standards(view)
+    scales = {ax.get_xlim() for c in drawn for ax in c.fig.axes}
+    plt.close("all")
     assert len(drawn) > 1, "the pinned period's comparators fit one chart: nothing to check"
-    assert len({ax.get_xlim() for c in drawn for ax in c.fig.axes}) == 1
+    assert len(scales) == 1
     assert sum(len(c.data) for c in drawn) == len({(r["地区"], r["指标"], r["时点"])
                                                   for c in drawn for _, r in c.data.iterrows()})
 
