@@ -311,3 +311,24 @@ def test_a_phrase_longer_than_a_line_breaks_between_characters_but_not_before_a_
     lines = wrap("社会化运营比例，", 4).split("\n")
     assert "".join(lines) == "社会化运营比例，"
     assert all(len(line) <= 5 for line in lines) and not any(line[0] == "，" for line in lines)
+
+
+
+def test_the_colour_of_the_periods_figures_means_nothing_else(view):
+    """Bars of the period's figures share one colour, which no series, stage or other place
+    takes: a colour stands for one thing on every chart."""
+    from analysis.charts.style import FIGURES
+
+    elsewhere = {}
+    for name in CHARTS:
+        chart = CHARTS[name](view)
+        if chart is None:
+            continue
+        own = set(_bar_colours(chart).values()) if name != "cemeteries" else set()
+        bars = {to_hex(b.get_facecolor()) for ax in chart.fig.axes for c in ax.containers
+                for b in c}
+        other = (bars - own) | set(_series_colours(chart).values())
+        if FIGURES in other:
+            elsewhere[name] = sorted(other)
+        plt.close("all")
+    assert elsewhere == {}

@@ -17,10 +17,10 @@ WIDTH, DPI, FONT, TITLE = 4.8, 110, 12.5, 14
 # no chart taller than a phone screen and a half (844 CSS px, the height of a common phone)
 MAX_HEIGHT = 1.5 * 844 / DPI
 THOUSANDS = FuncFormatter(lambda x, _pos: f"{x:,.0f}")
-# series colours (each at least 3:1 against white), then the grey of other places' figures
-PALETTE = ["#1f5f8b", "#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a",
-           "#5b6e2c"]
-FIGURES = PALETTE[0]  # bars of the period's figures: labelled, so one colour for all
+# bars of the period's figures: labelled, so one colour for all, which nothing else takes;
+# the colours of series and stages (each at least 3:1 against white); other places' grey
+FIGURES = "#1f5f8b"
+PALETTE = ["#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a", "#5b6e2c"]
 OTHERS = "#8c8c8c"
 
 
