@@ -258,7 +258,8 @@ CLOSING = "，。、）》」』】；：！？…%"
 # words of the charts' labels that a line must not split where it could break between words
 WORDS = ["基本", "生活", "标准", "特困", "人员", "供养", "城市", "农村", "低保", "保障", "最低",
          "社会", "组织", "救助", "公益性", "公墓", "社区", "志愿者", "机构", "床位", "儿童",
-         "孤儿", "残疾人", "补贴", "覆盖率", "党建", "兜底", "贫困", "人口", "养老", "服务"]
+         "孤儿", "残疾人", "补贴", "覆盖率", "党建", "兜底", "贫困", "人口", "养老", "服务",
+         "月底", "上半年"]
 
 
 def _label_texts(fig) -> list[str]:
@@ -297,6 +298,7 @@ def test_no_line_break_splits_a_word(view, name):
     ("城市特困人员基本生活标准", 11, ["城市特困人员基本生活", "标准"]),  # not 标/准
     ("城市低保对象人数，保障标准", 9, ["城市低保对象人数，", "保障标准"]),
     ("城乡低保（2020年6月调整）", 9, ["城乡低保", "（2020年6月调整）"]),
+    ("市民政局登记，2020年6月底（单位：家）", 13, ["市民政局登记，2020年6月底", "（单位：家）"]),
 ])
 def test_wrap_breaks_between_words_and_keeps_punctuation_on_its_side(text, chars, lines):
     from analysis.charts.style import label_lines, wrap

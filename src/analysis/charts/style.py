@@ -77,18 +77,28 @@ def _width(text: str) -> float:
 
 def phrases(text: str) -> list[str]:
     """The text cut where a line may break: between the phrases BudouX finds (its small model
-    of Simplified Chinese), a phrase of one character joined to its neighbour (a word alone
-    is rarely one character in a label), and punctuation kept on the side it belongs to."""
+    of Simplified Chinese); a phrase of one character joined to the shorter of its neighbours
+    (a word of a label is rarely one character: 最+低, 6月+底); punctuation kept on the side it
+    belongs to (closing punctuation never starts a phrase, opening never ends one)."""
     parts = [p for p in _phrase_parser().parse(text) if p]
+    words: list[str] = []
+    at = 0
+    while at < len(parts):
+        part, after = parts[at], parts[at + 1] if at + 1 < len(parts) else None
+        if len(part) == 1 and not part.isascii() and (words or after):
+            if words and (after is None or len(words[-1]) < len(after)):
+                words[-1] += part
+            else:
+                parts[at + 1] = part + after
+        else:
+            words.append(part)
+        at += 1
     joined: list[str] = []
-    for part in parts:
-        if joined and (len(joined[-1]) == 1 and not joined[-1].isascii()
-                       or part[0] in CLOSING or joined[-1][-1] in OPENING):
+    for part in words:
+        if joined and (part[0] in CLOSING or joined[-1][-1] in OPENING):
             joined[-1] += part
         else:
             joined.append(part)
-    if len(joined) > 1 and len(joined[-1]) == 1 and not joined[-1].isascii():
-        joined[-2:] = [joined[-2] + joined[-1]]
     return joined
 
 
