@@ -84,7 +84,8 @@ def test_clicking_a_number_shows_its_row_in_the_source_table(html, browser):
     link = page.locator("a.prov:not(.derived)").first
     target = link.get_attribute("href").split("#", 1)[1]
     assert link.get_attribute("title")  # the clause, on hover
-    link.click()
+    link.click()  # opens the clause with a link to the row (test_number_sources.py)
+    page.locator("#prov-box a.prov-box-link").click()
     page.wait_for_timeout(300)
     assert page.locator(f"[id='{target}']").is_visible()
     page.close()

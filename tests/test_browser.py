@@ -208,6 +208,46 @@ def test_search_shows_hostile_text_as_text(browser, tmp_path):
     assert (title, images, report.dialogs) == ("", 0, [])
 
 
+def _fixture_search(browser: Browser, folder: Path, snippets: list[list[str]],
+                    query: str) -> list[str]:
+    """The sentences the book's search script lists for `query` over `snippets` alone."""
+    from analysis.site.search_index import write_index
+
+    (folder / "entries").mkdir(exist_ok=True)
+    (folder / "entries" / "p.json").write_text(json.dumps(
+        {"page": "p", "title": "页", "snippets": snippets}), encoding="utf-8")
+    write_index(folder / "entries", ["p"], folder / "searchsnippets.js")
+    shutil.copy(ROOT / "book" / "_static" / "policybook-search.js", folder)
+    (folder / "search.html").write_text(
+        '<html><body><div id="search-results"></div><script src="searchsnippets.js"></script>'
+        '<script src="policybook-search.js"></script></body></html>', encoding="utf-8")
+    with _open(browser, folder, "search.html", query) as tab:
+        tab.wait_until("document.querySelector('#search-results p.search-summary')")
+        return tab.evaluate("[...document.querySelectorAll('ol.search-snippets a')]"
+                            ".map(a => a.innerText)")
+
+
+@pytest.mark.parametrize("query", ["877,077", "877077", "877，077"],
+                         ids=["with-separator", "without", "full-width-comma"])
+def test_a_number_is_found_with_or_without_separators_either_way(browser, tmp_path, query):
+    snippets = [["服务877077人。", "a"], ["金额877,077元。", "b"], ["另有1877077人。", "c"],
+                ["又有877,0771人。", "d"]]
+    found = _fixture_search(browser, tmp_path, snippets, query)
+    assert sorted(found) == ["服务877077人。", "金额877,077元。"]
+
+
+def test_search_sentences_are_set_like_body_text(browser, html):
+    """The sentences under a page title have the size and weight of the page's paragraphs
+    (the theme sets the links of its result list bold at 1.2em, meant for titles)."""
+    with _open(browser, html, "search.html", "低保") as tab:
+        tab.wait_until("document.querySelector('ol.search-snippets a')")
+        sentence, body = tab.evaluate(
+            "[document.querySelector('ol.search-snippets a'), document.querySelector("
+            "'.search-help')].map(e => [getComputedStyle(e).fontSize, "
+            "getComputedStyle(e).fontWeight])")
+    assert sentence == body
+
+
 def test_search_for_an_absent_word_finds_nothing(browser, html):
     found, summary, _ = _search(browser, html, "xyzzyplugh")
     assert found == [] and summary

@@ -4,6 +4,7 @@ bounding box), and every chart is legible on a phone. Pinned to 2020H1's charts.
 from __future__ import annotations
 
 import itertools
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -21,7 +22,9 @@ matplotlib.use("Agg")
 CHARTS = {
     "standards": lambda v: charts.standards(v, STANDARDS),
     "average_payment": lambda v: charts.average_payment(v, *AVERAGE_PAYMENT),
-    "comparators": lambda v: charts.comparator_standards(v),
+    # the comparator standards come in parts (each under the height bound): the first, the last
+    "comparators": lambda v: (charts.comparator_standards(v) or [None])[0],
+    "comparators-last": lambda v: (charts.comparator_standards(v) or [None])[-1],
     "over_time": lambda v: charts.standards_over_time(v),
     "progress": lambda v: charts.progress(v),
     "coverage": lambda v: charts.coverage(v, ["urban_community_facility_coverage",
@@ -57,7 +60,8 @@ CHARTS = {
     "trends": lambda v: trends.standards_chart(Project(ROOT)),
 }
 PHONE_CSS_PX = 390 - 2 * 28  # the book's content column on a 390 px phone
-MIN_PHONE_PX = 11
+PHONE_SCREEN_PX = 844  # the height of a common 390 px phone's screen
+MIN_PHONE_PX = 12
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +91,9 @@ def _drawn(view, name: str):
     chart = CHARTS[name](view)
     if chart is None:
         pytest.skip("no data for this chart in the pinned period")
+    for other in [plt.figure(n) for n in plt.get_fignums()]:  # the comparators' other parts
+        if other is not chart.fig:
+            plt.close(other)
     chart.fig.canvas.draw()
     return chart.fig
 
@@ -195,3 +202,135 @@ def test_a_character_the_font_cannot_draw_is_an_error_not_a_warning_on_the_page(
             chart.html()
     plt.close(fig)
     assert [str(w.message) for w in caught] == []
+
+
+def test_no_chart_is_taller_than_a_phone_screen_and_a_half(view):
+    """Measured at the image's own size (CSS px), which is taller than a phone shows it."""
+    tall = {}
+    for name in CHARTS:
+        chart = CHARTS[name](view)
+        if chart is None:
+            continue
+        height = chart.fig.get_figheight() * chart.fig.dpi
+        if height > 1.5 * PHONE_SCREEN_PX:
+            tall[name] = round(height)
+        plt.close("all")  # the comparators' other parts too
+    assert tall == {}
+
+
+def test_the_comparators_are_all_drawn_on_one_scale_across_their_parts(view):
+    drawn = charts.comparator_standards(view)
+    scales = {ax.get_xlim() for c in drawn for ax in c.fig.axes}
+    plt.close("all")
+    assert len(drawn) > 1, "the pinned period's comparators fit one chart: nothing to check"
+    assert len(scales) == 1
+    assert sum(len(c.data) for c in drawn) == len({(r["地区"], r["指标"], r["时点"])
+                                                  for c in drawn for _, r in c.data.iterrows()})
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_panels_share_a_scale_or_say_they_do_not(view, name):
+    """Panels stacked in one chart are drawn on one scale, unless the title says that each
+    has its own (figures of different units)."""
+    fig = _drawn(view, name)
+    panels = [ax for ax in fig.axes if ax.containers]  # bar panels
+    scales = {ax.get_xlim() for ax in panels}
+    said = "各组刻度不同" in (fig._suptitle.get_text().replace("\n", "") if fig._suptitle else "")
+    plt.close(fig)
+    assert len(scales) <= 1 or said, f"{name}: panels on scales {sorted(scales)}"
+
+
+def test_a_stage_has_one_colour_whatever_its_label_says(view):
+    """已开工 (urban) and 在建 (township) are one stage, under_construction: one colour; the
+    stages of a panel differ."""
+    chart = CHARTS["cemeteries"](view)
+    by_indicator = {ind: to_hex(bar.get_facecolor()) for ind, bar in zip(
+        chart.data["indicator"], [b for ax in chart.fig.axes for c in ax.containers for b in c],
+        strict=True)}
+    plt.close(chart.fig)
+    stage = {ind: ind.split("cemeteries_")[1] for ind in by_indicator}
+    for one in set(stage.values()):
+        assert len({c for i, c in by_indicator.items() if stage[i] == one}) == 1, one
+    assert len(set(by_indicator.values())) == len(set(stage.values()))
+
+
+CLOSING = "，。、）》」』】；：！？…%"
+# words of the charts' labels that a line must not split where it could break between words
+WORDS = ["基本", "生活", "标准", "特困", "人员", "供养", "城市", "农村", "低保", "保障", "最低",
+         "社会", "组织", "救助", "公益性", "公墓", "社区", "志愿者", "机构", "床位", "儿童",
+         "孤儿", "残疾人", "补贴", "覆盖率", "党建", "兜底", "贫困", "人口", "养老", "服务",
+         "月底", "上半年"]
+
+
+def _label_texts(fig) -> list[str]:
+    return [t.get_text() for t, _ in _texts(fig) if "\n" in t.get_text()]
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_no_line_of_a_chart_starts_with_closing_punctuation(view, name):
+    fig = _drawn(view, name)
+    starts = [line for text in _label_texts(fig) for line in text.split("\n")[1:]
+              if line[:1] in CLOSING]
+    plt.close(fig)
+    assert starts == []
+
+
+def _split_words(text: str) -> list[str]:
+    """Words of WORDS that a line break of `text` cuts in two."""
+    joined, cuts, at = text.replace("\n", ""), set(), 0
+    for line in text.split("\n")[:-1]:
+        at += len(line)
+        cuts.add(at)
+    return [w for w in WORDS for start in [m.start() for m in re.finditer(w, joined)]
+            if any(start < cut < start + len(w) for cut in cuts)]
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_no_line_break_splits_a_word(view, name):
+    fig = _drawn(view, name)
+    split = {text: words for text in _label_texts(fig) if (words := _split_words(text))}
+    plt.close(fig)
+    assert split == {}
+
+
+@pytest.mark.parametrize(("text", "chars", "lines"), [
+    ("农村特困人员基本生活标准", 9, ["农村特困人员基本", "生活标准"]),  # not 基本生/活标准
+    ("城市特困人员基本生活标准", 11, ["城市特困人员基本生活", "标准"]),  # not 标/准
+    ("城市低保对象人数，保障标准", 9, ["城市低保对象人数，", "保障标准"]),
+    ("城乡低保（2020年6月调整）", 9, ["城乡低保", "（2020年6月调整）"]),
+    ("市民政局登记，2020年6月底（单位：家）", 13, ["市民政局登记，2020年6月底", "（单位：家）"]),
+])
+def test_wrap_breaks_between_words_and_keeps_punctuation_on_its_side(text, chars, lines):
+    from analysis.charts.style import label_lines, wrap
+
+    wrapped = label_lines([text], chars)[0] if "（" in text else wrap(text, chars)
+    assert wrapped.split("\n") == lines
+
+
+def test_a_phrase_longer_than_a_line_breaks_between_characters_but_not_before_a_comma():
+    from analysis.charts.style import wrap
+
+    lines = wrap("社会化运营比例，", 4).split("\n")
+    assert "".join(lines) == "社会化运营比例，"
+    assert all(len(line) <= 5 for line in lines) and not any(line[0] == "，" for line in lines)
+
+
+
+def test_the_colour_of_the_periods_figures_means_nothing_else(view):
+    """Bars of the period's figures share one colour, which no series, stage or other place
+    takes: a colour stands for one thing on every chart."""
+    from analysis.charts.style import FIGURES
+
+    elsewhere = {}
+    for name in CHARTS:
+        chart = CHARTS[name](view)
+        if chart is None:
+            continue
+        own = set(_bar_colours(chart).values()) if name != "cemeteries" else set()
+        bars = {to_hex(b.get_facecolor()) for ax in chart.fig.axes for c in ax.containers
+                for b in c}
+        other = (bars - own) | set(_series_colours(chart).values())
+        if FIGURES in other:
+            elsewhere[name] = sorted(other)
+        plt.close("all")
+    assert elsewhere == {}

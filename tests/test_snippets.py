@@ -59,3 +59,10 @@ def test_the_index_script_cannot_be_closed_by_data(tmp_path):
     assert "<" not in text and text.isascii()
     data = json.loads(text.removeprefix("window.SNIPPETS = ").removesuffix(";\n"))
     assert data[0]["title"] == "</script><script>alert(1)</script>"
+
+
+def test_the_permalink_glyph_after_a_heading_is_not_indexed():
+    body = ('<section id="elderly"><h2>养老服务<a class="headerlink" href="#elderly" '
+            'title="Link to this heading">#</a></h2><p>句子。</p></section>')
+    assert ["养老服务", "elderly"] in page_snippets(body)
+    assert not any("#" in t for t, _ in page_snippets(body))

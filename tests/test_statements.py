@@ -143,10 +143,11 @@ def test_comparators_are_grouped_by_comparability(basis, coverage, as_of, group)
 
 
 def test_the_comparator_chart_shows_its_groups_on_the_image(view):
-    chart = charts.comparator_standards(view)
-    titles = [ax.get_title(loc="left").replace("\n", "") for ax in chart.fig.axes]
+    drawn = charts.comparator_standards(view)
+    titles = [ax.get_title(loc="left").replace("\n", "") for c in drawn for ax in c.fig.axes]
     assert titles[0] == COMPARABLE and AVERAGE in titles
-    averages = chart.data[chart.data["组别"] == AVERAGE]
+    data = pd.concat([c.data for c in drawn])
+    averages = data[data["组别"] == AVERAGE]
     assert set(averages["地区"]) >= {"全国"} and "本期报告" not in set(averages["来源可靠性"])
 
 

@@ -6,6 +6,7 @@ with the indicator id and report section they come from.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from analysis.charts.colours import concept_colours, stage_colours
 from analysis.charts.style import (
     FIGURES,
     FONT,
+    MAX_HEIGHT,
     OTHERS,
     THOUSANDS,
     label_lines,
@@ -155,13 +157,17 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
         for key, members in groups.items()], ignore_index=True)
     fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
-    full_title = f"{view.label}{chart_title}（分组：口径、时段或单位不同）"
+    # panels of one unit share a scale; panels of different units say that theirs differ
+    shared = len({key[3] for key in groups}) == 1
+    full_title = (f"{view.label}{chart_title}（分组：口径、时段或单位不同"
+                  f"{'' if shared else '，各组刻度不同'}）")
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
                        color=FIGURES)
         ax.bar_label(bars, labels=[number_text(v, 0) for v in part["数值"]], padding=4)
         ax.invert_yaxis()
-        ax.set_xlim(0, (part["数值"].max() or 1) * 1.25)
+        top = data["数值"].max() if shared else part["数值"].max()
+        ax.set_xlim(0, (top or 1) * 1.25)
         ax.xaxis.set_major_formatter(THOUSANDS)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         panel_title(ax, group)
@@ -305,7 +311,9 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
 def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
            chart_title: str) -> Chart | None:
     """Construction stages (built, under construction, approved/sited, not built), one panel
-    per group, each on its own scale so small groups stay legible."""
+    per group, all on one scale (a count of 427 is drawn a fifth as long as one of 2,034); a
+    stage has one colour in every panel, found from the indicator ids (the part after what
+    a group's ids share: built, under_construction), whatever the words of its label."""
     rows = [{"类别": group, "阶段": stage, "数量": view.value(ind), "原文写法": view.written(ind),
              "章节": view.row(ind)["section"], "indicator": ind}
             for group, items in groups.items() for stage, ind in items if view.has(ind)]
@@ -315,13 +323,16 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     present = list(dict.fromkeys(data["类别"]))
     fig, axes = new_panels(len(present), height=1.4 + 0.62 * len(data) + 0.5 * len(present))
     full_title = f"{view.label}{chart_title}"
-    colour = stage_colours(stage for items in groups.values() for stage, _ in items)
+    stage_of = {ind: key for items in groups.values()
+                for ind, key in _stage_keys([i for _, i in items]).items()}
+    colour = stage_colours(stage_of[i] for i in data["indicator"])
     for ax, group in zip(axes, present, strict=True):
         part = data[data["类别"] == group]
-        bars = ax.barh(part["阶段"], part["数量"], color=[colour[s] for s in part["阶段"]])
+        bars = ax.barh(label_lines(part["阶段"]), part["数量"],
+                       color=[colour[stage_of[i]] for i in part["indicator"]])
         ax.bar_label(bars, labels=[number_text(v, 0) for v in part["数量"]], padding=4)
         ax.invert_yaxis()
-        ax.set_xlim(0, part["数量"].max() * 1.25)
+        ax.set_xlim(0, (data["数量"].max() or 1) * 1.25)
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         panel_title(ax, group)
         ax.set_xlabel("座")
@@ -334,16 +345,28 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     return Chart(fig, data, full_title, source, alt)
 
 
-def comparator_standards(view: PeriodView) -> Chart | None:
+def _stage_keys(indicators: list[str]) -> dict[str, str]:
+    """Indicator id -> its stage: the part of the id after what the group's ids share
+    (urban_public_cemeteries_built -> built); a group of one: the id's last word."""
+    if len(indicators) == 1:
+        return {indicators[0]: indicators[0].rsplit("_", 1)[-1]}
+    prefix = os.path.commonprefix(indicators)
+    prefix = prefix[:prefix.rfind("_") + 1]
+    return {i: i[len(prefix):] for i in indicators}
+
+
+def comparator_standards(view: PeriodView) -> list[Chart]:
     """The period's unified standard and the standards it stands for (the catalogue's
     `stands_for`: the 低保 standards) beside other places', in groups that say whether they are
     comparable: the same year's standards of whole places; other years; partial places or
-    policy floors; averages over many places (which are not any one place's standard)."""
+    policy floors; averages over many places (which are not any one place's standard).
+    Drawn in as many charts as keep each under MAX_HEIGHT (whole groups where they fit, a
+    longer group cut into parts), every chart on the same scale; [] without the standards."""
 
     own_standards = unified_standards(view.dataset)
     own_ids = _present(view, own_standards)
     if not own_ids:
-        return None
+        return []
     concept = concept_of(view.dataset)
     comp = view.dataset.comparators
     comp = comp[comp["indicator"].map(concept).isin(own_standards)
@@ -372,10 +395,47 @@ def comparator_standards(view: PeriodView) -> Chart | None:
     data = data.sort_values(["组别", "时点"], kind="stable").reset_index(drop=True)
     data["组别"] = data["组别"].astype(str)
     present = [g for g in GROUPS if (data["组别"] == g).any()]
-    fig, axes = new_panels(len(present), height=1.6 + 1.0 * len(data) + 0.9 * len(present))
     top = data["元/人/月"].max() * 1.2
-    for ax, group in zip(axes, present, strict=True):
-        part = data[data["组别"] == group]
+    pages = _comparator_pages(data, present)
+    chart_title = f"低保标准：{view.place}与其他地区（按可比性分组）"
+    charts = []
+    for n, page in enumerate(pages, start=1):
+        more = f"（之{'一二三四五六七八九十'[n - 1]}）" if 1 < len(pages) <= 10 else ""
+        charts.append(_comparator_chart(data.loc[[i for _, rows in page for i in rows]],
+                                        page, top, chart_title + more, when))
+    return charts
+
+
+COMPARATOR_BAR, COMPARATOR_PANEL, COMPARATOR_FRAME = 1.0, 0.9, 1.6  # inches
+
+
+def _comparator_pages(data: pd.DataFrame, groups: list[str]) -> list[list[tuple[str, list]]]:
+    """The comparator rows in charts of at most MAX_HEIGHT: each chart a list of (group, row
+    labels) panels; a group too long for one chart is cut into parts."""
+    most = int((MAX_HEIGHT - COMPARATOR_FRAME - COMPARATOR_PANEL) // COMPARATOR_BAR)
+    pieces = []
+    for group in groups:
+        rows = list(data.index[data["组别"] == group])
+        pieces += [(group, rows[k:k + most]) for k in range(0, len(rows), most)]
+    pages: list[list[tuple[str, list]]] = [[]]
+    for piece in pieces:
+        page = pages[-1] + [piece]
+        height = (COMPARATOR_FRAME + COMPARATOR_BAR * sum(len(r) for _, r in page)
+                  + COMPARATOR_PANEL * len(page))
+        if pages[-1] and height > MAX_HEIGHT:
+            pages.append([piece])
+        else:
+            pages[-1] = page
+    return pages
+
+
+def _comparator_chart(data: pd.DataFrame, panels: list[tuple[str, list]], top: float,
+                      chart_title: str, when) -> Chart:
+    """One chart of the comparator standards: a panel per (group, rows), on the scale `top`."""
+    fig, axes = new_panels(len(panels), height=COMPARATOR_FRAME + COMPARATOR_BAR * len(data)
+                           + COMPARATOR_PANEL * len(panels))
+    for ax, (group, rows) in zip(axes, panels, strict=True):
+        part = data.loc[rows]
         labels = [f"{wrap(r['地区'], 10)}\n{r['类别']}\n{when(r)}·{r['来源可靠性']}"
                   for _, r in part.iterrows()]
         colours = [FIGURES if r == "本期报告" else OTHERS for r in part["来源可靠性"]]
@@ -386,16 +446,16 @@ def comparator_standards(view: PeriodView) -> Chart | None:
         ax.xaxis.set_major_locator(MaxNLocator(4))
         panel_title(ax, group)
     axes[-1].set_xlabel("元/人/月\n按年公布的标准已除以12折算")
-    chart_title = f"低保标准：{view.place}与其他地区（按可比性分组）"
     title(fig, chart_title)
     source = "本期报告；对比数据的来源与可靠性见表"
+    groups = list(dict.fromkeys(group for group, _ in panels))
     alt = "低保标准分组比较条形图：" + "；".join(
         f"{g}：" + "，".join(f"{r['地区']}{r['指标']}（{when(r)}）"
                             f"{number_text(r['元/人/月'], 0)}元"
                             for _, r in data[data["组别"] == g].iterrows())
-        for g in present)
-    data["时点"] = [when(r) if r["assumed"] else r["时点"] for _, r in data.iterrows()]
-    return Chart(fig, data.drop(columns="assumed"), chart_title, source, alt)
+        for g in groups)
+    shown = data.assign(时点=[when(r) if r["assumed"] else r["时点"] for _, r in data.iterrows()])
+    return Chart(fig, shown.drop(columns="assumed"), chart_title, source, alt)
 
 
 def standards_over_time(view: PeriodView) -> Chart | None:
@@ -595,8 +655,12 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
                                   for g, items in spec["groups"].items()}, spec["title"])
         elif kind == "progress":
             chart = progress(view, spec.get("area"))
-        elif kind == "comparator_standards":
-            chart = comparator_standards(view)
+        elif kind == "comparator_standards":  # in parts, each under MAX_HEIGHT
+            made = comparator_standards(view)
+            out += [Placed(c, str(spec.get("anchor", "")), **words) if n == 0 else Placed(c)
+                    for n, c in enumerate(made)]
+            drawn |= {i for c in made for i in c.data.get("indicator", [])}
+            continue
         elif kind == "standards_over_time":
             chart = standards_over_time(view)
         else:

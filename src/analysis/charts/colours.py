@@ -2,7 +2,7 @@
 (they are labelled), other places' figures grey; a series (a standard over time) keeps its
 concept's colour in every chart, and a comparator of the same concept (the catalogue's
 `same_as`) takes the colour of the indicator it stands beside; a construction stage keeps
-its colour in every panel."""
+its colour in every panel, however its label is worded."""
 
 from __future__ import annotations
 
@@ -24,5 +24,7 @@ def concept_colours(dataset: Dataset) -> dict[str, str]:
 
 
 def stage_colours(stages: Iterable[str]) -> dict[str, str]:
-    """Stages (已建成, 在建, ...) in the order given -> colour, the same in every panel."""
+    """Stages (built, under_construction, ...: what the indicator ids say, not the words
+    of the labels, which may differ for one stage: 已开工, 在建) in the order given ->
+    colour, the same in every panel."""
     return {stage: PALETTE[n % len(PALETTE)] for n, stage in enumerate(dict.fromkeys(stages))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import budoux
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
@@ -13,13 +14,15 @@ from matplotlib.ticker import FuncFormatter
 from analysis.meaning.written import number_text
 
 # Charts are drawn for the phone: a 4.8 in figure at 110 dpi is 528 CSS px wide; on a 390 px
-# phone (334 px of content) it shows at 0.63x, where 11.5 pt text is still 11 CSS px.
-WIDTH, DPI, FONT, TITLE = 4.8, 110, 11.5, 13
+# phone (334 px of content) it shows at 0.63x, where 12.5 pt text is still 12 CSS px.
+WIDTH, DPI, FONT, TITLE = 4.8, 110, 12.5, 14
+# no chart taller than a phone screen and a half (844 CSS px, the height of a common phone)
+MAX_HEIGHT = 1.5 * 844 / DPI
 THOUSANDS = FuncFormatter(lambda x, _pos: number_text(x, 0))  # the book's grouping
-# series colours (each at least 3:1 against white), then the grey of other places' figures
-PALETTE = ["#1f5f8b", "#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a",
-           "#5b6e2c"]
-FIGURES = PALETTE[0]  # bars of the period's figures: labelled, so one colour for all
+# bars of the period's figures: labelled, so one colour for all, which nothing else takes;
+# the colours of series and stages (each at least 3:1 against white); other places' grey
+FIGURES = "#1f5f8b"
+PALETTE = ["#d0661f", "#2e8a5c", "#b8405e", "#7a68a6", "#2b7f86", "#97681a", "#5b6e2c"]
 OTHERS = "#8c8c8c"
 
 
@@ -59,17 +62,70 @@ def use_house_style() -> None:
     })
 
 
+# Chinese line-breaking rules: no line starts with closing punctuation, none ends with opening
+CLOSING = "，。、）》」』】〕］｝；：！？…—%％,.;:!?)]}"
+OPENING = "（《「『【〔［｛“‘([{"
+
+
+@cache
+def _phrase_parser() -> budoux.Parser:
+    return budoux.load_default_simplified_chinese_parser()
+
+
+def _width(text: str) -> float:
+    """Width in em: a CJK character is about one em wide, Latin letters and digits half."""
+    return sum(0.55 if char.isascii() else 1.0 for char in text)
+
+
+def phrases(text: str) -> list[str]:
+    """The text cut where a line may break: between the phrases BudouX finds (its small model
+    of Simplified Chinese); a phrase of one character joined to the shorter of its neighbours
+    (a word of a label is rarely one character: 最+低, 6月+底); punctuation kept on the side it
+    belongs to (closing punctuation never starts a phrase, opening never ends one)."""
+    parts = [p for p in _phrase_parser().parse(text) if p]
+    words: list[str] = []
+    at = 0
+    while at < len(parts):
+        part, after = parts[at], parts[at + 1] if at + 1 < len(parts) else None
+        if len(part) == 1 and not part.isascii() and (words or after):
+            if words and (after is None or len(words[-1]) < len(after)):
+                words[-1] += part
+            else:
+                parts[at + 1] = part + after
+        else:
+            words.append(part)
+        at += 1
+    joined: list[str] = []
+    for part in words:
+        if joined and (part[0] in CLOSING or joined[-1][-1] in OPENING):
+            joined[-1] += part
+        else:
+            joined.append(part)
+    return joined
+
+
 def wrap(text: str, chars: int) -> str:
-    """Break Chinese text into lines of at most `chars` characters (a CJK character is
-    about one em wide; Latin letters and digits count half)."""
+    """Break Chinese text into lines of at most `chars` em, between phrases (`phrases`); a
+    phrase longer than a line is broken between characters, never before closing
+    punctuation. Line breaks already in the text are kept."""
+    return "\n".join(_wrap_line(line, chars) for line in text.split("\n"))
+
+
+def _wrap_line(text: str, chars: int) -> str:
     lines, line, width = [], "", 0.0
-    for char in text:
-        step = 0.55 if char.isascii() else 1.0
-        if width + step > chars and line:
+    for part in phrases(text):
+        step = _width(part)
+        if line and width + step > chars:
             lines.append(line)
             line, width = "", 0.0
-        line += char
-        width += step
+        if step <= chars:
+            line, width = line + part, width + step
+            continue
+        for char in part:
+            if line and width + _width(char) > chars and char not in CLOSING:
+                lines.append(line)
+                line, width = "", 0.0
+            line, width = line + char, width + _width(char)
     return "\n".join([*lines, line])
 
 

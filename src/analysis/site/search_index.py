@@ -25,6 +25,8 @@ INDEX_NAME = "searchsnippets.js"
 # elements whose text is one unit of the index; a unit inside another unit is skipped
 UNITS = ("h1", "h2", "h3", "h4", "p", "li", "tr", "figcaption", "dt", "dd", "caption")
 SKIP = ("script", "style", "button", "img", "svg")
+# the permalink glyph (#, ¶) Sphinx puts after each heading and caption
+PERMALINK = "a.headerlink"
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 
 
@@ -62,7 +64,7 @@ def _text(element: Tag) -> str:
 def page_snippets(body: str) -> list[list[str]]:
     """[sentence, anchor] pairs of a page body's text, in reading order."""
     soup = BeautifulSoup(body, "html.parser")
-    for tag in soup.find_all(SKIP):
+    for tag in [*soup.find_all(SKIP), *soup.select(PERMALINK)]:
         tag.decompose()
     out: list[list[str]] = []
     for element in soup.find_all(UNITS):
