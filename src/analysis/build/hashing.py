@@ -39,7 +39,7 @@ PACKAGE = "analysis"
 RUNNER = f"{PACKAGE}.build.worker"  # its code shapes every executed notebook
 # libraries whose version can change what an executed notebook shows
 EXECUTION_PACKAGES = ("ipykernel", "ipython", "jinja2", "markupsafe", "matplotlib", "nbclient",
-                      "nbformat", "numpy", "pandas", "pandera", "papermill",
+                      "nbformat", "numpy", "pandas", "pandera", "papermill", "budoux",
                       "pylopdf-fonts-zh-cn", "pyyaml", "seaborn")
 # ... and what the built HTML looks like
 BOOK_PACKAGES = ("jupyter-book", "myst-nb", "myst-parser", "openpyxl", "sphinx",
