@@ -46,6 +46,7 @@ from analysis.meaning.concepts import (
 )
 from analysis.meaning.semantics import (
     MEASURE_ZH,
+    RUNNING,
     as_of_text,
     is_assumed,
     meaning,
@@ -146,9 +147,11 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     if not ids:
         return None
     groups = _comparable_groups(view, ids)
+    # running totals reach back before the period (慈善一日捐: 11 years): no period in the title
+    when = "" if all(key[0] == RUNNING for key in groups) else view.label
     if len(groups) == 1:
         data = _frame(view, ids, unit_label)
-        chart = _hbar(view, data, unit_label, f"{view.label}{chart_title}", unit_label,
+        chart = _hbar(view, data, unit_label, f"{when}{chart_title}", unit_label,
                       _source(view, ids))
         chart.alt = _alt("横向条形图", data, unit_label, unit_label)
         return chart
@@ -159,7 +162,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
     # panels of one unit share a scale; panels of different units say that theirs differ
     shared = len({key[3] for key in groups}) == 1
-    full_title = (f"{view.label}{chart_title}（分组：口径、时段或单位不同"
+    full_title = (f"{when}{chart_title}（分组：口径、时段或单位不同"
                   f"{'' if shared else '，各组刻度不同'}）")
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
@@ -234,8 +237,8 @@ def standards(view: PeriodView, indicators: list[str]) -> Chart | None:
             goal = factor * view.value(base)
             floor_of = "、".join(dict.fromkeys(label[c["left"]["indicator"]] for c in in_force))
             goal_label = f"{floor_of}下限\n＝{label[base]}×{factor:g}＝{goal:.0f}"
-    chart = _hbar(view, data, "元/人/月", f"{view.label}{view.place}社会救助标准", "元/人/月",
-                  _source(view, ids), goal=goal, goal_label=goal_label)
+    chart = _hbar(view, data, "元/人/月", f"{view.place}各项标准（{view.label}报告所列）",
+                  "元/人/月", _source(view, ids), goal=goal, goal_label=goal_label)
     chart.alt = _alt("救助标准条形图" + (f"，虚线为{floor_of}下限" if goal else ""), data,
                      "元/人/月", "元/人/月")
     return chart
@@ -397,12 +400,12 @@ def comparator_standards(view: PeriodView) -> list[Chart]:
     present = [g for g in GROUPS if (data["组别"] == g).any()]
     top = data["元/人/月"].max() * 1.2
     pages = _comparator_pages(data, present)
-    chart_title = f"低保标准：{view.place}与其他地区（按可比性分组）"
     charts = []
     for n, page in enumerate(pages, start=1):
-        more = f"（之{'一二三四五六七八九十'[n - 1]}）" if 1 < len(pages) <= 10 else ""
+        more = f"，之{'一二三四五六七八九十'[n - 1]}" if 1 < len(pages) <= 10 else ""
+        chart_title = f"低保标准：{view.place}与其他地区（按可比性分组{more}）"
         charts.append(_comparator_chart(data.loc[[i for _, rows in page for i in rows]],
-                                        page, top, chart_title + more, when))
+                                        page, top, chart_title, when))
     return charts
 
 
