@@ -45,7 +45,12 @@ test-fast: lint ## ruff, then pytest without the slow end-to-end tests (the inne
 
 lab: setup ## Open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/uv sync --frozen --inexact --extra test --extra dask --extra lab --quiet
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "make lab: running as root, so JupyterLab is started with --allow-root"; \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks --allow-root; \
+	else \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks; \
+	fi
 
 clean: ## Remove the built HTML (keeps .venv and executed notebooks)
 	rm -rf book/_build
