@@ -194,12 +194,14 @@ def _refuse_open_in_excel(path: Path) -> None:
 
 def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str,
                 sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Drop-down entries (`<code> <name>`) as their codes (`<code>`); a Problem where the name
-    after the code is not the catalogue's name of that code."""
+    """Drop-down entries (`<code> <name>`), and names alone as the list shows them (元/人/月,
+    余, 万), as their codes (`<code>`); a Problem where the name after the code is not the
+    catalogue's name of that code, or where a name alone belongs to several codes."""
     frame = frame.copy()
     problems = []
     for column in (c for c in frame.columns if c in vocab):
-        split = {text: _split(text, vocab[column]) for text in frame[column].unique()}
+        named = codes_by_name(vocab[column], alternatives=column in ALTERNATIVE_NAMES)
+        split = {text: _split(text, vocab[column], named) for text in frame[column].unique()}
         for index, text in frame[column].items():
             if wrong := split[text][1]:
                 problems.append(Problem(file, f"{column} {echo(text)}: {wrong}", "choose the entry "
@@ -209,11 +211,31 @@ def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str
     return frame, problems
 
 
-def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
+# columns whose names list alternatives (余/超: either word as written in the report)
+ALTERNATIVE_NAMES = frozenset({"qualifier"})
+
+
+def codes_by_name(names: dict[str, str], alternatives: bool = False) -> dict[str, list[str]]:
+    """{name: the codes with that name}; with `alternatives`, each word of a name written
+    `a/b` counts too."""
+    found: dict[str, list[str]] = {}
+    for code, name in names.items():
+        name = " ".join(str(name).split())
+        words = {name, *name.split("/")} if alternatives else {name}
+        for word in (w.strip() for w in words if w.strip()):
+            found.setdefault(word, []).append(code)
+    return found
+
+
+def _split(text: str, names: dict[str, str],
+           named: dict[str, list[str]]) -> tuple[str, str]:
     """(code, what is wrong with the name after it, or '')."""
     parts = text.split(maxsplit=1)
     if len(parts) < 2:
-        return text, ""
+        codes = named.get(text, []) if text not in names else []
+        if len(codes) > 1:
+            return text, f"{echo(text)} is the name of {', '.join(codes)}"
+        return (codes[0] if codes else text), ""  # an unknown code is reported by the schema
     code, name = parts[0], " ".join(parts[1].split())
     expected = names.get(code)
     if expected is None or name == " ".join(str(expected).split()):

@@ -35,6 +35,7 @@ from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
 from analysis.errors import Problem, UserError, echo
 from analysis.escape import xlsx_cell
 from analysis.intake.lock import NEW_PERIOD_STAGING, project_lock
+from analysis.intake.typed_numbers import exact, shown, whole
 from analysis.intake.xlsx_scan import scan_workbook
 from analysis.meaning.semantics import MEASURE_ZH
 
@@ -370,8 +371,14 @@ def _cell_text(ws, file: str, problems: list[Problem]) -> Text:
         if found:
             problems.append(Problem(file, found[0], found[1], sheet=ws.title, row=row,
                                     column=f"{column} ({typed.column_letter})"))
+        elif _number(typed.value):  # accepted: the digits the cell shows (60.0 with 0.0)
+            return shown(typed.value, typed.number_format) or cell_text(typed.value)
         return cell_text(typed.value)
     return text
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _cell_problem(cell: ReadOnlyCell, column: str, strict: bool) -> tuple[str, str] | None:
@@ -388,9 +395,14 @@ def _cell_problem(cell: ReadOnlyCell, column: str, strict: bool) -> tuple[str, s
     if isinstance(value, int | float) and "%" in str(cell.number_format):
         return (f"percentage-formatted cell holds {value!r}",  # 81% is stored as 0.81
                 "format the cell as text and type the number as written (81 for 81%)")
-    if isinstance(value, int | float) and column == "value":
-        return (f"value stored as a number ({value!r}), which loses the written precision",
-                "format the cell as text and type the number as written (60.0, 3.46)")
+    if _number(value) and column == "value" and not exact(value, digits := shown(
+            value, cell.number_format)):
+        return (f"value typed as a number ({value!r}), which its cell (number format "
+                f"{cell.number_format!r}) shows as {digits or 'a rounding'}: digits would be lost",
+                "format the cell as text (设置单元格格式 → 文本) and type the value as written "
+                f"(e.g. {cell_text(value)})")
+    if _number(value) and (column == "value" or whole(value)):
+        return None  # nothing lost: a whole number, or the digits the cell shows
     if isinstance(value, int | float):
         return (f"{column} stored as a number ({value!r}), which Excel may have changed "
                 "(1.10 becomes 1.1, 0341 becomes 341)", TEXT_FIX)
