@@ -18,6 +18,7 @@ from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
+from analysis.language import _
 from analysis.statements.prose import check_templates
 
 
@@ -43,7 +44,11 @@ CROSS_PARAMETERS: dict = {}
 
 def _check_period(project: Project, period: str | None) -> None:
     if period and not project.period_dir(period).is_dir():
-        raise UserError(f"no data for period {period}: data/periods/{period}/ does not exist")
+        raise UserError(
+            _("no data for period {period}: data/periods/{period}/ does not exist").format(
+                period=period
+            )
+        )
 
 
 @dataclass
@@ -60,8 +65,9 @@ class Plan:
         return [job for stage in self.stages for job in stage]
 
 
-def plan(project: Project, period: str | None = None, *, force: bool = False,
-         fresh_kernels: bool = False) -> Plan:
+def plan(
+    project: Project, period: str | None = None, *, force: bool = False, fresh_kernels: bool = False
+) -> Plan:
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     _check_period(project, period)
     load_dataset(project)  # refuses data that does not validate, with located problems
@@ -75,16 +81,32 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
 
     result = Plan(stages=[[], []])
 
-    def consider(stage: int, key: str, name: str, target: Path, parameters: dict,
-                 periods: Sequence[Period], label: str) -> None:
+    def consider(
+        stage: int,
+        key: str,
+        name: str,
+        target: Path,
+        parameters: dict,
+        periods: Sequence[Period],
+        label: str,
+    ) -> None:
         parts = inputs.notebook(name, parameters, periods)
         if not force and target.exists() and up_to_date(parts, stored_meta(target)):
             result.unchanged.append(key)
             return
-        result.stages[stage].append(Job(
-            key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
-            target=str(target), parameters=parameters, hash_parts=parts,
-            data_dir=str(project.data), run_id=run_id, fresh_kernel=fresh_kernels))
+        result.stages[stage].append(
+            Job(
+                key=key,
+                label=label,
+                source=str(project.notebooks / f"{name}.ipynb"),
+                target=str(target),
+                parameters=parameters,
+                hash_parts=parts,
+                data_dir=str(project.data),
+                run_id=run_id,
+                fresh_kernel=fresh_kernels,
+            )
+        )
 
     for p in selected:
         # plan tracking and progress charts read the figures and targets of earlier periods
@@ -92,21 +114,38 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
         wanted = notebooks_for(project, p)
         out = project.book_period_dir(p)
         for name in wanted:
-            consider(0, f"{p.id}/{name}", name, out / f"{name}.ipynb", _period_parameters(p),
-                     upto, f"notebooks/{name}.ipynb for {p.id}")
-        result.stale_pages += [page for page in sorted(out.glob("[!.]*.ipynb"))
-                               if page.stem not in wanted]
+            consider(
+                0,
+                f"{p.id}/{name}",
+                name,
+                out / f"{name}.ipynb",
+                _period_parameters(p),
+                upto,
+                f"notebooks/{name}.ipynb for {p.id}",
+            )
+        result.stale_pages += [
+            page for page in sorted(out.glob("[!.]*.ipynb")) if page.stem not in wanted
+        ]
     if not period:  # pages of periods whose data is gone
         present = {p.id for p in all_periods}
         base = project.book / "periods"
         if base.is_dir():
             result.stale_pages += sorted(
-                page for folder in base.iterdir()
+                page
+                for folder in base.iterdir()
                 if folder.is_dir() and is_period(folder.name) and folder.name not in present
-                for page in folder.glob("[!.]*.ipynb"))
+                for page in folder.glob("[!.]*.ipynb")
+            )
     if all_periods:
         for name in (nb.name for nb in project.config.cross_period_notebooks):
-            consider(1, name, name, project.book / f"{name}.ipynb", CROSS_PARAMETERS,
-                     all_periods, f"notebooks/{name}.ipynb for all periods")
+            consider(
+                1,
+                name,
+                name,
+                project.book / f"{name}.ipynb",
+                CROSS_PARAMETERS,
+                all_periods,
+                f"notebooks/{name}.ipynb for all periods",
+            )
     result.stages = [stage for stage in result.stages if stage]
     return result

@@ -46,6 +46,7 @@ from analysis.build.lock import book_lock, die_with_parent
 from analysis.build.toc import write_toc
 from analysis.dataset.project import Project
 from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
+from analysis.language import N_, _
 
 HTML = "html"
 STAGING = ".staging"
@@ -65,12 +66,12 @@ def build(project: Project, *, force: bool = False, quiet: bool = False) -> Path
     folder = build_dir(project)
     index = folder / HTML / "index.html"
     with book_lock(folder, quiet) as lock:
-        with reported(doing="writing the table of contents"):
+        with reported(doing=N_("writing the table of contents")):
             write_toc(project)
         digest = book_hash(project)
         if not force and index.exists() and _recorded(folder / BUILD_STAMP) == digest:
             if not quiet:
-                print("book unchanged since its last build: Sphinx skipped", file=sys.stderr)
+                print(_("book unchanged since its last build: Sphinx skipped"), file=sys.stderr)
             return index
         _rebuild(project, digest, force=force, quiet=quiet, lock=lock)
     return index
@@ -84,7 +85,7 @@ def _rebuild(project: Project, digest: str, *, force: bool, quiet: bool,
     with reported(doing=f"removing what earlier builds left in {folder}"):
         remove_leftovers(folder)
     staging = folder / STAGING
-    with reported(doing="preparing the staging folder of the build"):
+    with reported(doing=N_("preparing the staging folder of the build")):
         prepare_staging(staging)
     if force or _recorded(staging / COMPLETE) != digest:
         run_sphinx(project, staging, quiet, lock)
@@ -173,7 +174,7 @@ def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int | None) -
     that is full or read-only."""
     (staging / COMPLETE).unlink(missing_ok=True)
     if not quiet:
-        print("building the HTML book (Sphinx)...", file=sys.stderr)
+        print(_("building the HTML book (Sphinx)..."), file=sys.stderr)
     parent = os.getpid()  # Sphinx gets SIGKILL when policybook dies, even by SIGKILL
     result = subprocess.run(_command(staging), cwd=project.root, check=False,
                             capture_output=True, text=True, encoding="utf-8",
@@ -211,7 +212,7 @@ def _os_error(output: str) -> OSError | None:
 
 def _copy_tree(source: Path, target: Path) -> None:
     """A real copy of `source` at `target` (new inodes); stops at the first error."""
-    for folder, _, files in os.walk(source):
+    for folder, _folders, files in os.walk(source):
         here = target / Path(folder).relative_to(source)
         here.mkdir()
         for name in files:

@@ -25,6 +25,7 @@ from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.escape import NAME_MAX, TITLE_MAX, myst_text, name_problem
+from analysis.language import _
 
 BOOK_FILES = ("_config.yml", "_static", "_templates", "_locale", "intro.md", "method.md",
               "appendix.md")
@@ -39,25 +40,39 @@ def init_project(template: Project, dest: Path, geo: str, name: str) -> Project:
     if problem is None:
         problem = name_problem(title, f"the title {title!r}", TITLE_MAX)
     if problem:
-        raise UserError(Problem("--name", problem, f"give the place's Chinese name (e.g. "
-                                f"霍邱县): one line of at most {NAME_MAX} characters, without "
-                                "< > { } [ ] ` \\ | * $"))
+        raise UserError(Problem("--name", problem, _("give the place's Chinese name (e.g. 霍邱县): "
+                                                     "one line of at most {name_max} characters, "
+                                                     "without < > {{ }} [ ] ` \\ | * $").format(
+                                                       name_max=NAME_MAX)))
     places = read_csv(template.catalogue / "geo.csv").set_index("code")
     if geo not in places.index:
-        raise UserError(Problem(str(template.catalogue / "geo.csv"), f"place {geo} not found",
-                                "add it to geo.csv first (code, name_zh, name_en, level, "
-                                "parent), or use a listed code"))
+        raise UserError(
+            Problem(
+                str(template.catalogue / "geo.csv"),
+                _("place {geo} not found").format(geo=geo),
+                _(
+                    "add it to geo.csv first (code, name_zh, name_en, level, "
+                    "parent), or use a listed code"
+                ),
+            )
+        )
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise UserError(Problem(str(dest), "exists and is not an empty directory",
-                                "choose a new folder"))
+        raise UserError(
+            Problem(str(dest), _("exists and is not an empty directory"), _("choose a new folder"))
+        )
     work = dest.parent / f".{dest.name}.init-{uuid.uuid4().hex[:8]}"
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         _write(template, work, geo, name, title)
         os.replace(work, dest)  # onto an absent or empty folder, in one step
     except OSError as exc:
-        raise UserError(Problem(str(dest), f"cannot write the new project ({exc.strerror})",
-                                "check the path, its permissions and free space")) from None
+        raise UserError(
+            Problem(
+                str(dest),
+                _("cannot write the new project ({strerror})").format(strerror=exc.strerror),
+                _("check the path, its permissions and free space"),
+            )
+        ) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Project(dest)
@@ -68,10 +83,14 @@ def _write(template: Project, dest: Path, geo: str, name: str, title: str) -> No
     (dest / "data" / "periods").mkdir(parents=True)
     shutil.copytree(template.catalogue, dest / "data" / "catalogue")
     shutil.copytree(template.reference, dest / "data" / "reference")
-    shutil.copytree(template.notebooks, dest / "notebooks",
-                    ignore=shutil.ignore_patterns(".*", "*.nbconvert.ipynb"))
-    shutil.copytree(template.root / "templates", dest / "templates",
-                    ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(
+        template.notebooks,
+        dest / "notebooks",
+        ignore=shutil.ignore_patterns(".*", "*.nbconvert.ipynb"),
+    )
+    shutil.copytree(
+        template.root / "templates", dest / "templates", ignore=shutil.ignore_patterns(".*")
+    )
     _keep_rules_of(dest / "data" / "catalogue" / "checks.yml", geo)
     (dest / "book").mkdir()
     for item in BOOK_FILES:
@@ -82,33 +101,39 @@ def _write(template: Project, dest: Path, geo: str, name: str, title: str) -> No
             _write_config(src, dest / "book" / item, {old.title: title, old.home_name: name})
         elif src.exists():
             text = src.read_text(encoding="utf-8")
-            text = text.replace(old.title, myst_text(title)).replace(old.home_name,
-                                                                      myst_text(name))
+            text = text.replace(old.title, myst_text(title)).replace(old.home_name, myst_text(name))
             (dest / "book" / item).write_text(text, encoding="utf-8")
     config = load_yaml(template.data / "project.yml")
     config.update(title=title, home={"geo": geo, "name_zh": name})
     if isinstance(config.get("release"), dict):  # the issuer stays; dates are the new book's
         release = _replaced(config["release"], {old.title: title})
-        config["release"] = {k: v for k, v in release.items()
-                             if k not in ("edition_date", "data_cutoff", "url")}
+        config["release"] = {
+            k: v for k, v in release.items() if k not in ("edition_date", "data_cutoff", "url")
+        }
     used = _factors_used(dest / "data" / "catalogue" / "checks.yml")
-    config["policy_factors"] = {k: v for k, v in (config.get("policy_factors") or {}).items()
-                                if k in used}
+    config["policy_factors"] = {
+        k: v for k, v in (config.get("policy_factors") or {}).items() if k in used
+    }
     body = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     (dest / "data" / "project.yml").write_text(
-        "# The book's configuration (see the README): written by `policybook init`.\n"
-        + body, encoding="utf-8")
+        "# The book's configuration (see the README): written by `policybook init`.\n" + body,
+        encoding="utf-8",
+    )
     readme = (template.root / "templates" / README).read_text(encoding="utf-8")
-    (dest / "README.md").write_text(readme.replace("{title}", myst_text(title)).replace(
-        "{root}", str(dest)), encoding="utf-8")
+    (dest / "README.md").write_text(
+        readme.replace("{title}", myst_text(title)).replace("{root}", str(dest)), encoding="utf-8"
+    )
 
 
 def _keep_rules_of(path: Path, geo: str) -> None:
     """Drop from checks.yml the policy rules that apply only to other places (`applies_to`),
     keeping every other line of the file as it is."""
     checks = load_yaml(path) or []
-    other = {c["id"] for c in checks if c.get("applies_to")
-             and not any(geo.startswith(str(p)) for p in c["applies_to"])}
+    other = {
+        c["id"]
+        for c in checks
+        if c.get("applies_to") and not any(geo.startswith(str(p)) for p in c["applies_to"])
+    }
     if not other:
         return
     blocks = re.split(r"(?m)^(?=- id: )", path.read_text(encoding="utf-8"))
@@ -144,5 +169,7 @@ def _write_config(src: Path, dest: Path, words: dict[str, str]) -> None:
             break
         head += line + "\n"
     config = _replaced(yaml.safe_load(text), words)
-    dest.write_text(head + yaml.safe_dump(config, allow_unicode=True, sort_keys=False,
-                                          width=1000), encoding="utf-8")
+    dest.write_text(
+        head + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=1000),
+        encoding="utf-8",
+    )
