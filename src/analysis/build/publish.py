@@ -52,7 +52,7 @@ HTML = "html"
 STAGING = ".staging"
 PUBLISHED = ".html-"  # prefix of the published copies (and of a swap's temporary names)
 COMPLETE = "complete.json"
-UNCHANGED = "the published book in book/_build/html is unchanged"
+UNCHANGED = N_("the published book in book/_build/html is unchanged")
 OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+): '([^'\n]+)'")
 
 
@@ -82,7 +82,8 @@ def _rebuild(project: Project, digest: str, *, force: bool, quiet: bool,
     """Sphinx into the staging folder (unless it already holds these inputs' pages), then
     publish, then record the inputs of the published pages."""
     folder = build_dir(project)
-    with reported(doing=f"removing what earlier builds left in {folder}"):
+    with reported(doing=_("removing what earlier builds left in {folder}").format(
+            folder=folder)):
         remove_leftovers(folder)
     staging = folder / STAGING
     with reported(doing=N_("preparing the staging folder of the build")):
@@ -90,7 +91,8 @@ def _rebuild(project: Project, digest: str, *, force: bool, quiet: bool,
     if force or _recorded(staging / COMPLETE) != digest:
         run_sphinx(project, staging, quiet, lock)
         _write_json(staging / COMPLETE, {"book_hash": digest}, "recording the build")
-    with reported(doing=f"publishing the new pages ({UNCHANGED})"):
+    with reported(doing=_("publishing the new pages ({unchanged})").format(
+            unchanged=_(UNCHANGED))):
         publish(folder, staging / "_build" / HTML)
     _write_json(folder / BUILD_STAMP, {"book_hash": digest}, "recording the build")
     with suppress(OSError):  # the previous pages: removed at the next build otherwise
@@ -185,11 +187,14 @@ def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int | None) -
     output = result.stdout + result.stderr
     oserror = _os_error(output)
     if oserror is not None:
-        raise UserError(problem(oserror, doing=f"building the book with Sphinx ({UNCHANGED})"))
+        raise UserError(problem(oserror, doing=_(
+            "building the book with Sphinx ({unchanged})").format(unchanged=_(UNCHANGED))))
     sys.stderr.write(result.stdout[-20000:] + result.stderr[-20000:])
-    how = (f"was killed by signal {-result.returncode} ({_signal_name(-result.returncode)})"
-           if result.returncode < 0 else f"failed (exit {result.returncode})")
-    raise NotebookFailed(f"jupyter-book build {how}; {UNCHANGED}")
+    how = (_("was killed by signal {number} ({name})").format(
+        number=-result.returncode, name=_signal_name(-result.returncode))
+           if result.returncode < 0 else _("failed (exit {code})").format(code=result.returncode))
+    raise NotebookFailed(_("jupyter-book build {how}; {unchanged}").format(
+        how=how, unchanged=_(UNCHANGED)))
 
 
 def _signal_name(number: int) -> str:
@@ -222,7 +227,8 @@ def _copy_tree(source: Path, target: Path) -> None:
 def publish(folder: Path, staged: Path) -> None:
     """Copy the staged pages to a new .html-<id> and make `html` show it, in one step."""
     if not (staged / "index.html").is_file():
-        raise NotebookFailed(f"jupyter-book wrote no {staged / 'index.html'}; {UNCHANGED}")
+        raise NotebookFailed(_("jupyter-book wrote no {index}; {unchanged}").format(
+            index=staged / "index.html", unchanged=_(UNCHANGED)))
     new = folder / f"{PUBLISHED}{uuid.uuid4().hex[:12]}"
     try:
         _copy_tree(staged, new)

@@ -257,8 +257,9 @@ def _date_problems(row: dict, line: int, file: str, period: Period) -> list[Prob
     for column in ("as_of", "deadline"):  # well-formed but not a calendar date
         text = row.get(column)
         if text and re.fullmatch(AS_OF, text) and (bad := _bad_date(text)):
-            problems.append(Problem(file, f"{column} {text}" + (
-                                    "" if bad == text else f": {bad}") + " is not a date",
+            problems.append(Problem(file, (_("{column} {text} is not a date") if bad == text
+                                           else _("{column} {text}: {bad} is not a date")).format(
+                                               column=column, text=text, bad=bad),
                                     _(FIXES[column]), line, column))
     if as_of and re.fullmatch(AS_OF, as_of) and "/" in as_of and (
             as_of.split("/")[0] > as_of.split("/")[1]):
@@ -365,14 +366,16 @@ def column_problems(found: list[str], columns: tuple[str, ...], file: str) -> li
     for name in (c for c in columns if c not in found):
         close = _closest(name, unexpected)  # a misspelt column is named, not just refused
         misspelt.add(close)
-        problems.append(Problem(file, f"missing column {echo(name)}" +
-                                (f" (found {echo(close)}: misspelt?)" if close else ""),
+        problems.append(Problem(file, (_("missing column {name} (found {close}: misspelt?)")
+                                       if close else _("missing column {name}")).format(
+                                           name=echo(name), close=echo(close)),
                                 _("the header must have: {columns}").format(
                                     columns=', '.join(columns)), column=name))
     for name in (c for c in unexpected if c not in misspelt):
         close = _closest(name, list(columns))
-        problems.append(Problem(file, f"unknown column {echo(name)}" +
-                                (f" (misspelt {echo(close)}?)" if close else ""),
+        problems.append(Problem(file, (_("unknown column {name} (misspelt {close}?)")
+                                       if close else _("unknown column {name}")).format(
+                                           name=echo(name), close=echo(close)),
                                 _("delete the column or correct its header: only {columns} are "
                                   "imported").format(
                                     columns=', '.join(columns)), column=name))

@@ -468,36 +468,28 @@ def _changes(folder: Path, entry: Entry) -> list[str]:
     """What importing `entry` would change in the existing period `folder`: rows added,
     removed and changed (by key) in figures.csv and targets.csv, and source.yml."""
     found = []
-    for name, frame, columns in (
-        ("figures.csv", entry.figures, FIGURE_COLUMNS),
-        ("targets.csv", entry.targets, TARGET_COLUMNS),
-    ):
+    for name, frame, columns in (("figures.csv", entry.figures, FIGURE_COLUMNS),
+                                 ("targets.csv", entry.targets, TARGET_COLUMNS)):
         if frame is None or not (folder / name).is_file():
             continue
-        old, new = (
-            _keyed(table[list(columns)], KEYS[name]) for table in (read_csv(folder / name), frame)
-        )
-        kinds = {
-            "added": [k for k in new if k not in old],
-            "removed": [k for k in old if k not in new],
-            "changed": [k for k in new if k in old and new[k] != old[k]],
-        }
-        parts = [
-            f"{len(keys):,} {kind} ({', '.join(' '.join(k) for k in keys[:SHOWN_KEYS])}"
-            + (", …" if len(keys) > SHOWN_KEYS else "")
-            + ")"
-            for kind, keys in kinds.items()
-            if keys
-        ]
+        old, new = (_keyed(table[list(columns)], KEYS[name]) for table in
+                    (read_csv(folder / name), frame))
+        kinds = {_("{count:,} added ({keys})"): [k for k in new if k not in old],
+                 _("{count:,} removed ({keys})"): [k for k in old if k not in new],
+                 _("{count:,} changed ({keys})"): [k for k in new if k in old
+                                                   and new[k] != old[k]]}
+        parts = [kind.format(count=len(keys), keys=", ".join(
+                     " ".join(k) for k in keys[:SHOWN_KEYS]) + (", …" if len(keys) > SHOWN_KEYS
+                                                                else ""))
+                 for kind, keys in kinds.items() if keys]
         if parts:
-            found.append(f"{name}: rows {', '.join(parts)}")
+            found.append(_("{name}: rows {parts}").format(name=name, parts=", ".join(parts)))
     meta = {k: v for k, v in entry.source.items() if v}
     if meta and (folder / "source.yml").is_file():
         old_meta = load_yaml(folder / "source.yml") or {}
-        if not isinstance(old_meta, dict) or any(
-            str(old_meta.get(k, "")) != v for k, v in meta.items()
-        ):
-            found.append("source.yml: the document's title, issuer, date or url change")
+        if not isinstance(old_meta, dict) or any(str(old_meta.get(k, "")) != v
+                                                 for k, v in meta.items()):
+            found.append(_("source.yml: the document's title, issuer, date or url change"))
     return found
 
 
