@@ -130,5 +130,5 @@ def test_in_a_notebook_a_missing_project_is_not_told_to_pass_a_flag(tmp_path, mo
     monkeypatch.setitem(sys.modules, "IPython", kernel)
     with pytest.raises(UserError) as inside:
         Project.find()
-    assert "--" not in str(inside.value)
-    assert "POLICYBOOK_ROOT" in str(inside.value) and "papermill" in str(inside.value)
+    assert "--root" not in str(inside.value) and " --" not in str(inside.value)
+    assert "POLICYBOOK_ROOT" in str(inside.value) and "-p root" in str(inside.value)

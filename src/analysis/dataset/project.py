@@ -37,8 +37,10 @@ class Project:
             where = root or Path.cwd()
             if in_notebook():  # Jupyter and papermill have no --root: say what they can do
                 raise UserError(_(
-                    "no project found at {where}: start Jupyter (or papermill) inside the "
-                    "project checkout (the directory with data/catalogue/), or set the "
+                    "no project found at {where}: give the notebook's parameter root the "
+                    "project's path (root = '/path/to/project' in its parameters cell; "
+                    "papermill: -p root /path/to/project), or start Jupyter or papermill inside "
+                    "the project checkout (the directory with data/catalogue/), or set the "
                     "environment variable POLICYBOOK_ROOT to its path before starting it"
                 ).format(where=where))
             raise UserError(_("no project found at {where}: run from the project checkout (the "
