@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import os
 import shlex
 import sys
@@ -9,14 +10,13 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-import typer.rich_utils
 from rich.console import Console
 
 from analysis.dataset.periods import parse_period
 from analysis.dataset.project import Project
 from analysis.errors import NotebookFailed, UserError, reported, terminal_text
 from analysis.errors import problem as os_problem
-from analysis.language import N_, _, current, use, wanted
+from analysis.language import DOMAIN, LOCALE, N_, _, current, use, wanted
 
 
 def asked_language(argv: list[str]) -> str | None:
@@ -31,7 +31,8 @@ def asked_language(argv: list[str]) -> str | None:
     return None
 
 
-# typer's own words in the help and error panels (its usage line and click's messages stay
+# typer's own words in the help and error panels, read through the process's gettext domain
+# when typer first formats a help or an error (its usage line and click's messages stay
 # English: typer writes them without gettext)
 TYPER_WORDS = {
     "DEPRECATED_STRING": N_("(deprecated) "), "DEFAULT_STRING": N_("[default: {}]"),
@@ -46,8 +47,12 @@ TYPER_WORDS = {
 def speak(language: str) -> None:
     """Speak `language` in messages and in typer's panels."""
     use(language)
-    for name, english in TYPER_WORDS.items():
-        setattr(typer.rich_utils, name, _(english))
+    os.environ["LANGUAGE"] = language
+    gettext.bindtextdomain(DOMAIN, LOCALE)
+    gettext.textdomain(DOMAIN)
+    if (panels := sys.modules.get("typer.rich_utils")) is not None:  # already read: set them
+        for name, english in TYPER_WORDS.items():
+            setattr(panels, name, _(english))
 
 
 # the help texts below are read once, when this module is imported: choose the language first
