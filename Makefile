@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 export MPLBACKEND := Agg
 
-.PHONY: help setup run book test test-fast lint lab clean
+.PHONY: help setup run book test test-fast lint lab clean messages
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,7 +45,19 @@ test-fast: lint ## ruff, then pytest without the slow end-to-end tests (the inne
 
 lab: setup ## Open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/uv sync --frozen --inexact --extra test --extra dask --extra lab --quiet
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "make lab: running as root, so JupyterLab is started with --allow-root"; \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks --allow-root; \
+	else \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks; \
+	fi
+
+CATALOGUE := src/analysis/locale/zh_CN/LC_MESSAGES/policybook
+messages: setup ## Merge new message ids into the Chinese catalogue (.po), then compile the .mo
+	$(BIN)/pybabel extract --no-location --sort-output --width 0 --project civil-affairs-policybook -o $(CATALOGUE).pot src/analysis
+	$(BIN)/pybabel update --ignore-obsolete --width 0 -D policybook -i $(CATALOGUE).pot -d src/analysis/locale -l zh_CN
+	rm $(CATALOGUE).pot
+	$(BIN)/pybabel compile --statistics -D policybook -d src/analysis/locale -l zh_CN
 
 clean: ## Remove the built HTML (keeps .venv and executed notebooks)
 	rm -rf book/_build

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from analysis.dataset.project import Project
+from analysis.language import ENGLISH, use
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# the tests pin the English wording (in this process and in the commands and kernels they
+# start); tests/test_language.py checks that policybook speaks Chinese by default
+os.environ["POLICYBOOK_LANG"] = ENGLISH
+use(ENGLISH)
 
 
 @pytest.fixture(scope="session")

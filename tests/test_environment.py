@@ -1,6 +1,8 @@
-"""pyproject.toml, uv.lock and environment.yml must agree."""
+"""pyproject.toml, uv.lock and environment.yml must agree; the Makefile starts the tools."""
 
 import importlib.util
+import os
+import subprocess
 import tomllib
 
 import yaml
@@ -36,3 +38,19 @@ def test_lock_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {Requirement(s).name.lower() for s in project["dependencies"]}
     assert declared == locked
+
+
+def test_make_lab_passes_allow_root_exactly_when_run_as_root(tmp_path):
+    """JupyterLab refuses to start as root without --allow-root: `make lab` passes it (and
+    says so) when run as root, and not otherwise."""
+    for tool in ("uv", "jupyter"):
+        fake = tmp_path / tool
+        fake.write_text('#!/bin/sh\necho "$0 $*"\n', encoding="utf-8")
+        fake.chmod(0o755)
+    result = subprocess.run(["make", "-s", "lab", f"BIN={tmp_path}", "-o", "setup"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=True)
+    lab = [line for line in result.stdout.splitlines() if "jupyter lab" in line]
+    assert len(lab) == 1
+    as_root = os.geteuid() == 0
+    assert ("--allow-root" in lab[0]) is as_root
+    assert ("running as root" in result.stdout) is as_root

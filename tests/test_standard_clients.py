@@ -4,6 +4,7 @@ Sphinx build itself). Each runs in a copy of the project holding only the pinned
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -83,3 +84,17 @@ def test_stock_jupyter_book_build_works_from_any_directory(checkout, tmp_path):
     assert sorted(p.name for p in (html / "downloads").rglob("*") if p.is_file()) == [
         "changes.xlsx", "changes_zh.csv", "figures.csv", f"figures_{PINNED}.xlsx",
         f"figures_zh_{PINNED}.csv"]
+
+
+def test_a_notebook_outside_the_project_under_papermill_is_told_what_papermill_can_do(tmp_path):
+    """The error names papermill's -p and POLICYBOOK_ROOT, never policybook's --root."""
+    source = tmp_path / f"{NOTEBOOK}.ipynb"
+    shutil.copyfile(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb", source)
+    env = {k: v for k, v in os.environ.items() if k != "POLICYBOOK_ROOT"}
+    result = subprocess.run([str(BIN / "papermill"), str(source), str(tmp_path / "out.ipynb")],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    [message] = [line for line in (result.stdout + result.stderr).splitlines()
+                 if line.startswith("UserError: ")]
+    assert "no project found" in message and "-p root" in message and "POLICYBOOK_ROOT" in message
+    assert "--root" not in message

@@ -20,6 +20,7 @@ from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import source_notes
 from analysis.errors import Problem, UserError, echo, terminal_text
+from analysis.language import _
 from analysis.statements.prose import check_templates
 
 STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim",
@@ -38,13 +39,15 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
     try:
         dataset = load_dataset(project)
     except UserError as exc:
-        out.print(f"[bold red]{len(exc.problems)} problem(s) in the data[/]")
+        out.print("[bold red]" + _("{count} problem(s) in the data").format(
+            count=len(exc.problems)) + "[/]")
         for problem in exc.problems:
             out.print(f"  {terminal_text(problem)}", markup=False)
         return False
     problems = check_templates(project) + spec_problems(project)
     if problems:
-        out.print(f"[bold red]{len(problems)} problem(s) in the templates[/]")
+        out.print("[bold red]" + _("{count} problem(s) in the templates").format(
+            count=len(problems)) + "[/]")
         for problem in problems:
             out.print(f"  {problem}", markup=False)
         return False
@@ -52,10 +55,11 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
         dataset.period(period)
         figures = dataset.figures[period.id]
         place = dataset.main_geo(period)
-        out.print(f"[bold]{period.id}[/]: {len(figures)} figures conform to the contract; "
-                  f"checks for {shown(place)}", markup=True)
+        out.print(_("{period}: {count} figures conform to the contract; checks for "
+                    "{place}").format(period=f"[bold]{period.id}[/]", count=len(figures),
+                                      place=shown(place)), markup=True)
         for note in source_notes(dataset.source(period)):
-            out.print(f"  [yellow]note[/] {shown(note)}")
+            out.print(f"  [yellow]{_('note')}[/] {shown(note)}")
         results = period_results(dataset, period)
         for result in results:
             out.print(f"  [{STYLE[result.verdict]}]{result.verdict:<21}[/] {shown(result.id)}: "
@@ -71,14 +75,16 @@ def print_audit(project: Project, period: str, out: Console) -> bool:
 
     folder = project.period_dir(period)
     if not (folder / "source.txt").is_file():
-        raise UserError(Problem(str(folder / "source.txt"), "no report text to audit",
-                                "save the report's full text there (UTF-8); a notice entered "
-                                "without its text cannot be audited"))
+        raise UserError(Problem(str(folder / "source.txt"), _("no report text to audit"),
+                                _("save the report's full text there (UTF-8); a notice entered "
+                                  "without its text cannot be audited")))
     result = audit(folder)
-    out.print(f"{period}: {len(result.captured)} mentions captured in figures/targets, "
-              f"{len(result.excluded)} excluded with a reason, "
-              f"{len(result.unexplained)} unexplained")
+    out.print(_("{period}: {captured} mentions captured in figures/targets, {excluded} "
+                "excluded with a reason, {unexplained} unexplained").format(
+                    period=period, captured=len(result.captured),
+                    excluded=len(result.excluded), unexplained=len(result.unexplained)),
+              markup=False)
     for mention in result.unexplained:
-        out.print(f"  unexplained: section {mention.section}, line {mention.line}: "
-                  f"{echo(mention.text)}", markup=False)
+        out.print(_("  unexplained: section {section}, line {line}: {text}").format(
+            section=mention.section, line=mention.line, text=echo(mention.text)), markup=False)
     return not result.unexplained

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import errno
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from analysis.language import N_, _
 
 MAX_SHOWN = 100  # problems listed in one error; the rest are counted ("…and K more")
 MAX_ECHO = 200  # characters of data text quoted in a message
@@ -50,15 +53,23 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.sheet:
-            where += f", sheet {self.sheet}"
+            where += _(", sheet {sheet}").format(sheet=self.sheet)
         if self.row is not None:
-            where += f", row {self.row}"
+            where += _(", row {row}").format(row=self.row)
         if self.column:
-            where += f", column {self.column}"
-        text = f"{where}: {self.message}" if where else self.message
+            where += _(", column {column}").format(column=self.column)
+        text = _("{where}: {message}").format(where=where, message=self.message) if where \
+            else self.message
         if self.fix:
-            text += f" (fix: {self.fix})"
+            text += _(" (fix: {fix})").format(fix=self.fix)
         return text
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (Jupyter, papermill, nbconvert, policybook's workers):
+    a message there advises what that client can do, never a command-line flag."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
 
 
 class UserError(Exception):
@@ -71,8 +82,9 @@ class UserError(Exception):
             problems = [problems]
         if len(problems) > MAX_SHOWN:
             more = len(problems) - MAX_SHOWN
-            problems = [*problems[:MAX_SHOWN], Problem("", f"…and {more:,} more problems",
-                                                       "fix the ones above, then try again")]
+            problems = [*problems[:MAX_SHOWN], Problem(
+                "", _("…and {more:,} more problems").format(more=more),
+                _("fix the ones above, then try again"))]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
@@ -86,16 +98,16 @@ class NotebookFailed(Exception):
 # the path, what is wrong and how to fix it, never a traceback (exit code 2).
 
 FIXES = {
-    errno.ENOSPC: "free space on that disk, then run the command again",
-    errno.EDQUOT: "free space within your disk quota, then run the command again",
-    errno.EROFS: "that file system is read-only: use a writable location",
-    errno.EACCES: "make it writable for your user, or use another location",
-    errno.EPERM: "make it writable for your user, or use another location",
-    errno.ENOENT: "check that the folder exists and that files can be created in it",
-    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
-    errno.EISDIR: "it is a folder: give the path of a file",
+    errno.ENOSPC: N_("free space on that disk, then run the command again"),
+    errno.EDQUOT: N_("free space within your disk quota, then run the command again"),
+    errno.EROFS: N_("that file system is read-only: use a writable location"),
+    errno.EACCES: N_("make it writable for your user, or use another location"),
+    errno.EPERM: N_("make it writable for your user, or use another location"),
+    errno.ENOENT: N_("check that the folder exists and that files can be created in it"),
+    errno.ENOTDIR: N_("a part of the path is a file, not a folder: check the path"),
+    errno.EISDIR: N_("it is a folder: give the path of a file"),
 }
-DEFAULT_FIX = "check the path, then run the command again"
+DEFAULT_FIX = N_("check the path, then run the command again")
 # what a full or unwritable target looks like (not a bug: the user can fix it)
 TARGET_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
@@ -107,11 +119,11 @@ def problem(exc: OSError, path: str | Path | None = None, doing: str = "",
     where = path if path is not None else exc.filename
     message = exc.strerror or str(exc) or type(exc).__name__
     if exc.filename2 is not None and path is None:
-        message += f" (with {exc.filename2})"
+        message += _(" (with {other})").format(other=exc.filename2)
     if doing:
-        message += f" while {doing}"
+        message += _(" while {doing}").format(doing=_(doing))
     return Problem(file=str(where) if where is not None else "", message=message,
-                   fix=fix or FIXES.get(exc.errno, DEFAULT_FIX))
+                   fix=fix or _(FIXES.get(exc.errno, DEFAULT_FIX)))
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from analysis.dataset.loader import Dataset, load_dataset
 from analysis.dataset.periods import Period, period_label_zh
 from analysis.dataset.project import Project
 from analysis.errors import UserError
+from analysis.language import _
 from analysis.meaning.semantics import qualifier_text, when_text
 from analysis.meaning.written import written_text
 
@@ -39,7 +40,7 @@ class PeriodView:
         dataset = load_dataset(root)
         if period is None:
             if not dataset.periods:
-                raise UserError("the project has no period yet: policybook new-period P")
+                raise UserError(_("the project has no period yet: policybook new-period P"))
             home = [p for p in dataset.periods if dataset.main_geo(p) == dataset.config.home_geo]
             period = (home or dataset.periods)[-1].id  # a county's period is not the latest
         parsed = dataset.period(period)

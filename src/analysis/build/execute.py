@@ -23,6 +23,7 @@ from analysis.build.worker import Job, Result, execute_job, preload, worker_init
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.errors import NotebookFailed
+from analysis.language import _
 
 
 def execute_jobs(stages: Sequence[Sequence[Job]], executor: Executor,
@@ -144,10 +145,12 @@ def _run(project: Project, work: Plan, start: float, jobs: int | None,
     summary.seconds = time.perf_counter() - start
     display.say(summary.line())
     if summary.failed:
-        lines = [f"{label} failed in {error}" if error.startswith("cell ")
-                 else f"{label} failed: {error}" for label, error in summary.failed]
-        head = "a notebook failed" if len(lines) == 1 else f"{len(lines)} notebooks failed"
-        raise NotebookFailed(head + " (its previous executed version is kept):\n  "
+        lines = [(_("{label} failed in {error}") if error.startswith("cell ")
+                  else _("{label} failed: {error}")).format(label=label, error=error)
+                 for label, error in summary.failed]
+        head = _("a notebook failed") if len(lines) == 1 else _(
+            "{count} notebooks failed").format(count=len(lines))
+        raise NotebookFailed(head + _(" (its previous executed version is kept):") + "\n  "
                              + "\n  ".join(lines))
     return summary
 
@@ -158,5 +161,6 @@ def execute(project: Project, period: Period | None, name: str) -> Path:
     job = job_for(project, Inputs(project), name, period, fresh_kernel=True)
     result = execute_job(job)
     if not result.ok:
-        raise NotebookFailed(f"{job.label} failed in {result.error}")
+        raise NotebookFailed(_("{label} failed in {error}").format(label=job.label,
+                                                                   error=result.error))
     return Path(job.target)

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.errors import Problem, UserError, reported
+from analysis.language import N_, _
 
 LOCK = ".policybook-run.lock"  # in book/_build/ (never committed)
 TIMEOUT_ENV = "POLICYBOOK_LOCK_TIMEOUT"
@@ -81,7 +82,7 @@ def book_lock(build_dir: Path, quiet: bool = False) -> Iterator[int | None]:
         yield None
         return
     path = build_dir / LOCK
-    with reported(doing="locking the book's build folder"):
+    with reported(doing=N_("locking the book's build folder")):
         build_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -96,13 +97,18 @@ def book_lock(build_dir: Path, quiet: bool = False) -> Iterator[int | None]:
                 pid = _holder(fd) or "unknown"
                 if time.monotonic() >= deadline:
                     raise UserError(Problem(
-                        str(path), f"another run or build of this book (pid {pid}) has held "
-                        f"the lock for {limit:.0f} s",
-                        f"wait for it to finish, or end it (kill {pid}), then run again; "
-                        f"{TIMEOUT_ENV} sets how long to wait")) from None
+                        str(path), _("another run or build of this book (pid {pid}) has held the "
+                                     "lock for {limit:.0f} s").format(
+                                       pid=pid,
+                                       limit=limit),
+                        _("wait for it to finish, or end it (kill {pid}), then run again; "
+                          "{timeout_env} sets how long to wait").format(
+                            pid=pid,
+                            timeout_env=TIMEOUT_ENV))) from None
                 if not told and not quiet:
-                    print(f"waiting for another run or build of this book (pid {pid}) to "
-                          f"finish (at most {limit:.0f} s)", file=sys.stderr, flush=True)
+                    print(_("waiting for another run or build of this book (pid {pid}) to "
+                            "finish (at most {limit:.0f} s)").format(pid=pid, limit=limit),
+                          file=sys.stderr, flush=True)
                 told = True
                 time.sleep(POLL_S)
         os.ftruncate(fd, 0)

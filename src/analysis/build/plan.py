@@ -16,6 +16,7 @@ from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
+from analysis.language import _
 from analysis.statements.prose import check_templates
 
 
@@ -51,7 +52,11 @@ def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, 
 
 def _check_period(project: Project, period: str | None) -> None:
     if period and not project.period_dir(period).is_dir():
-        raise UserError(f"no data for period {period}: data/periods/{period}/ does not exist")
+        raise UserError(
+            _("no data for period {period}: data/periods/{period}/ does not exist").format(
+                period=period
+            )
+        )
 
 
 @dataclass
@@ -68,8 +73,9 @@ class Plan:
         return [job for stage in self.stages for job in stage]
 
 
-def plan(project: Project, period: str | None = None, *, force: bool = False,
-         fresh_kernels: bool = False) -> Plan:
+def plan(
+    project: Project, period: str | None = None, *, force: bool = False, fresh_kernels: bool = False
+) -> Plan:
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     _check_period(project, period)
     load_dataset(project)  # refuses data that does not validate, with located problems
@@ -102,9 +108,11 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
         base = project.book / "periods"
         if base.is_dir():
             result.stale_pages += sorted(
-                page for folder in base.iterdir()
+                page
+                for folder in base.iterdir()
                 if folder.is_dir() and is_period(folder.name) and folder.name not in present
-                for page in folder.glob("[!.]*.ipynb"))
+                for page in folder.glob("[!.]*.ipynb")
+            )
     if all_periods:
         for name in (nb.name for nb in project.config.cross_period_notebooks):
             consider(1, name, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analysis.build.worker import Job, Result
+from analysis.language import _
 
 
 @dataclass
@@ -18,12 +19,15 @@ class Summary:
     workers: int = 0
 
     def line(self) -> str:
-        text = (f"{len(self.executed)} executed, {len(self.unchanged)} unchanged (skipped), "
-                f"{len(self.failed)} failed in {self.seconds:.1f} s")
+        text = _("{executed} executed, {unchanged} unchanged (skipped), {failed} failed in "
+                 "{seconds:.1f} s").format(executed=len(self.executed),
+                                           unchanged=len(self.unchanged),
+                                           failed=len(self.failed), seconds=self.seconds)
         if self.workers:
-            text += f" ({self.workers} worker{'s' if self.workers > 1 else ''})"
+            text += (_(" ({workers} workers)") if self.workers > 1 else _(" (1 worker)")).format(
+                workers=self.workers)
         if self.removed:
-            text += f"; removed {len(self.removed)} page(s) without data"
+            text += _("; removed {removed} page(s) without data").format(removed=len(self.removed))
         return text
 
 
@@ -49,8 +53,8 @@ class _Display:
             )
 
             self.progress = Progress(
-                SpinnerColumn(), TextColumn("executing notebooks"), BarColumn(),
-                MofNCompleteColumn(), TextColumn("{task.fields[left]} left"),
+                SpinnerColumn(), TextColumn(_("executing notebooks")), BarColumn(),
+                MofNCompleteColumn(), TextColumn(_("{task.fields[left]} left")),
                 TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
                 console=self.console, transient=True)
             self.task = self.progress.add_task("run", total=total, left=total, last="")
@@ -66,17 +70,20 @@ class _Display:
 
     def done(self, job: Job, result: Result) -> None:
         if not self.quiet:
-            mark = "✓" if result.ok else "✗ failed:"
-            text = f"  {mark} {job.key} ({result.seconds:.1f} s)"
+            mark = "✓" if result.ok else _("✗ failed:")
+            text = _("  {mark} {key} ({seconds:.1f} s)")
             if self.where and result.worker:
-                text = f"  {mark} {job.key} ({result.seconds:.1f} s on {result.worker})"
+                text = _("  {mark} {key} ({seconds:.1f} s on {worker})")
             if not result.ok:
-                text = f"  {mark} {job.key}: {result.error}"
+                text = _("  {mark} {key}: {error}")
+            text = text.format(mark=mark, key=job.key, seconds=result.seconds,
+                               worker=result.worker, error=result.error)
             self.console.print(text, markup=False)
         if self.progress is not None:
             task = self.progress.tasks[0]
             left = self.total - int(task.completed) - 1
-            self.progress.update(self.task, advance=1, left=left, last=f"last: {job.key}")
+            self.progress.update(self.task, advance=1, left=left, last=_("last: {key}").format(
+                key=job.key))
 
     def say(self, text: str) -> None:
         self.console.print(text, markup=False)

@@ -49,12 +49,13 @@ from analysis.build.toc import write_toc
 from analysis.dataset.project import Project
 from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
 from analysis.files import read_stamp, write_atomic
+from analysis.language import N_, _
 
 HTML = "html"
 STAGING = ".staging"
 PUBLISHED = ".html-"  # prefix of the published copies (and of a swap's temporary names)
 COMPLETE = "complete.stamp"
-UNCHANGED = "the published book in book/_build/html is unchanged"
+UNCHANGED = N_("the published book in book/_build/html is unchanged")
 OS_ERROR = re.compile(r"\[Errno (\d+)\] ([^:\n]+): '([^'\n]+)'")
 
 
@@ -68,12 +69,12 @@ def build(project: Project, *, force: bool = False, quiet: bool = False) -> Path
     folder = build_dir(project)
     index = folder / HTML / "index.html"
     with book_lock(folder, quiet) as lock:
-        with reported(doing="writing the table of contents"):
+        with reported(doing=N_("writing the table of contents")):
             write_toc(project)
         digest = book_hash(project)
         if not force and index.exists() and read_stamp(folder / BOOK_STAMP) == digest:
             if not quiet:
-                print("book unchanged since its last build: Sphinx skipped", file=sys.stderr)
+                print(_("book unchanged since its last build: Sphinx skipped"), file=sys.stderr)
             return index
         _rebuild(project, digest, force=force, quiet=quiet, lock=lock)
     return index
@@ -84,18 +85,20 @@ def _rebuild(project: Project, digest: str, *, force: bool, quiet: bool,
     """Sphinx into the staging folder (unless it already holds these inputs' pages), then
     publish, then record the inputs of the published pages."""
     folder = build_dir(project)
-    with reported(doing=f"removing what earlier builds left in {folder}"):
+    with reported(doing=_("removing what earlier builds left in {folder}").format(
+            folder=folder)):
         remove_leftovers(folder)
     staging = folder / STAGING
-    with reported(doing="preparing the staging folder of the build"):
+    with reported(doing=N_("preparing the staging folder of the build")):
         prepare_staging(staging)
     if force or read_stamp(staging / COMPLETE) != digest:
         run_sphinx(project, staging, quiet, lock)
-        with reported(doing="recording the build"):
+        with reported(doing=_("recording the build")):
             write_atomic(staging / COMPLETE, digest + "\n")
-    with reported(doing=f"publishing the new pages ({UNCHANGED})"):
+    with reported(doing=_("publishing the new pages ({unchanged})").format(
+            unchanged=_(UNCHANGED))):
         publish(folder, staging / "_build" / HTML)
-    with reported(doing="recording the build"):
+    with reported(doing=_("recording the build")):
         write_atomic(folder / BOOK_STAMP, digest + "\n")
     with suppress(OSError):  # the previous pages: removed at the next build otherwise
         remove_leftovers(folder)
@@ -159,7 +162,7 @@ def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int | None) -
     that is full or read-only."""
     (staging / COMPLETE).unlink(missing_ok=True)
     if not quiet:
-        print("building the HTML book (Sphinx)...", file=sys.stderr)
+        print(_("building the HTML book (Sphinx)..."), file=sys.stderr)
     parent = os.getpid()  # Sphinx gets SIGKILL when policybook dies, even by SIGKILL
     result = subprocess.run(_command(staging), cwd=project.root, check=False,
                             capture_output=True, text=True, encoding="utf-8",
@@ -170,11 +173,14 @@ def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int | None) -
     output = result.stdout + result.stderr
     oserror = _os_error(output)
     if oserror is not None:
-        raise UserError(problem(oserror, doing=f"building the book with Sphinx ({UNCHANGED})"))
+        raise UserError(problem(oserror, doing=_(
+            "building the book with Sphinx ({unchanged})").format(unchanged=_(UNCHANGED))))
     sys.stderr.write(result.stdout[-20000:] + result.stderr[-20000:])
-    how = (f"was killed by signal {-result.returncode} ({_signal_name(-result.returncode)})"
-           if result.returncode < 0 else f"failed (exit {result.returncode})")
-    raise NotebookFailed(f"jupyter-book build {how}; {UNCHANGED}")
+    how = (_("was killed by signal {number} ({name})").format(
+        number=-result.returncode, name=_signal_name(-result.returncode))
+           if result.returncode < 0 else _("failed (exit {code})").format(code=result.returncode))
+    raise NotebookFailed(_("jupyter-book build {how}; {unchanged}").format(
+        how=how, unchanged=_(UNCHANGED)))
 
 
 def _signal_name(number: int) -> str:
@@ -197,7 +203,7 @@ def _os_error(output: str) -> OSError | None:
 
 def _copy_tree(source: Path, target: Path) -> None:
     """A real copy of `source` at `target` (new inodes); stops at the first error."""
-    for folder, _, files in os.walk(source):
+    for folder, _folders, files in os.walk(source):
         here = target / Path(folder).relative_to(source)
         here.mkdir()
         for name in files:
@@ -207,7 +213,8 @@ def _copy_tree(source: Path, target: Path) -> None:
 def publish(folder: Path, staged: Path) -> None:
     """Copy the staged pages to a new .html-<id> and make `html` show it, in one step."""
     if not (staged / "index.html").is_file():
-        raise NotebookFailed(f"jupyter-book wrote no {staged / 'index.html'}; {UNCHANGED}")
+        raise NotebookFailed(_("jupyter-book wrote no {index}; {unchanged}").format(
+            index=staged / "index.html", unchanged=_(UNCHANGED)))
     new = folder / f"{PUBLISHED}{uuid.uuid4().hex[:12]}"
     try:
         _copy_tree(staged, new)

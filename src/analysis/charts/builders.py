@@ -35,6 +35,7 @@ from analysis.checks.targets import track
 from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError, echo
+from analysis.language import _
 from analysis.meaning.concepts import (
     COMPARABLE,
     GROUPS,
@@ -534,10 +535,9 @@ def dated_points(ax, data: pd.DataFrame, when: str, series: str, value: str,
     ax.figure.legend(loc="outside lower center", ncols=2, frameon=False)
     ax.figure.draw_without_rendering()  # the layout settled: label positions are final
     room = FONT * 1.3  # points between two labels at one date
-    for x in sorted({x for x, _ in latest}):
+    for x in sorted({at for at, _value in latest}):
         placed = -1e9
-        for (_, y), _label in sorted(((k, v) for k, v in latest.items() if k[0] == x),
-                                     key=lambda kv: kv[0][1]):
+        for y in sorted(value for at, value in latest if at == x):
             at = ax.transData.transform((mdates.date2num(x), y))[1] * 72 / ax.figure.dpi
             offset = max(-FONT / 2, placed + room - at)
             placed = at + offset
@@ -555,8 +555,9 @@ def chart_specs(project) -> dict:
     path = project.root / "templates" / CHART_SPECS
     specs = load_yaml(path)
     if not isinstance(specs, dict) or not isinstance(specs.get("default"), list):
-        raise UserError(Problem(str(path), "must map each area to a list of charts, with a "
-                                "`default` list", "see the comment at the top of the file"))
+        raise UserError(Problem(str(path), _("must map each area to a list of charts, with a "
+                                             "`default` list"),
+                                _("see the comment at the top of the file")))
     return specs
 
 
@@ -564,9 +565,11 @@ def _selected(view: PeriodView, select: dict, area: str) -> list[str]:
     """The period's indicators (at its place) of `area` ('all': any) whose catalogue
     columns equal `select`."""
     cat = view.catalogue.by_id
-    ids = [i for i in dict.fromkeys(view.figures.loc[view.figures["geo"] == view.geo,
-                                                     "indicator"])
-           if area == "all" or cat.at[i, "area"] == area]
+    ids = [
+        i
+        for i in dict.fromkeys(view.figures.loc[view.figures["geo"] == view.geo, "indicator"])
+        if area == "all" or cat.at[i, "area"] == area
+    ]
     return [i for i in ids if all(str(cat.at[i, k]) == str(v) for k, v in select.items())]
 
 
@@ -585,12 +588,11 @@ def _rest(view: PeriodView, area: str, drawn: set[str], per_chart: int) -> list[
         symbol = view.catalogue.unit_symbols[unit]
         chunks = -(-len(ids) // per_chart)
         for n in range(chunks):  # equal parts, none of a single bar
-            part = ids[n * len(ids) // chunks:(n + 1) * len(ids) // chunks]
+            part = ids[n * len(ids) // chunks : (n + 1) * len(ids) // chunks]
             if len(part) < 2:
                 continue
             more = f"之{'一二三四五六七八九十'[n]}" if chunks > 1 and n < 10 else ""
-            chart = values(view, part, f"{names[0]}{MEASURE_ZH[measure]}（{symbol}）{more}",
-                           symbol)
+            chart = values(view, part, f"{names[0]}{MEASURE_ZH[measure]}（{symbol}）{more}", symbol)
             charts += [chart] if chart is not None else []
     return charts
 
@@ -642,20 +644,30 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
             continue
         ids = spec.get("indicators")
         if ids is None and (kind in ("standards", "values", "coverage")):
-            select = spec.get("select", {"measure": "standard", "unit": "yuan_per_person_month"}
-                              if kind == "standards" else {})
+            select = spec.get(
+                "select",
+                {"measure": "standard", "unit": "yuan_per_person_month"}
+                if kind == "standards"
+                else {},
+            )
             ids = [i for i in _selected(view, select, own) if i not in drawn]
         if kind == "standards":
             chart = standards(view, ids)
         elif kind in ("values", "coverage"):
             title_zh = spec.get("title", "")
-            chart = (values(view, ids, title_zh, spec.get("unit", "")) if kind == "values"
-                     else coverage(view, ids, title_zh))
+            chart = (
+                values(view, ids, title_zh, spec.get("unit", ""))
+                if kind == "values"
+                else coverage(view, ids, title_zh)
+            )
         elif kind == "average_payment":
             chart = average_payment(view, spec["standard"], [tuple(p) for p in spec["pairs"]])
         elif kind == "stages":
-            chart = stages(view, {g: [tuple(s) for s in items]
-                                  for g, items in spec["groups"].items()}, spec["title"])
+            chart = stages(
+                view,
+                {g: [tuple(s) for s in items] for g, items in spec["groups"].items()},
+                spec["title"],
+            )
         elif kind == "progress":
             chart = progress(view, spec.get("area"))
         elif kind == "comparator_standards":  # in parts, each under MAX_HEIGHT
@@ -667,8 +679,13 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
         elif kind == "standards_over_time":
             chart = standards_over_time(view)
         else:
-            raise UserError(Problem(CHART_SPECS, f"unknown chart {kind!r}",
-                                    "use a chart kind listed at the top of templates/charts.yml"))
+            raise UserError(
+                Problem(
+                    CHART_SPECS,
+                    _("unknown chart {kind!r}").format(kind=kind),
+                    _("use a chart kind listed at the top of templates/charts.yml"),
+                )
+            )
         if chart is None:
             continue
         used = {i for x in chart.data.get("indicator", []) for i in str(x).split(" / ")}
@@ -698,30 +715,67 @@ def spec_problems(project) -> list[Problem]:
         for n, spec in enumerate(entries if isinstance(entries, list) else [None], start=1):
             where = f"{area}, chart {n}"
             if not isinstance(spec, dict) or spec.get("chart") not in KINDS:
-                problems.append(Problem(file, f"{where}: not a chart of a known kind",
-                                        f"write chart: one of {', '.join(KINDS)}"))
+                problems.append(
+                    Problem(
+                        file,
+                        _("{where}: not a chart of a known kind").format(where=where),
+                        _("write chart: one of {kinds}").format(kinds=", ".join(KINDS)),
+                    )
+                )
                 continue
-            shapes = {"indicators": list, "select": dict, "pairs": list, "groups": dict,
-                      "heading": str, "intro": str, "title": str, "unit": str, "anchor": str}
-            wrong = [k for k, kind in shapes.items() if k in spec
-                     and not isinstance(spec[k], kind)]
+            shapes = {
+                "indicators": list,
+                "select": dict,
+                "pairs": list,
+                "groups": dict,
+                "heading": str,
+                "intro": str,
+                "title": str,
+                "unit": str,
+                "anchor": str,
+            }
+            wrong = [k for k, kind in shapes.items() if k in spec and not isinstance(spec[k], kind)]
             per = spec.get("per_chart", 8)
             if isinstance(per, bool) or not isinstance(per, int) or not 2 <= per <= 20:
                 wrong.append("per_chart")
             if wrong:
-                problems.append(Problem(file, f"{where}: {', '.join(wrong)} of the wrong kind",
-                                        "indicators, pairs: lists; select, groups: mappings; "
-                                        "per_chart: a whole number from 2 to 20; the rest "
-                                        "text"))
+                problems.append(
+                    Problem(
+                        file,
+                        _("{where}: {wrong} of the wrong kind").format(
+                            where=where, wrong=", ".join(wrong)
+                        ),
+                        _(
+                            "indicators, pairs: lists; select, groups: mappings; "
+                            "per_chart: a whole number from 2 to 20; the rest text"
+                        ),
+                    )
+                )
                 continue
-            named = [*spec.get("indicators", []), *([spec["standard"]] if "standard" in spec
-                                                    else []),
-                     *(i for pair in spec.get("pairs", []) for i in pair[1:]),
-                     *(i for items in spec.get("groups", {}).values() for _, i in items)]
-            problems += [Problem(file, f"{where}: {echo(i)} is not in the catalogue",
-                                 "use an id of data/catalogue/indicators.csv")
-                         for i in named if i not in ids]
-            problems += [Problem(file, f"{where}: select by {echo(k)}, which is not a column "
-                                 "of the catalogue", f"use one of {', '.join(sorted(columns))}")
-                         for k in spec.get("select", {}) if k not in columns]
+            named = [
+                *spec.get("indicators", []),
+                *([spec["standard"]] if "standard" in spec else []),
+                *(i for pair in spec.get("pairs", []) for i in pair[1:]),
+                *(i for items in spec.get("groups", {}).values() for _, i in items),
+            ]
+            problems += [
+                Problem(
+                    file,
+                    _("{where}: {i} is not in the catalogue").format(where=where, i=echo(i)),
+                    _("use an id of data/catalogue/indicators.csv"),
+                )
+                for i in named
+                if i not in ids
+            ]
+            problems += [
+                Problem(
+                    file,
+                    _("{where}: select by {k}, which is not a column of the catalogue").format(
+                        where=where, k=echo(k)
+                    ),
+                    _("use one of {columns}").format(columns=", ".join(sorted(columns))),
+                )
+                for k in spec.get("select", {})
+                if k not in columns
+            ]
     return problems

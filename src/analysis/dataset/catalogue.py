@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.dataset.csvio import read_csv
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError
+from analysis.language import _
 
 KINDS = ("stock", "flow", "money", "rate", "standard", "target", "progress")
 
@@ -56,7 +57,8 @@ def related(value: object) -> list[str]:
 
 
 def relation_problems(indicators: pd.DataFrame) -> list[tuple[str, str, str, str]]:
-    """(indicator, column, what is wrong, how to fix) for every relation that cannot hold:
+    """(indicator, column, what is wrong, how to fix; in the user's language) for every
+    relation that cannot hold:
     an unknown id, an indicator related to itself, parts in another unit or measure than
     their total, a part of more than one total, a chain of parts that comes back to itself."""
     rows = indicators.set_index("id")
@@ -65,19 +67,22 @@ def relation_problems(indicators: pd.DataFrame) -> list[tuple[str, str, str, str
         for column in (c for c in RELATIONS if c in rows.columns):
             ids = related(row[column])
             if column == "part_of" and len(ids) > 1:
-                found.append((ident, column, f"is a part of {len(ids)} totals",
-                              "name the one total whose parts add up to it"))
+                found.append((ident, column, _("is a part of {count} totals").format(
+                    count=len(ids)), _("name the one total whose parts add up to it")))
             for other in ids:
                 if other == ident:
-                    found.append((ident, column, "names the indicator itself",
-                                  "name another indicator, or leave the cell empty"))
+                    found.append((ident, column, _("names the indicator itself"),
+                                  _("name another indicator, or leave the cell empty")))
                 elif other not in rows.index:
-                    found.append((ident, column, f"names {other!r}, which the catalogue lacks",
-                                  "use an id of indicators.csv (or add that indicator first)"))
+                    found.append((ident, column, _("names {other}, which the catalogue "
+                                                   "lacks").format(other=repr(other)),
+                                  _("use an id of indicators.csv (or add that indicator "
+                                    "first)")))
                 elif (rows.at[other, "unit"], rows.at[other, "measure"]) != (
                         row["unit"], row["measure"]):
-                    found.append((ident, column, f"{other!r} is counted in another unit or "
-                                  "measure", "relate only indicators of one unit and measure"))
+                    found.append((ident, column, _("{other} is counted in another unit or "
+                                                   "measure").format(other=repr(other)),
+                                  _("relate only indicators of one unit and measure")))
     parent = {i: related(p)[0] for i, p in rows.get("part_of", pd.Series(dtype=str)).items()
               if len(related(p)) == 1}
     for start in parent:
@@ -86,8 +91,8 @@ def relation_problems(indicators: pd.DataFrame) -> list[tuple[str, str, str, str
             seen.add(at)
             at = parent[at]
         if at == start:
-            found.append((start, "part_of", "is, through its totals, a part of itself",
-                          "break the circle of part_of"))
+            found.append((start, "part_of", _("is, through its totals, a part of itself"),
+                          _("break the circle of part_of")))
     return found
 
 
@@ -99,7 +104,8 @@ def load_catalogue(project: Project) -> Catalogue:
     file = str(project.catalogue / "indicators.csv")
     lines = {i: n for n, i in enumerate(indicators["id"], start=2)}
     if problems := relation_problems(indicators):
-        raise UserError([Problem(file, f"indicator {ident!r}: {column} {what}", fix,
+        raise UserError([Problem(file, _("indicator {ident}: {column} {what}").format(
+                                 ident=repr(ident), column=column, what=what), fix,
                                  lines.get(ident), column)
                          for ident, column, what, fix in problems])
     return Catalogue(

@@ -34,6 +34,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import CONTROL, Problem, UserError, echo
+from analysis.language import _
 
 INVISIBLE = set("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u2028\u2029")
 
@@ -57,15 +58,19 @@ Text = Callable[[Any, str | None, int], str]  # cell, its column's header (or No
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a UTF-8 CSV as strings (empty cells become ''), or raise UserError."""
     if not path.exists():
-        raise UserError(Problem(str(path), "file not found", "create it or check the period id"))
+        raise UserError(
+            Problem(str(path), _("file not found"), _("create it or check the period id"))
+        )
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
         raise UserError(
-            Problem(str(path), "not UTF-8 text", "save the file as CSV UTF-8")
+            Problem(str(path), _("not UTF-8 text"), _("save the file as CSV UTF-8"))
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UserError(Problem(str(path), f"not a readable CSV: {exc}", "check quoting")) from None
+        raise UserError(
+            Problem(str(path), _("not a readable CSV: {exc}").format(exc=exc), _("check quoting"))
+        ) from None
     return frame
 
 
@@ -75,11 +80,18 @@ def read_csv(path: Path) -> pd.DataFrame:
 def decode(raw: bytes, file: str) -> str:
     """The text of a CSV in UTF-8 (BOM or not) or GBK/GB18030; UserError for anything else."""
     if raw.startswith(codecs.BOM_UTF8):
-        return _utf8(raw[len(codecs.BOM_UTF8):], file)
+        return _utf8(raw[len(codecs.BOM_UTF8) :], file)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw:
-        raise UserError(Problem(file, "cannot decode the file as text in UTF-8 or GBK: it is "
-                                "UTF-16 (Excel's “Unicode text”), or not a CSV at all",
-                                SAVE_AS_UTF8))
+        raise UserError(
+            Problem(
+                file,
+                _(
+                    "cannot decode the file as text in UTF-8 or GBK: it is "
+                    "UTF-16 (Excel's “Unicode text”), or not a CSV at all"
+                ),
+                SAVE_AS_UTF8,
+            )
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -90,8 +102,13 @@ def decode(raw: bytes, file: str) -> str:
     except UnicodeDecodeError:
         text = None
     if text is None or _gb2312_share(text) < GB2312_SHARE:  # Big5, Shift-JIS... also decode
-        raise UserError(Problem(file, "cannot decode the file as text in UTF-8 or GBK: "
-                                f"{_likely(raw)}", SAVE_AS_UTF8))
+        raise UserError(
+            Problem(
+                file,
+                _("cannot decode the file as text in UTF-8 or GBK: {raw}").format(raw=_likely(raw)),
+                SAVE_AS_UTF8,
+            )
+        )
     return text
 
 
@@ -103,13 +120,34 @@ def _utf8(raw: bytes, file: str) -> str:
         bad, cut = raw[exc.start], exc.end == len(raw) and "end of data" in exc.reason
     row, column, cell = _first_replacement(raw.decode("utf-8", errors="replace"))
     if cut:
-        raise UserError(Problem(file, "the file ends in the middle of a character: it looks cut "
-                                "off", "export or copy the file again, completely", row=row))
-    raise UserError(Problem(file, f"byte 0x{bad:02X} is not valid UTF-8 (the rest of the file "
-                            f"is UTF-8; shown as �: {cell[:60]!r})", "the file is damaged or "
-                            "mixes encodings: retype that cell, then save the file again as "
-                            "CSV UTF-8 (importing it as another encoding would garble the "
-                            "text)", row=row, column=column))
+        raise UserError(
+            Problem(
+                file,
+                _("the file ends in the middle of a character: it looks cut off"),
+                _("export or copy the file again, completely"),
+                row=row,
+            )
+        )
+    raise UserError(
+        Problem(
+            file,
+            _(
+                "byte 0x{bad:02X} is not valid UTF-8 (the rest of the file is "
+                "UTF-8; shown as �: {cell!r})"
+            ).format(bad=bad, cell=cell[:60]),
+            _(
+                "the file is damaged or "
+                "mixes encodings: retype "
+                "that cell, then save the "
+                "file again as CSV UTF-8 "
+                "(importing it as another "
+                "encoding would garble the "
+                "text)"
+            ),
+            row=row,
+            column=column,
+        )
+    )
 
 
 def _first_replacement(text: str) -> tuple[int | None, str | None, str]:
@@ -173,11 +211,16 @@ def read_figures_csv(path: Path, limit: int) -> pd.DataFrame:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UserError(Problem(file, f"cannot read the file ({exc.strerror})",
-                                "check the path and the file's permissions")) from None
+        raise UserError(
+            Problem(
+                file,
+                _("cannot read the file ({strerror})").format(strerror=exc.strerror),
+                _("check the path and the file's permissions"),
+            )
+        ) from None
     text = decode(raw, file)
     if not text.strip():
-        raise UserError(Problem(file, "the file is empty", "export the figures sheet"))
+        raise UserError(Problem(file, _("the file is empty"), _("export the figures sheet")))
     problems: list[Problem] = []
     frame = text_table(_csv_rows(text, file), file, None, problems, limit)
     if problems:
@@ -195,15 +238,32 @@ def _csv_rows(text: str, file: str) -> Iterator[Row]:
             width = width or len(cells) * any(c.strip() for c in cells)
             yield n, {i: c.strip() for i, c in enumerate(cells)}
     except csv.Error as exc:
-        what = ("a quoted cell of this row is never closed" if "end of data" in str(exc)
-                else str(exc))
-        raise UserError(Problem(file, f"not a readable CSV: {what}",
-                                "check the quoting of cells that contain commas or quotes; if "
-                                "the file was cut off, export it again", row=n + 1)) from None
+        what = (
+            "a quoted cell of this row is never closed" if "end of data" in str(exc) else str(exc)
+        )
+        raise UserError(
+            Problem(
+                file,
+                _("not a readable CSV: {what}").format(what=what),
+                _(
+                    "check the quoting of cells that contain commas or quotes; if "
+                    "the file was cut off, export it again"
+                ),
+                row=n + 1,
+            )
+        ) from None
     if any(c.strip() for c in cells) and len(cells) < width and not text.endswith(("\n", "\r")):
-        raise UserError(Problem(file, f"the last row has {len(cells)} of the header's {width} "
-                                "cells and no line break: the file looks cut off",
-                                "export or copy the file again, completely", row=n))
+        raise UserError(
+            Problem(
+                file,
+                _(
+                    "the last row has {cells} of the header's {width} cells "
+                    "and no line break: the file looks cut off"
+                ).format(cells=len(cells), width=width),
+                _("export or copy the file again, completely"),
+                row=n,
+            )
+        )
 
 
 def letter(column: int) -> str:
@@ -215,8 +275,14 @@ def _as_is(cell: Any, column: str | None, row: int) -> str:
     return cell
 
 
-def text_table(rows: Iterable[Row], file: str, sheet: str | None, problems: list[Problem],
-               limit: int, text: Text = _as_is) -> pd.DataFrame:
+def text_table(
+    rows: Iterable[Row],
+    file: str,
+    sheet: str | None,
+    problems: list[Problem],
+    limit: int,
+    text: Text = _as_is,
+) -> pd.DataFrame:
     """A frame of text from sparse rows: the first non-empty row is the header.
 
     `text` turns a cell into its text (and may append a Problem, e.g. for a formula). Appends
@@ -230,14 +296,25 @@ def text_table(rows: Iterable[Row], file: str, sheet: str | None, problems: list
     more = 0
     used: set[int] = set()
     for n, cells in rows:
-        texts = {i: _normalised(text(c, header.get(i) if header else None, n))
-                 for i, c in cells.items()}
+        texts = {
+            i: _normalised(text(c, header.get(i) if header else None, n)) for i, c in cells.items()
+        }
         used.update(i for i, t in texts.items() if t)
         if len(used) > MAX_COLUMNS:
-            raise UserError(Problem(file, f"more than {MAX_COLUMNS} columns hold a value (this "
-                                    f"is row {n})", "delete the columns beside the table: "
-                                    "only the contract's columns are imported", sheet=sheet,
-                                    row=n))
+            raise UserError(
+                Problem(
+                    file,
+                    _("more than {max_columns} columns hold a value (this is row {n})").format(
+                        max_columns=MAX_COLUMNS, n=n
+                    ),
+                    _(
+                        "delete the columns beside the table: only "
+                        "the contract's columns are imported"
+                    ),
+                    sheet=sheet,
+                    row=n,
+                )
+            )
         if header is None:
             if any(texts.values()):
                 header = _header(texts, file, sheet, problems)
@@ -249,15 +326,31 @@ def text_table(rows: Iterable[Row], file: str, sheet: str | None, problems: list
         if not any(texts.get(i) for i in header):  # a stray value beside the table: no row
             continue
         if len(data) == limit:
-            raise UserError(Problem(file, f"more than {limit:,} rows of data (this is row {n})",
-                                    f"import at most {limit:,} rows at a time: split the "
-                                    "figures by period", sheet=sheet, row=n))
+            raise UserError(
+                Problem(
+                    file,
+                    _("more than {limit:,} rows of data (this is row {n})").format(
+                        limit=limit, n=n
+                    ),
+                    _(
+                        "import at most {limit:,} rows at a time: split the figures by period"
+                    ).format(limit=limit),
+                    sheet=sheet,
+                    row=n,
+                )
+            )
         data.append([texts.get(i, "")[:MAX_CELL_CHARS] for i in header])
         index.append(n - 2)
     problems += found
     if more:
-        problems.append(Problem(file, f"…and {more:,} more problems like these",
-                                "fix the ones listed, then import again", sheet=sheet))
+        problems.append(
+            Problem(
+                file,
+                _("…and {more:,} more problems like these").format(more=more),
+                _("fix the ones listed, then import again"),
+                sheet=sheet,
+            )
+        )
     columns = list((header or {}).values())
     return pd.DataFrame(data, columns=columns, index=index, dtype=object).astype(str)
 
@@ -267,43 +360,86 @@ def _normalised(text: str) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
-def _header(names: dict[int, str], file: str, sheet: str | None,
-            problems: list[Problem]) -> dict[int, str]:
+def _header(
+    names: dict[int, str], file: str, sheet: str | None, problems: list[Problem]
+) -> dict[int, str]:
     """{column: name} of the named header cells; a Problem for a name given twice."""
     header: dict[int, str] = {}
     first: dict[str, int] = {}
     for i, name in sorted(names.items()):
         if name in first:
-            problems.append(Problem(file, f"column {name!r} appears twice (columns "
-                                    f"{letter(first[name])} and {letter(i)})",
-                                    "keep one column of each name", sheet=sheet, column=name))
+            problems.append(
+                Problem(
+                    file,
+                    _("column {name!r} appears twice (columns {first} and {i})").format(
+                        name=name, first=letter(first[name]), i=letter(i)
+                    ),
+                    _("keep one column of each name"),
+                    sheet=sheet,
+                    column=name,
+                )
+            )
         elif name:
             first[name] = i
             header[i] = name
     return header
 
 
-def _cell_problems(texts: dict[int, str], header: dict[int, str], n: int, file: str,
-                   sheet: str | None) -> list[Problem]:
+def _cell_problems(
+    texts: dict[int, str], header: dict[int, str], n: int, file: str, sheet: str | None
+) -> list[Problem]:
     """A value without a header, a control character, a cell too long: one row's problems."""
     fix = "delete the value or give its column a header" + (
-        "" if sheet else "; quote cells that contain commas")
+        "" if sheet else "; quote cells that contain commas"
+    )
     problems = []
     for i, cell in sorted(texts.items()):
         if cell and i not in header:
-            problems.append(Problem(file, f"value {echo(cell)} in column "
-                                    f"{letter(i)}, which has no header",
-                                    fix, sheet=sheet, row=n))
+            problems.append(
+                Problem(
+                    file,
+                    _("value {cell} in column {i}, which has no header").format(
+                        cell=echo(cell), i=letter(i)
+                    ),
+                    fix,
+                    sheet=sheet,
+                    row=n,
+                )
+            )
         elif len(cell) > MAX_CELL_CHARS:
-            problems.append(Problem(file, f"the cell holds {len(cell):,} characters; a cell "
-                                    f"holds at most {MAX_CELL_CHARS:,}", "enter only the "
-                                    "clause that holds the figure", sheet=sheet, row=n,
-                                    column=header[i]))
+            problems.append(
+                Problem(
+                    file,
+                    _(
+                        "the cell holds {cell:,} characters; a cell holds at "
+                        "most {max_cell_chars:,}"
+                    ).format(cell=len(cell), max_cell_chars=MAX_CELL_CHARS),
+                    _("enter only the clause that holds the figure"),
+                    sheet=sheet,
+                    row=n,
+                    column=header[i],
+                )
+            )
         elif control := CONTROL.search(cell):
             kind = "invisible" if control[0] in INVISIBLE else "control"
-            name = "a lone CR (carriage return)" if control[0] == "\r" else (
-                f"{kind} character U+{ord(control[0]):04X}")
-            problems.append(Problem(file, f"{name} in {echo(cell)}", "delete it (it comes with "
-                                    "text copied from a PDF or a web page); only tab and line "
-                                    "breaks are kept", sheet=sheet, row=n, column=header[i]))
+            name = (
+                "a lone CR (carriage return)"
+                if control[0] == "\r"
+                else (f"{kind} character U+{ord(control[0]):04X}")
+            )
+            problems.append(
+                Problem(
+                    file,
+                    _("{name} in {cell}").format(name=name, cell=echo(cell)),
+                    _(
+                        "delete it (it comes with "
+                        "text copied from a PDF or "
+                        "a web page); only tab and "
+                        "line breaks are kept"
+                    ),
+                    sheet=sheet,
+                    row=n,
+                    column=header[i],
+                )
+            )
     return problems

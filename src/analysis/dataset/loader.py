@@ -25,6 +25,7 @@ from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
 from analysis.dataset.schema import validate_period
 from analysis.errors import Problem, UserError
+from analysis.language import _
 
 
 @dataclass
@@ -54,8 +55,9 @@ class Dataset:
         """The period, or a UserError when data/ has no figures for it."""
         parsed = parse_period(str(period))
         if parsed.id not in self.figures:
-            raise UserError(Problem(f"data/periods/{parsed.id}", "no figures for this period",
-                                    f"import them: policybook import {parsed.id} FILE"))
+            raise UserError(Problem(f"data/periods/{parsed.id}", _("no figures for this period"),
+                                    _("import them: policybook import {id} FILE").format(
+                                        id=parsed.id)))
         return parsed
 
     def periods_up_to(self, period: str | Period) -> list[Period]:
@@ -128,8 +130,8 @@ def _source_meta(project: Project, period: Period, problems: list[Problem]) -> d
         problems += exc.problems
         return {}
     if meta is not None and not isinstance(meta, dict):
-        problems.append(Problem(str(path.relative_to(project.root)), "not a mapping",
-                                "write title:, issuer:, date:, url: lines"))
+        problems.append(Problem(str(path.relative_to(project.root)), _("not a mapping"),
+                                _("write title:, issuer:, date:, url: lines")))
     return meta if isinstance(meta, dict) else {}
 
 
@@ -141,8 +143,9 @@ def _load(project: Project) -> Dataset:
     problems: list[Problem] = []
     geo = set(catalogue.geo["code"])
     if config.home_geo not in geo:
-        problems.append(Problem("data/project.yml", f"home place {config.home_geo} is not in "
-                                "data/catalogue/geo.csv", "add it there or fix the code"))
+        problems.append(Problem("data/project.yml", _(
+            "home place {home_geo} is not in data/catalogue/geo.csv").format(
+            home_geo=config.home_geo), _("add it there or fix the code")))
     periods = project.periods()
     for period in periods:
         problems += validate_period(project, period.id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from analysis.errors import UserError
+from analysis.language import _
 
 # ASCII digits only (`\d` would accept full-width ２０２０ and other scripts' digits)
 _PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:(?P<kind>[HQ])(?P<n>[0-9]))?")
@@ -43,8 +44,9 @@ def parse_period(text: str) -> Period:
                 end = date(year, last, calendar.monthrange(year, last)[1])
                 return Period(date(year, first, 1), end, f"{year}{kind}{n}")
     raise UserError(
-        f"invalid period {text!r}: use YYYY (2020), YYYYH1/YYYYH2 (2020H1) "
-        "or YYYYQ1..YYYYQ4 (2020Q3)"
+        _("invalid period {text!r}: use YYYY (2020), YYYYH1/YYYYH2 (2020H1) or YYYYQ1..YYYYQ4 "
+          "(2020Q3)").format(
+            text=text)
     )
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from analysis.dataset.config import Config, read_config
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.safe_files import linked_paths
-from analysis.errors import Problem, UserError
+from analysis.errors import Problem, UserError, in_notebook
+from analysis.language import _
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,18 @@ class Project:
                     root = candidate
                     break
         if root is None or not (Path(root) / "data" / "catalogue").is_dir():
-            raise UserError(
-                f"no project found at {root or Path.cwd()}: run from the project checkout "
-                "(the directory with data/catalogue/) or pass --root"
-            )
+            where = root or Path.cwd()
+            if in_notebook():  # Jupyter and papermill have no --root: say what they can do
+                raise UserError(_(
+                    "no project found at {where}: give the notebook's parameter root the "
+                    "project's path (root = '/path/to/project' in its parameters cell; "
+                    "papermill: -p root /path/to/project), or start Jupyter or papermill inside "
+                    "the project checkout (the directory with data/catalogue/), or set the "
+                    "environment variable POLICYBOOK_ROOT to its path before starting it"
+                ).format(where=where))
+            raise UserError(_("no project found at {where}: run from the project checkout (the "
+                              "directory with data/catalogue/) or pass --root").format(
+                                  where=where))
         return cls(Path(root).resolve())
 
     def command(self, args: str) -> str:
@@ -54,9 +63,10 @@ class Project:
         project reads, validates and publishes only files that are inside it."""
         links = linked_paths(self.root)
         if links:
-            raise UserError([Problem(str(link), f"is a symbolic link (to {os.readlink(link)}): "
-                                     "the project reads only files inside it",
-                                     "replace the link with a copy of what it points to")
+            raise UserError([Problem(str(link), _("is a symbolic link (to {link}): the project "
+                                                  "reads only files inside it").format(
+                                                    link=os.readlink(link)),
+                                     _("replace the link with a copy of what it points to"))
                              for link in links])
 
     @property

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import Problem, UserError
+from analysis.language import _
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024  # a report's full text is a few hundred KB at most
 ALIAS_FIX = "write the values out in full: anchors and aliases (&name, *name) are not allowed"
@@ -39,28 +40,36 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise UserError(Problem(file, "not UTF-8 text", "save the file as UTF-8")) from None
+        raise UserError(Problem(file, _("not UTF-8 text"), _("save the file as UTF-8"))) from None
     except OSError as exc:
-        raise UserError(Problem(file, f"cannot read the file ({exc.strerror})",
-                                "restore the file")) from None
+        raise UserError(Problem(file, _("cannot read the file ({strerror})").format(
+                                          strerror=exc.strerror),
+                                _("restore the file"))) from None
     try:
         return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.composer.ComposerError as exc:
         if exc.problem == "an anchor or alias (&name, *name)":
             line = exc.problem_mark.line + 1 if exc.problem_mark else None
-            raise UserError(Problem(file, f"not valid YAML: {exc.problem} at line {line}",
+            raise UserError(Problem(file, _("not valid YAML: {problem} at line {line}").format(
+                                              problem=exc.problem,
+                                              line=line),
                                     ALIAS_FIX)) from None
-        raise UserError(Problem(file, f"not valid YAML ({type(exc).__name__}: {exc})",
-                                "fix the syntax")) from None
+        raise UserError(Problem(file, _("not valid YAML ({name}: {exc})").format(
+                                          name=type(exc).__name__,
+                                          exc=exc),
+                                _("fix the syntax"))) from None
     except yaml.YAMLError as exc:
-        raise UserError(Problem(file, f"not valid YAML ({type(exc).__name__}: {exc})",
-                                "fix the syntax")) from None
+        raise UserError(Problem(file, _("not valid YAML ({name}: {exc})").format(
+                                          name=type(exc).__name__,
+                                          exc=exc),
+                                _("fix the syntax"))) from None
     except RecursionError:  # brackets nested thousands deep
-        raise UserError(Problem(file, "not valid YAML: nested too deeply",
-                                "write the file as plain key: value lines and lists")) from None
+        raise UserError(Problem(file, _("not valid YAML: nested too deeply"),
+                                _("write the file as plain key: value lines and lists"))) from None
     except ValueError as exc:  # an impossible date such as 2026-13-40
-        raise UserError(Problem(file, f"a value cannot be read ({exc})",
-                                "write dates as YYYY-MM-DD with a real month and day")) from None
+        raise UserError(Problem(file, _("a value cannot be read ({exc})").format(
+                                          exc=exc),
+                                _("write dates as YYYY-MM-DD with a real month and day"))) from None
 
 
 def read_source_text(path: Path, shown: str | None = None) -> str | None:
@@ -70,20 +79,31 @@ def read_source_text(path: Path, shown: str | None = None) -> str | None:
     if not path.is_symlink() and not path.exists():
         return None
     if path.is_symlink() or not path.is_file():
-        raise UserError(Problem(file, "not a regular file (a link, a folder or a device)",
-                                "save the report's full text there as a plain UTF-8 file"))
+        raise UserError(Problem(file, _("not a regular file (a link, a folder or a device)"),
+                                _("save the report's full text there as a plain UTF-8 file")))
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
-        raise UserError(Problem(file, f"the file is {size:,} bytes; the limit is "
-                                f"{MAX_SOURCE_BYTES:,}", "save only the report's text (no "
-                                "images or attachments) as plain UTF-8 text"))
+        raise UserError(
+            Problem(
+                file,
+                _("the file is {size:,} bytes; the limit is {max_source_bytes:,}").format(
+                    size=size, max_source_bytes=MAX_SOURCE_BYTES
+                ),
+                _("save only the report's text (no images or attachments) as plain UTF-8 text"),
+            )
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise UserError(Problem(file, "not UTF-8 text", "save the file as UTF-8")) from None
+        raise UserError(Problem(file, _("not UTF-8 text"), _("save the file as UTF-8"))) from None
     if "\x00" in text:
-        raise UserError(Problem(file, "holds NUL bytes (not plain text)", "save the report's "
-                                "text as plain UTF-8 text"))
+        raise UserError(
+            Problem(
+                file,
+                _("holds NUL bytes (not plain text)"),
+                _("save the report's text as plain UTF-8 text"),
+            )
+        )
     return text
 
 
@@ -92,6 +112,9 @@ def linked_paths(root: Path, folders: tuple[str, ...] = ("data", "templates")) -
     found = []
     for top in (root / name for name in folders):
         for folder, dirs, files in os.walk(top):  # does not descend into linked folders
-            found += [Path(folder) / name for name in sorted(dirs + files)
-                      if (Path(folder) / name).is_symlink()]
+            found += [
+                Path(folder) / name
+                for name in sorted(dirs + files)
+                if (Path(folder) / name).is_symlink()
+            ]
     return found

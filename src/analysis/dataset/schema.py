@@ -48,6 +48,7 @@ from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.safe_files import read_source_text
 from analysis.errors import Problem, UserError, echo
+from analysis.language import N_, _
 
 # ASCII digits only: `\d` would also accept full-width １２３ and other scripts' digits
 DECIMAL = r"-?[0-9]+(\.[0-9]+)?"
@@ -75,24 +76,24 @@ CHINESE_DIGITS = {
 }
 
 FIXES = {
-    "column_in_dataframe": "add the column to the header row",
-    "value": "write the number only, as a decimal in the written unit (3.46 for 3.46万)",
-    "unit_mult": "use 0, 4 (万) or 8 (亿)",
-    "qualifier": "leave empty or use more_than (余/超), at_least (以上), approx (约/左右)",
-    "as_of": "write an ISO date 2020-06-30 or interval 2020-01-01/2020-04-30",
-    "deadline": "write an ISO date such as 2020-12-31",
-    "section": "write the section number like 1.1.3 for 一、(一)3. (leave it empty for a "
-               "notice without numbered sections)",
-    "indicator": "use an id from data/catalogue/indicators.csv or add it there",
-    "unit": "use an id from data/catalogue/units.csv",
-    "geo": "use a six-digit code from data/catalogue/geo.csv",
-    "comparison": "use at_least, at_most or equal",
+    "column_in_dataframe": N_("add the column to the header row"),
+    "value": N_("write the number only, as a decimal in the written unit (3.46 for 3.46万)"),
+    "unit_mult": N_("use 0, 4 (万) or 8 (亿)"),
+    "qualifier": N_("leave empty or use more_than (余/超), at_least (以上), approx (约/左右)"),
+    "as_of": N_("write an ISO date 2020-06-30 or interval 2020-01-01/2020-04-30"),
+    "deadline": N_("write an ISO date such as 2020-12-31"),
+    "section": N_("write the section number like 1.1.3 for 一、(一)3. (leave it empty for a "
+                  "notice without numbered sections)"),
+    "indicator": N_("use an id from data/catalogue/indicators.csv or add it there"),
+    "unit": N_("use an id from data/catalogue/units.csv"),
+    "geo": N_("use a six-digit code from data/catalogue/geo.csv"),
+    "comparison": N_("use at_least, at_most or equal"),
 }
 LENGTH_FIXES = {
-    "quote": "quote only the clause that holds the number",
-    "note": "shorten the note; longer explanations belong in the period's README or source.yml",
-    "description": "shorten the description to a sentence or two",
-    "url": "give the address of the document itself",
+    "quote": N_("quote only the clause that holds the number"),
+    "note": N_("shorten the note; longer explanations belong in the period's README or source.yml"),
+    "description": N_("shorten the description to a sentence or two"),
+    "url": N_("give the address of the document itself"),
 }
 
 
@@ -138,20 +139,25 @@ def _problem(case: dict, frame: pd.DataFrame, file: str, key: list[str]) -> Prob
     row = int(index) + 2 if index is not None and not pd.isna(index) else None
     if check == "column_in_dataframe":
         missing = case.get("failure_case")
-        return Problem(file, f"missing column {echo(missing)}", FIXES[check], column=str(missing))
+        return Problem(file, _("missing column {missing}").format(
+                                 missing=echo(missing)), _(FIXES[check]), column=str(missing))
     if check in ("multiple_fields_uniqueness", "field_uniqueness") or column is None or (
         isinstance(column, str) and column.startswith("(")
     ):
         if row is not None and key:
             same = (frame[key] == frame.loc[index, key]).all(axis=1)
             rows = ", ".join(str(int(i) + 2) for i in frame.index[same])
-            return Problem(file, f"duplicate row: rows {rows} have the same "
-                           f"{', '.join(key)} {tuple(frame.loc[index, key])}",
-                           f"keep one row per {', '.join(key)}", row=row)
-        return Problem(file, "duplicate row for the same (indicator, geo, as_of)",
-                       "keep one row per indicator, geo and date", row=row)
+            return Problem(file, _("duplicate row: rows {rows} have the same {key} {value}").format(
+                                     rows=rows, key=', '.join(key),
+                                     value=tuple(frame.loc[index, key])),
+                           _("keep one row per {key}").format(
+                               key=', '.join(key)), row=row)
+        return Problem(file, _("duplicate row for the same (indicator, geo, as_of)"),
+                       _("keep one row per indicator, geo and date"), row=row)
     value = frame.at[index, column] if row is not None else case.get("failure_case")
-    return Problem(file, f"invalid {column} {echo(value)}", FIXES.get(str(column), ""), row=row,
+    return Problem(file, _("invalid {column} {value}").format(
+                             column=column,
+                             value=echo(value)), _(FIXES.get(str(column), "")), row=row,
                    column=str(column))
 
 
@@ -190,15 +196,19 @@ def digits_problem(text: str, number: Decimal) -> tuple[str, str] | None:
     decimals = max(0, -int(exponent))
     significant = len(digits) if any(digits) else 1
     integer = max(0, len(digits) + int(exponent)) if any(digits) else 0
-    fix = "write the number as the report writes it, in its written unit (3.46 for 3.46万)"
+    fix = _("write the number as the report writes it, in its written unit (3.46 for 3.46万)")
     if significant > MAX_SIGNIFICANT_DIGITS:
-        return (f"value {text} has {significant} significant digits; at most "
-                f"{MAX_SIGNIFICANT_DIGITS} are allowed", fix)
+        return (_("value {text} has {significant} significant digits; at most {most} are "
+                  "allowed").format(text=text, significant=significant,
+                                    most=MAX_SIGNIFICANT_DIGITS), fix)
     if decimals > MAX_DECIMALS:
-        return f"value {text} has {decimals} decimals; at most {MAX_DECIMALS} are allowed", fix
+        return (_("value {text} has {decimals} decimals; at most {most} are allowed").format(
+            text=text, decimals=decimals, most=MAX_DECIMALS), fix)
     if integer > MAX_INTEGER_DIGITS:
-        return (f"value {text} has {integer} digits before the decimal point; at most "
-                f"{MAX_INTEGER_DIGITS} are allowed", fix + " and unit_mult (4 for 万, 8 for 亿)")
+        return (_("value {text} has {integer} digits before the decimal point; at most {most} "
+                  "are allowed").format(text=text, integer=integer, most=MAX_INTEGER_DIGITS),
+                _("write the number as the report writes it, in its written unit (3.46 for "
+                  "3.46万) and unit_mult (4 for 万, 8 for 亿)"))
     return None
 
 
@@ -206,14 +216,15 @@ def range_problem(text: str, number: Decimal, kind: str, dimension: str,
                   unit: str) -> tuple[str, str] | None:
     """(message, fix) if the value is outside its kind's and unit's range."""
     if kind == "standard" and number <= 0:
-        return (f"standard {text} is not greater than 0",
-                "a standard (标准) is a positive amount: check the number and its sign")
+        return (_("standard {text} is not greater than 0").format(text=text),
+                _("a standard (标准) is a positive amount: check the number and its sign"))
     if unit == "percent" and not 0 <= number <= 100:
-        return (f"percentage {text} outside 0-100",
-                "write the percentage as a number from 0 to 100")
+        return (_("percentage {text} outside 0-100").format(text=text),
+                _("write the percentage as a number from 0 to 100"))
     if number < 0 and (dimension in NON_NEGATIVE_DIMENSIONS or kind in NON_NEGATIVE_KINDS):
         what = dimension if dimension in NON_NEGATIVE_DIMENSIONS else kind
-        return f"negative {what} {text}", "counts and amounts cannot be negative"
+        return (_("negative {what} {text}").format(what=what, text=text),
+                _("counts and amounts cannot be negative"))
     return None
 
 
@@ -222,8 +233,10 @@ def length_problem(column: str, text: str) -> tuple[str, str] | None:
     limit = MAX_LENGTHS.get(column)
     if limit is None or len(text) <= limit:
         return None
-    return (f"{column} is {len(text):,} characters long; at most {limit:,} are allowed",
-            LENGTH_FIXES.get(column, f"shorten it to at most {limit:,} characters"))
+    return (_("{column} is {length:,} characters long; at most {limit:,} are allowed").format(
+        column=column, length=len(text), limit=limit),
+            _(LENGTH_FIXES[column]) if column in LENGTH_FIXES else _(
+                "shorten it to at most {limit:,} characters").format(limit=limit))
 
 
 def _value_problems(row: dict, line: int, file: str, kind: dict[str, str],
@@ -246,20 +259,24 @@ def _date_problems(row: dict, line: int, file: str, period: Period) -> list[Prob
     for column in ("as_of", "deadline"):  # well-formed but not a calendar date
         text = row.get(column)
         if text and re.fullmatch(AS_OF, text) and (bad := _bad_date(text)):
-            problems.append(Problem(file, f"{column} {text}" + (
-                                    "" if bad == text else f": {bad}") + " is not a date",
-                                    FIXES[column], line, column))
+            problems.append(Problem(file, (_("{column} {text} is not a date") if bad == text
+                                           else _("{column} {text}: {bad} is not a date")).format(
+                                               column=column, text=text, bad=bad),
+                                    _(FIXES[column]), line, column))
     if as_of and re.fullmatch(AS_OF, as_of) and "/" in as_of and (
             as_of.split("/")[0] > as_of.split("/")[1]):
-        problems.append(Problem(file, f"as_of {as_of}: the interval ends before it starts",
-                                "write the interval as start/end", line, "as_of"))
+        problems.append(Problem(file, _("as_of {as_of}: the interval ends before it starts").format(
+                                          as_of=as_of),
+                                _("write the interval as start/end"), line, "as_of"))
     if as_of and re.fullmatch(AS_OF, as_of) and not _bad_date(as_of):
         end = as_of_end(as_of)
         if not period.start.isoformat() <= end <= period.end.isoformat():
-            problems.append(Problem(file, f"as_of {as_of} ends outside period {period.id} "
-                                    f"({period.start}..{period.end})",
-                                    "use a date within the period or move the row to "
-                                    "its own period", line, "as_of"))
+            problems.append(Problem(file, _("as_of {as_of} ends outside period {id} "
+                                            "({start}..{end})").format(
+                                              as_of=as_of, id=period.id, start=period.start,
+                                              end=period.end),
+                                    _("use a date within the period or move the row to its own "
+                                      "period"), line, "as_of"))
     return problems
 
 
@@ -268,17 +285,19 @@ def _quote_problems(row: dict, line: int, file: str, source: str | None) -> list
     if source is None:
         return []
     if not quote:
-        return [Problem(file, "empty quote", "copy the clause containing the figure from "
-                        "source.txt", line, "quote")]
+        return [Problem(file, _("empty quote"), _("copy the clause containing the figure from "
+                                               "source.txt"), line, "quote")]
     if len(quote) > MAX_LENGTHS["quote"]:
         return []  # reported as too long; not searched for in the text
     if quote not in source:
-        return [Problem(file, f"quote not found verbatim in source.txt: {echo(quote)}",
-                        "copy the clause exactly, with the same punctuation", line, "quote")]
+        return [Problem(file, _("quote not found verbatim in source.txt: {quote}").format(
+                                  quote=echo(quote)),
+                        _("copy the clause exactly, with the same punctuation"), line, "quote")]
     if "as_of" in row and not any(form in quote for form in
                                   written_forms(row.get("value", ""), row.get("unit_mult", 0))):
-        return [Problem(file, f"quote does not contain the value {row.get('value')!r}",
-                        "quote the clause where the number is written", line, "quote")]
+        return [Problem(file, _("quote does not contain the value {value!r}").format(
+                                  value=row.get('value')),
+                        _("quote the clause where the number is written"), line, "quote")]
     return []
 
 
@@ -295,9 +314,12 @@ def _row_problems(
         indicator, unit = row.get("indicator"), row.get("unit")
         if indicator in unit_of and unit in dimension and unit != unit_of[indicator]:
             expected = unit_of[indicator]
-            problems.append(Problem(file, f"unit {echo(unit)} does not match indicator "
-                                    f"{echo(indicator)}, whose unit is {expected!r}",
-                                    f"use {expected!r} or another indicator", line, "unit"))
+            problems.append(Problem(file, _("unit {unit} does not match indicator {indicator}, "
+                                            "whose unit is {expected!r}").format(
+                                              unit=echo(unit), indicator=echo(indicator),
+                                              expected=expected),
+                                    _("use {expected!r} or another indicator").format(
+                                        expected=expected), line, "unit"))
         problems += _value_problems(row, line, file, kind, dimension)
         problems += _date_problems(row, line, file, period)
         problems += _quote_problems(row, line, file, source)
@@ -326,8 +348,10 @@ def validate_table(
     if missing:
         return unknown
     for column in (c for c in optional if c in frame):
-        unknown += [Problem(file, f"{column} must be empty or yes, not {echo(v)}",
-                            "write yes where the source gives no date for the figure",
+        unknown += [Problem(file, _("{column} must be empty or yes, not {v}").format(
+                                      column=column,
+                                      v=echo(v)),
+                            _("write yes where the source gives no date for the figure"),
                             i + 2, column)
                     for i, v in enumerate(frame[column]) if v not in ("", "yes")]
     key = ["indicator", "geo", "as_of"] if "as_of" in columns else ["indicator", "geo", "deadline"]
@@ -344,15 +368,19 @@ def column_problems(found: list[str], columns: tuple[str, ...], file: str) -> li
     for name in (c for c in columns if c not in found):
         close = _closest(name, unexpected)  # a misspelt column is named, not just refused
         misspelt.add(close)
-        problems.append(Problem(file, f"missing column {echo(name)}" +
-                                (f" (found {echo(close)}: misspelt?)" if close else ""),
-                                f"the header must have: {', '.join(columns)}", column=name))
+        problems.append(Problem(file, (_("missing column {name} (found {close}: misspelt?)")
+                                       if close else _("missing column {name}")).format(
+                                           name=echo(name), close=echo(close)),
+                                _("the header must have: {columns}").format(
+                                    columns=', '.join(columns)), column=name))
     for name in (c for c in unexpected if c not in misspelt):
         close = _closest(name, list(columns))
-        problems.append(Problem(file, f"unknown column {echo(name)}" +
-                                (f" (misspelt {echo(close)}?)" if close else ""),
-                                "delete the column or correct its header: only "
-                                f"{', '.join(columns)} are imported", column=name))
+        problems.append(Problem(file, (_("unknown column {name} (misspelt {close}?)")
+                                       if close else _("unknown column {name}")).format(
+                                           name=echo(name), close=echo(close)),
+                                _("delete the column or correct its header: only {columns} are "
+                                  "imported").format(
+                                    columns=', '.join(columns)), column=name))
     return problems
 
 
@@ -381,13 +409,16 @@ def _source_value_problem(name: str, text: str) -> tuple[str, str] | None:
     if not text:
         return None
     if name == "date" and (not re.fullmatch(ISO_DATE, text) or _bad_date(text)):
-        return f"invalid date {echo(text)}", "write the document's date as 2021-01-05"
+        return (_("invalid date {text}").format(text=echo(text)),
+                _("write the document's date as 2021-01-05"))
     if name == "extent" and text not in EXTENTS:
-        return (f"invalid extent {echo(text)}", "write full (the whole report was read) or "
-                "partial (only part of its text was available)")
+        return (_("invalid extent {text}").format(text=echo(text)),
+                _("write full (the whole report was read) or partial (only part of its text "
+                  "was available)"))
     if name == "url" and not re.fullmatch(URL, text):
-        return (f"invalid url {echo(text)}", "give the web address starting with http:// or "
-                "https:// (leave it empty if the document is not online)")
+        return (_("invalid url {text}").format(text=echo(text)), _(
+            "give the web address starting with http:// or https:// (leave it empty if the "
+            "document is not online)"))
     return None
 
 
@@ -396,11 +427,11 @@ def source_notes(fields: dict) -> list[str]:
     date, only part of the report's text."""
     notes = []
     if not str(fields.get("date") or "").strip():
-        notes.append("source.yml gives no date: the pages cannot say when the report was "
-                     "issued (add date: 'YYYY-MM-DD' if the document states one)")
+        notes.append(_("source.yml gives no date: the pages cannot say when the report was "
+                       "issued (add date: 'YYYY-MM-DD' if the document states one)"))
     if fields.get("extent") == "partial":
-        notes.append("source.yml says extent: partial: the figures come from part of the "
-                     "report only, and the pages say so")
+        notes.append(_("source.yml says extent: partial: the figures come from part of the "
+                       "report only, and the pages say so"))
     return notes
 
 
@@ -410,8 +441,9 @@ def validate_period(project: Project, period: str) -> list[Problem]:
     catalogue = load_catalogue(project)
     base: Path = project.period_dir(parsed)
     if not base.is_dir():
-        raise UserError(Problem(str(base), "period directory not found",
-                                f"create it with `{project.command(f'new-period {parsed.id}')}`"))
+        raise UserError(Problem(str(base), _("period directory not found"),
+                                _("create it with `{value}`").format(
+                                    value=project.command(f'new-period {parsed.id}'))))
     rel = project.root
     source = read_source_text(base / "source.txt", str((base / "source.txt").relative_to(rel)))
     problems = validate_table(read_csv(base / "figures.csv"), catalogue,

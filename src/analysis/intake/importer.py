@@ -76,6 +76,7 @@ from analysis.intake.workbook import (
     read_filled,
     vocabularies,
 )
+from analysis.language import _
 from analysis.meaning.semantics import MEASURES
 
 __all__ = ["MAX_BYTES", "MAX_FIGURE_ROWS", "import_period", "load_entry", "read_csv_any",
@@ -122,8 +123,8 @@ def read_workbook(path: Path) -> Entry:
     if figures is None:
         raise UserError(problems)
     if figures.empty:
-        raise UserError([*problems, Problem(file, "the figures sheet has no rows",
-                                            "enter at least one figure", sheet=FIGURES)])
+        raise UserError([*problems, Problem(file, _("the figures sheet has no rows"),
+                                            _("enter at least one figure"), sheet=FIGURES)])
     targets = filled.sheets.get(TARGETS)
     source, found = _source(filled.sheets.get(SOURCE), file)
     return Entry(figures, targets if targets is not None and len(targets) else None,
@@ -142,9 +143,18 @@ def _source(frame: pd.DataFrame | None, file: str) -> tuple[dict[str, str], list
     rows: dict[str, int] = {}
     for index, name, value in zip(frame.index, frame["field"], frame["value"], strict=True):
         if name in fields:
-            problems.append(Problem(file, f"field {echo(name)} is given twice (rows {rows[name]} "
-                                    f"and {int(index) + 2})", "keep one row per field",
-                                    int(index) + 2, "field", SOURCE))
+            problems.append(
+                Problem(
+                    file,
+                    _("field {name} is given twice (rows {rows} and {value})").format(
+                        name=echo(name), rows=rows[name], value=int(index) + 2
+                    ),
+                    _("keep one row per field"),
+                    int(index) + 2,
+                    "field",
+                    SOURCE,
+                )
+            )
         elif name or value:
             fields[name], rows[name] = value, int(index) + 2
     problems += [replace(p, sheet=SOURCE) for p in validate_source(fields, file, rows)]
@@ -154,14 +164,25 @@ def _source(frame: pd.DataFrame | None, file: str) -> tuple[dict[str, str], list
 def load_entry(path: Path) -> Entry:
     """Read a workbook (.xlsx) or a figures CSV (.csv)."""
     if not path.exists():
-        raise UserError(Problem(str(path), "file not found", "check the path"))
+        raise UserError(Problem(str(path), _("file not found"), _("check the path")))
     if not path.is_file():
-        raise UserError(Problem(str(path), "is a directory (or not a regular file), not a file",
-                                "give the path of the .xlsx workbook or the .csv file"))
+        raise UserError(
+            Problem(
+                str(path),
+                _("is a directory (or not a regular file), not a file"),
+                _("give the path of the .xlsx workbook or the .csv file"),
+            )
+        )
     if path.stat().st_size > MAX_BYTES:
-        raise UserError(Problem(str(path), f"file too large ({path.stat().st_size:,} bytes; "
-                                f"the limit is {MAX_BYTES:,})",
-                                "import one period's figures only"))
+        raise UserError(
+            Problem(
+                str(path),
+                _("file too large ({st_size:,} bytes; the limit is {max_bytes:,})").format(
+                    st_size=path.stat().st_size, max_bytes=MAX_BYTES
+                ),
+                _("import one period's figures only"),
+            )
+        )
     suffix = path.suffix.lower()
     _refuse_open_in_excel(path)
     if suffix == ".xlsx":
@@ -169,13 +190,23 @@ def load_entry(path: Path) -> Entry:
     if suffix == ".csv":
         frame = read_figures_csv(path, MAX_FIGURE_ROWS)
         if frame.empty:
-            raise UserError(Problem(str(path), "the file has no figures (a header, no rows)",
-                                    "enter at least one figure"))
+            raise UserError(
+                Problem(
+                    str(path),
+                    _("the file has no figures (a header, no rows)"),
+                    _("enter at least one figure"),
+                )
+            )
         return Entry(frame, None, pd.DataFrame(), {}, [])
-    raise UserError(Problem(str(path), f"unsupported file type {suffix!r}",
-                            "open it in Excel and save it as .xlsx (Excel 工作簿)" if suffix in
-                            (".xls", ".xlsm", ".xlsb", ".ods", ".et") else
-                            "import the .xlsx entry workbook or a figures .csv"))
+    raise UserError(
+        Problem(
+            str(path),
+            _("unsupported file type {suffix!r}").format(suffix=suffix),
+            _("open it in Excel and save it as .xlsx (Excel 工作簿)")
+            if suffix in (".xls", ".xlsm", ".xlsb", ".ods", ".et")
+            else _("import the .xlsx entry workbook or a figures .csv"),
+        )
+    )
 
 
 def _refuse_open_in_excel(path: Path) -> None:
@@ -184,51 +215,94 @@ def _refuse_open_in_excel(path: Path) -> None:
     names = {f"~${path.name}"} | ({f"~${path.name[2:]}"} if len(path.stem) > 2 else set())
     for lock in (path.parent / name for name in sorted(names)):
         if lock.exists():
-            raise UserError(Problem(str(path), f"the file is open in Excel ({lock.name} lies "
-                                    "beside it): what is not saved yet would not be imported",
-                                    "请先在 Excel 中关闭该文件 (close it in Excel first), then "
-                                    f"import again; if Excel is closed, delete {lock.name}"))
+            raise UserError(
+                Problem(
+                    str(path),
+                    _(
+                        "the file is open in Excel ({name} lies beside "
+                        "it): what is not saved yet would not be imported"
+                    ).format(name=lock.name),
+                    _(
+                        "请先在 Excel 中关闭该文件 (close it in Excel first), then import "
+                        "again; if Excel is closed, delete {name}"
+                    ).format(name=lock.name),
+                )
+            )
 
 
 # ---------------------------------------------------------------------------- checking
 
 
-def split_codes(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str,
-                sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Drop-down entries (`<code> <name>`) as their codes (`<code>`); a Problem where the name
-    after the code is not the catalogue's name of that code."""
+def split_codes(
+    frame: pd.DataFrame, vocab: dict[str, dict[str, str]], file: str, sheet: str | None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Drop-down entries (`<code> <name>`), and names alone as the list shows them (元/人/月,
+    余, 万), as their codes (`<code>`); a Problem where the name after the code is not the
+    catalogue's name of that code, or where a name alone belongs to several codes."""
     frame = frame.copy()
     problems = []
     for column in (c for c in frame.columns if c in vocab):
-        split = {text: _split(text, vocab[column]) for text in frame[column].unique()}
+        named = codes_by_name(vocab[column], alternatives=column in ALTERNATIVE_NAMES)
+        split = {text: _split(text, vocab[column], named) for text in frame[column].unique()}
         for index, text in frame[column].items():
             if wrong := split[text][1]:
-                problems.append(Problem(file, f"{column} {echo(text)}: {wrong}", "choose the entry "
-                                        "from the drop-down list, or type the code alone",
-                                        int(index) + 2, column, sheet))
+                problems.append(
+                    Problem(
+                        file,
+                        _("{column} {text}: {wrong}").format(
+                            column=column, text=echo(text), wrong=wrong
+                        ),
+                        _("choose the entry from the drop-down list, or type the code alone"),
+                        int(index) + 2,
+                        column,
+                        sheet,
+                    )
+                )
         frame[column] = frame[column].map({text: code for text, (code, _) in split.items()})
     return frame, problems
 
 
-def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
+# columns whose names list alternatives (余/超: either word as written in the report)
+ALTERNATIVE_NAMES = frozenset({"qualifier"})
+
+
+def codes_by_name(names: dict[str, str], alternatives: bool = False) -> dict[str, list[str]]:
+    """{name: the codes with that name}; with `alternatives`, each word of a name written
+    `a/b` counts too."""
+    found: dict[str, list[str]] = {}
+    for code, name in names.items():
+        name = " ".join(str(name).split())
+        words = {name, *name.split("/")} if alternatives else {name}
+        for word in (w.strip() for w in words if w.strip()):
+            found.setdefault(word, []).append(code)
+    return found
+
+
+def _split(text: str, names: dict[str, str], named: dict[str, list[str]]) -> tuple[str, str]:
     """(code, what is wrong with the name after it, or '')."""
     parts = text.split(maxsplit=1)
     if len(parts) < 2:
-        return text, ""
+        codes = named.get(text, []) if text not in names else []
+        if len(codes) > 1:
+            return text, _("{text} is the name of {codes}").format(text=echo(text),
+                                                                   codes=", ".join(codes))
+        return (codes[0] if codes else text), ""  # an unknown code is reported by the schema
     code, name = parts[0], " ".join(parts[1].split())
     expected = names.get(code)
     if expected is None or name == " ".join(str(expected).split()):
         return code, ""  # an unknown code is reported by the schema
-    return code, f"{code} is {expected!r}, not {echo(name)}" if expected else (
-        f"{code} has no name; {echo(name)} is not one")
+    return code, (_("{code} is {expected!r}, not {name}") if expected else _(
+        "{code} has no name; {name} is not one")).format(code=code, expected=expected,
+                                                          name=echo(name))
 
 
 # a new indicator's labels go into the narrative's markdown, which passes HTML tags through
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 
 
-def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Catalogue,
-                                                                             list[Problem], bool]:
+def _new_indicators(
+    entry: Entry, catalogue: Catalogue, file: str
+) -> tuple[Catalogue, list[Problem], bool]:
     """The catalogue with the workbook's new indicators, their problems, whether any is new."""
     rows = entry.new_indicators
     if rows.empty:
@@ -240,23 +314,33 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
         return catalogue, problems, False
     names = {**vocabularies(catalogue)["indicator"], **dict(zip(rows["id"], rows["label_zh"],
                                                                 strict=True))}
+    named: dict[str, list[str]] = {}
+    for ident, label in names.items():
+        named.setdefault(label, []).append(ident)
     rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
     for column in RELATION_COLUMNS:  # ids typed with spaces, or "id 名称" from the drop-down
         for index, text in rows[column].items():
             if all(t in names for t in text.split()):
                 rows.at[index, column] = " ".join(text.split())
                 continue
-            rows.at[index, column], wrong = _split(text, names)
+            rows.at[index, column], wrong = _split(text, names, named)
             if wrong:
-                found.append(Problem(file, f"{column} {echo(text)}: {wrong}", "choose the "
-                                     "indicator from the drop-down list, or type ids separated "
-                                     "by spaces", int(index) + 2, column, CATALOGUE))
+                found.append(Problem(file, f"{column} {echo(text)}: {wrong}", _(
+                    "choose the indicator from the drop-down list, or type ids separated by "
+                    "spaces"), int(index) + 2, column, CATALOGUE))
     known = set(catalogue.indicators["id"])
     new = rows[~rows["id"].isin(known)]
-    problems += found + [Problem(file, f"indicator {echo(row['id'])} is added twice",
-                                 "keep one row per new indicator", sheet=CATALOGUE,
-                                 row=int(index) + 2, column="id")
-                         for index, row in new[new["id"].duplicated()].iterrows()]
+    problems += found + [
+        Problem(
+            file,
+            _("indicator {id} is added twice").format(id=echo(row["id"])),
+            _("keep one row per new indicator"),
+            sheet=CATALOGUE,
+            row=int(index) + 2,
+            column="id",
+        )
+        for index, row in new[new["id"].duplicated()].iterrows()
+    ]
     new = new[~new["id"].duplicated()]
     for index, row in new.iterrows():
         problems += _indicator_problems(row, catalogue, file, int(index) + 2)
@@ -264,7 +348,8 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
                        ignore_index=True).fillna("")
     line = {ident: int(index) + 2 for index, ident in new["id"].items()}
     if not problems:  # relations of the new indicators, once their own columns are right
-        problems += [Problem(file, f"indicator {echo(ident)}: {column} {what}", fix,
+        problems += [Problem(file, _("indicator {ident}: {column} {what}").format(
+                             ident=echo(ident), column=column, what=what), fix,
                              line[ident], column, CATALOGUE)
                      for ident, column, what, fix in relation_problems(merged)
                      if ident in line]
@@ -279,37 +364,40 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
     scopes = set(catalogue.scopes["id"]) if catalogue.scopes is not None else set()
     checks = [
         ("id", re.fullmatch(INDICATOR_ID, row["id"]) is not None,
-         "use lower-case letters, digits and _ (ASCII, starting with a letter, 2 to 64 "
-         "characters), like the ids of indicators.csv"),
-        ("area", row["area"] in areas, f"use one of {', '.join(areas)}"),
-        ("unit", row["unit"] in units, "use a unit id from the lists"),
-        ("kind", row["kind"] in KINDS, f"use one of {', '.join(KINDS)}"),
-        ("measure", row["measure"] in MEASURES, "say what the figure is: "
-         f"{', '.join(MEASURES)} (时点数、期间发生数、累计数、标准、比率)"),
+         _("use lower-case letters, digits and _ (ASCII, starting with a letter, 2 to 64 "
+           "characters), like the ids of indicators.csv")),
+        ("area", row["area"] in areas, _("use one of {value}").format(value=", ".join(areas))),
+        ("unit", row["unit"] in units, _("use a unit id from the lists")),
+        ("kind", row["kind"] in KINDS, _("use one of {value}").format(value=", ".join(KINDS))),
+        ("measure", row["measure"] in MEASURES, _(
+            "say what the figure is: {measures} (时点数、期间发生数、累计数、标准、比率)").format(
+            measures=", ".join(MEASURES))),
         ("scope", row["scope"] == "" or row["scope"] in scopes,
-         "leave empty for the whole place, or use a scope of data/catalogue/scopes.csv"),
-        ("label_zh", bool(row["label_zh"]), "give the Chinese label"),
+         _("leave empty for the whole place, or use a scope of data/catalogue/scopes.csv")),
+        ("label_zh", bool(row["label_zh"]), _("give the Chinese label")),
         ("label_zh", row["label_zh"] not in set(catalogue.indicators["label_zh"])
          or row["id"] in set(catalogue.indicators["id"]),
-         "another indicator has this Chinese label: name what differs (scope, window, "
-         "place) or use that indicator"),
-        ("label_en", bool(row["label_en"]), "give the English label"),
-    ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
-          "remove the HTML tag") for col in ("label_zh", "label_en", "description")] + [
-        (col, not is_formula_like(row[col]), "a spreadsheet would run text starting with "
-         "=, +, - or @ as a formula: start the text with a letter or a character")
+         _("another indicator has this Chinese label: name what differs (scope, window, "
+           "place) or use that indicator")),
+        ("label_en", bool(row["label_en"]), _("give the English label")),
+    ] + [(col, not _MARKUP.search(row[col]), _("labels are shown as text in the book: "
+          "remove the HTML tag")) for col in ("label_zh", "label_en", "description")] + [
+        (col, not is_formula_like(row[col]), _("a spreadsheet would run text starting with "
+         "=, +, - or @ as a formula: start the text with a letter or a character"))
         for col in ("label_zh", "label_en", "description")]
     where = {"file": file, "sheet": CATALOGUE, "row": line}
-    problems = [Problem(message=f"invalid {col} {echo(row[col])} for new indicator", fix=fix,
-                        column=col, **where) for col, ok, fix in checks if not ok]
+    problems = [Problem(message=_("invalid {col} {row} for new indicator").format(
+                            col=col, row=echo(row[col])), fix=fix, column=col, **where)
+                for col, ok, fix in checks if not ok]
     for col in ("label_zh", "label_en", "description"):
         if found := length_problem(col, row[col]):
             problems.append(Problem(message=found[0], fix=found[1], column=col, **where))
     return problems
 
 
-def _check(project: Project, entry: Entry, path: Path,
-           period: Period) -> tuple[Entry, Catalogue, bool]:
+def _check(
+    project: Project, entry: Entry, path: Path, period: Period
+) -> tuple[Entry, Catalogue, bool]:
     """The entry with codes in place of drop-down entries, the catalogue with its new
     indicators and whether there are any; UserError listing every problem."""
     file = str(path)
@@ -323,15 +411,18 @@ def _check(project: Project, entry: Entry, path: Path,
         found += more
     figures = assume_dates(figures, catalogue, period)
     source = read_source_text(project.period_dir(period) / "source.txt")
-    found += [replace(p, sheet=p.sheet or sheet)
-              for p in validate_table(figures, catalogue, file, period, source)]
+    found += [
+        replace(p, sheet=p.sheet or sheet)
+        for p in validate_table(figures, catalogue, file, period, source)
+    ]
     if targets is not None:
-        found += [replace(p, sheet=TARGETS) for p in
-                  validate_table(targets, catalogue, file, period, source, TARGET_COLUMNS)]
+        found += [
+            replace(p, sheet=TARGETS)
+            for p in validate_table(targets, catalogue, file, period, source, TARGET_COLUMNS)
+        ]
     problems = entry.problems + problems + found
     if problems:
-        raise UserError(sorted(dict.fromkeys(problems),
-                               key=lambda p: (p.sheet or "", p.row or 0)))
+        raise UserError(sorted(dict.fromkeys(problems), key=lambda p: (p.sheet or "", p.row or 0)))
     return replace(entry, figures=figures, targets=targets), catalogue, added
 
 
@@ -350,8 +441,9 @@ def assume_dates(figures: pd.DataFrame, catalogue: Catalogue, period: Period) ->
         if not measure:
             continue  # an unknown indicator: its own problem is reported
         end = period.end.isoformat()
-        figures.at[i, "as_of"] = (f"{period.start.isoformat()}/{end}"
-                                  if measure in ("flow", "running_total") else end)
+        figures.at[i, "as_of"] = (
+            f"{period.start.isoformat()}/{end}" if measure in ("flow", "running_total") else end
+        )
         figures.at[i, ASSUMED] = "yes"
     return figures
 
@@ -367,17 +459,26 @@ def import_period(project: Project, period: str, path: Path, replace: bool = Fal
         folder = project.period_dir(parsed)
         changes = _changes(folder, entry)
         if changes and not replace:
-            raise UserError(Problem(
-                str(folder), f"period {parsed.id} already has data; this import would change "
-                f"it: {'; '.join(changes)}. Nothing was written",
-                "check these changes, then import again with --replace: "
-                + project.command(f"import {parsed.id} {shlex.quote(str(path))} --replace")))
+            raise UserError(
+                Problem(
+                    str(folder),
+                    _(
+                        "period {id} already has data; this import would change it: "
+                        "{changes}. Nothing was written"
+                    ).format(id=parsed.id, changes="; ".join(changes)),
+                    _("check these changes, then import again with --replace: {command}").format(
+                        command=project.command(
+                            f"import {parsed.id} {shlex.quote(str(path))} --replace")),
+                )
+            )
         _write(project, parsed.id, folder, entry, catalogue.indicators if added else None)
     return folder
 
 
-KEYS = {"figures.csv": ("indicator", "geo", "as_of"),
-        "targets.csv": ("indicator", "geo", "deadline")}
+KEYS = {
+    "figures.csv": ("indicator", "geo", "as_of"),
+    "targets.csv": ("indicator", "geo", "deadline"),
+}
 SHOWN_KEYS = 3  # rows named in each kind of change
 
 
@@ -391,27 +492,31 @@ def _changes(folder: Path, entry: Entry) -> list[str]:
             continue
         old, new = (_keyed(table[list(columns)], KEYS[name]) for table in
                     (read_csv(folder / name), frame))
-        kinds = {"added": [k for k in new if k not in old],
-                 "removed": [k for k in old if k not in new],
-                 "changed": [k for k in new if k in old and new[k] != old[k]]}
-        parts = [f"{len(keys):,} {kind} ({', '.join(' '.join(k) for k in keys[:SHOWN_KEYS])}"
-                 + (", …" if len(keys) > SHOWN_KEYS else "") + ")"
+        kinds = {_("{count:,} added ({keys})"): [k for k in new if k not in old],
+                 _("{count:,} removed ({keys})"): [k for k in old if k not in new],
+                 _("{count:,} changed ({keys})"): [k for k in new if k in old
+                                                   and new[k] != old[k]]}
+        parts = [kind.format(count=len(keys), keys=", ".join(
+                     " ".join(k) for k in keys[:SHOWN_KEYS]) + (", …" if len(keys) > SHOWN_KEYS
+                                                                else ""))
                  for kind, keys in kinds.items() if keys]
         if parts:
-            found.append(f"{name}: rows {', '.join(parts)}")
+            found.append(_("{name}: rows {parts}").format(name=name, parts=", ".join(parts)))
     meta = {k: v for k, v in entry.source.items() if v}
     if meta and (folder / "source.yml").is_file():
         old_meta = load_yaml(folder / "source.yml") or {}
         if not isinstance(old_meta, dict) or any(str(old_meta.get(k, "")) != v
                                                  for k, v in meta.items()):
-            found.append("source.yml: the document's title, issuer, date or url change")
+            found.append(_("source.yml: the document's title, issuer, date or url change"))
     return found
 
 
 def _keyed(frame: pd.DataFrame, key: tuple[str, ...]) -> dict[tuple[str, ...], tuple]:
     """{key of a row: the row's cells}."""
-    return {tuple(row[c] for c in key): tuple(row.values())
-            for row in frame.astype(str).to_dict("records")}
+    return {
+        tuple(row[c] for c in key): tuple(row.values())
+        for row in frame.astype(str).to_dict("records")
+    }
 
 
 # ---------------------------------------------------------------------------- writing
@@ -424,10 +529,15 @@ def _write_csv(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> Non
     expected.to_csv(path, index=False, encoding="utf-8")
     back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     if list(back.columns) != list(columns) or (
-            back.to_numpy().tolist() != expected.to_numpy().tolist()):
-        raise UserError(Problem(str(path), "the file written does not read back as the data "
-                                "imported; nothing was changed", "check the disk and the "
-                                "cells with unusual characters, then import again"))
+        back.to_numpy().tolist() != expected.to_numpy().tolist()
+    ):
+        raise UserError(
+            Problem(
+                str(path),
+                _("the file written does not read back as the data imported; nothing was changed"),
+                _("check the disk and the cells with unusual characters, then import again"),
+            )
+        )
 
 
 def _fsync(path: Path) -> None:
@@ -448,22 +558,25 @@ def _stage_period(folder: Path, pid: str, entry: Entry) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
-    columns = FIGURE_COLUMNS + ((ASSUMED,) if (entry.figures.get(ASSUMED, "") == "yes").any()
-                                else ())  # the optional column only where it says something
+    columns = FIGURE_COLUMNS + (
+        (ASSUMED,) if (entry.figures.get(ASSUMED, "") == "yes").any() else ()
+    )  # the optional column only where it says something
     _write_csv(entry.figures, columns, staging / "figures.csv")
     if entry.targets is not None:
         _write_csv(entry.targets, TARGET_COLUMNS, staging / "targets.csv")
     if any(entry.source.values()):
         meta = {k: v for k, v in entry.source.items() if v} | {"period": pid}
         (staging / "source.yml").write_text(
-            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     for path in [*staging.rglob("*"), staging]:
         _fsync(path)
     return staging
 
 
-def _write(project: Project, pid: str, folder: Path, entry: Entry,
-           indicators: pd.DataFrame | None) -> None:
+def _write(
+    project: Project, pid: str, folder: Path, entry: Entry, indicators: pd.DataFrame | None
+) -> None:
     """Stage the period (and the catalogue with new indicators), journal the swap, swap."""
     base = folder.parent
     try:
@@ -473,8 +586,9 @@ def _write(project: Project, pid: str, folder: Path, entry: Entry,
             staged = project.catalogue / STAGED_INDICATORS
             _write_csv(indicators, tuple(indicators.columns), staged)
             _fsync(staged)
-        _write_journal(base, {"period": pid, "staging": staging.name,
-                              "indicators": indicators is not None})
+        _write_journal(
+            base, {"period": pid, "staging": staging.name, "indicators": indicators is not None}
+        )
     except BaseException as exc:
         _undo(project)
         if isinstance(exc, OSError):
@@ -504,9 +618,14 @@ def _read_journal(base: Path) -> dict | None:
     if not isinstance(record, dict):
         return None
     pid, staging = record.get("period"), record.get("staging")
-    if not (isinstance(pid, str) and is_period(pid) and isinstance(staging, str)
-            and staging.startswith(f".{pid}.import.") and "/" not in staging
-            and isinstance(record.get("indicators"), bool)):
+    if not (
+        isinstance(pid, str)
+        and is_period(pid)
+        and isinstance(staging, str)
+        and staging.startswith(f".{pid}.import.")
+        and "/" not in staging
+        and isinstance(record.get("indicators"), bool)
+    ):
         return None
     return record
 
@@ -546,7 +665,7 @@ def _undo(project: Project) -> None:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
     for backup in base.glob(".*.previous"):
-        folder = base / backup.name[1:-len(".previous")]
+        folder = base / backup.name[1 : -len(".previous")]
         if folder.exists():
             shutil.rmtree(backup)
         else:
@@ -565,9 +684,15 @@ def _recover(project: Project) -> None:
         else:
             _undo(project)
     except OSError as exc:
-        raise UserError(Problem(str(base), "cannot finish or undo an interrupted import "
-                                f"({exc.strerror}: {exc.filename})", "make data/ writable, then "
-                                "run the command again")) from None
+        raise UserError(
+            Problem(
+                str(base),
+                _("cannot finish or undo an interrupted import ({strerror}: {filename})").format(
+                    strerror=exc.strerror, filename=exc.filename
+                ),
+                _("make data/ writable, then run the command again"),
+            )
+        ) from None
 
 
 def recover_interrupted(project: Project) -> None:
@@ -585,12 +710,28 @@ def recover_interrupted(project: Project) -> None:
 
 
 def _write_error(exc: OSError, folder: Path, committed: bool = False) -> UserError:
-    what, fix = WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
-                                                  "fix the cause, then import again"))
+    what, fix = WRITE_ERRORS.get(
+        exc.errno or 0, (exc.strerror or type(exc).__name__, "fix the cause, then import again")
+    )
     where = f": {exc.filename}" if exc.filename else ""
     if committed:
-        return UserError(Problem(str(folder), f"the import was interrupted ({what}{where}); "
-                                 "it is journalled and the next policybook command completes "
-                                 "it", fix.replace("import again", "run any policybook command")))
-    return UserError(Problem(str(folder), f"cannot write the period ({what}{where}); nothing "
-                             "was changed", fix))
+        return UserError(
+            Problem(
+                str(folder),
+                _(
+                    "the import was interrupted ({what}{where}); it "
+                    "is journalled and the next policybook command "
+                    "completes it"
+                ).format(what=what, where=where),
+                fix.replace("import again", "run any policybook command"),
+            )
+        )
+    return UserError(
+        Problem(
+            str(folder),
+            _("cannot write the period ({what}{where}); nothing was changed").format(
+                what=what, where=where
+            ),
+            fix,
+        )
+    )

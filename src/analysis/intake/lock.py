@@ -10,6 +10,7 @@ from pathlib import Path
 
 from analysis.dataset.project import Project
 from analysis.errors import Problem, UserError
+from analysis.language import _
 
 NEW_PERIOD_STAGING = ".new."  # `.P.new.XXXX`: the folder new-period fills, then renames
 
@@ -35,9 +36,9 @@ def project_lock(project: Project) -> Iterator[None]:
     """Hold the exclusive lock of data/ (import and new-period), or UserError."""
     fd = try_lock(project.data)
     if fd is None:
-        raise UserError(Problem(str(project.data), "another `policybook import` is writing to "
-                                "this project (or data/ cannot be opened)",
-                                "wait for the other import to finish, then import again"))
+        raise UserError(Problem(str(project.data), _("another `policybook import` is writing to "
+                                                     "this project (or data/ cannot be opened)"),
+                                _("wait for the other import to finish, then import again")))
     try:
         yield
     finally:

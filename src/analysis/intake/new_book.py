@@ -27,6 +27,7 @@ from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.escape import NAME_MAX, TITLE_MAX, myst_text, name_problem
+from analysis.language import _
 
 BOOK_FILES = ("_config.yml", "_static", "_templates", "_locale", "intro.md", "method.md",
               "appendix.md")
@@ -43,13 +44,15 @@ def init_project(template: Project, dest: Path, geo: str, name: str,
     if problem is None:
         problem = name_problem(title, f"the title {title!r}", TITLE_MAX)
     if problem:
-        raise UserError(Problem("--name", problem, f"give the place's Chinese name (e.g. "
-                                f"霍邱县): one line of at most {NAME_MAX} characters, without "
-                                "< > { } [ ] ` \\ | * $"))
+        raise UserError(Problem("--name", problem, _("give the place's Chinese name (e.g. 霍邱县): "
+                                                     "one line of at most {name_max} characters, "
+                                                     "without < > {{ }} [ ] ` \\ | * $").format(
+                                                       name_max=NAME_MAX)))
     new_place = _new_place(template, geo, name, parent)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise UserError(Problem(str(dest), "exists and is not an empty directory",
-                                "choose a new folder"))
+        raise UserError(
+            Problem(str(dest), _("exists and is not an empty directory"), _("choose a new folder"))
+        )
     work = dest.parent / f".{dest.name}.init-{uuid.uuid4().hex[:8]}"
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +62,13 @@ def init_project(template: Project, dest: Path, geo: str, name: str,
                 f.write(new_place)
         os.replace(work, dest)  # onto an absent or empty folder, in one step
     except OSError as exc:
-        raise UserError(Problem(str(dest), f"cannot write the new project ({exc.strerror})",
-                                "check the path, its permissions and free space")) from None
+        raise UserError(
+            Problem(
+                str(dest),
+                _("cannot write the new project ({strerror})").format(strerror=exc.strerror),
+                _("check the path, its permissions and free space"),
+            )
+        ) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Project(dest)
@@ -78,20 +86,23 @@ def _new_place(template: Project, geo: str, name: str, parent: str | None) -> st
     if geo in places.index:
         return ""
     if not re.fullmatch(r"[1-8]\d{5}", geo):
-        raise UserError(Problem("--geo", f"{geo!r} is not a GB/T 2260 code",
-                                "give the six digits of the place's code, e.g. 330282"))
+        raise UserError(Problem("--geo", _("{geo} is not a GB/T 2260 code").format(
+            geo=repr(geo)), _("give the six digits of the place's code, e.g. 330282")))
     guess = geo[:4] + "00" if level_of(geo) == "county" else geo[:2] + "0000"
     if parent is None:
-        raise UserError(Problem(str(path), f"place {geo} is not in geo.csv", f"give --parent "
-                                f"with the code of the place it belongs to (probably {guess}) "
-                                f"and it is added to the new book, or add the row "
-                                f"'{geo},{name},<English name>,{level_of(geo)},{guess}' to "
-                                "geo.csv"))
+        raise UserError(Problem(str(path), _("place {geo} is not in geo.csv").format(geo=geo),
+                                _("give --parent with the code of the place it belongs to "
+                                  "(probably {guess}) and it is added to the new book, or add "
+                                  "the row '{row}' to geo.csv").format(
+                                    guess=guess, row=f"{geo},{name},<English name>,"
+                                                     f"{level_of(geo)},{guess}")))
     if parent not in places.index:
-        raise UserError(Problem(str(path), f"the parent {parent} is not in geo.csv either",
-                                f"add its row first: '{parent},<中文名>,<English name>,"
-                                f"{level_of(parent)},<its parent's code>' (and its own parent's, "
-                                "up to a province listed there)"))
+        raise UserError(Problem(str(path), _("the parent {parent} is not in geo.csv "
+                                             "either").format(parent=parent),
+                                _("add its row first: '{row}' (and its own parent's, up to a "
+                                  "province listed there)").format(
+                                    row=f"{parent},<中文名>,<English name>,{level_of(parent)},"
+                                        "<its parent's code>")))
     row = io.StringIO()
     csv.writer(row, lineterminator="\n").writerow([geo, name, "", level_of(geo), parent])
     return row.getvalue()
@@ -104,10 +115,14 @@ def _write(template: Project, dest: Path, geo: str, name: str, title: str,
     (dest / "data" / "periods").mkdir(parents=True)
     shutil.copytree(template.catalogue, dest / "data" / "catalogue")
     shutil.copytree(template.reference, dest / "data" / "reference")
-    shutil.copytree(template.notebooks, dest / "notebooks",
-                    ignore=shutil.ignore_patterns(".*", "*.nbconvert.ipynb"))
-    shutil.copytree(template.root / "templates", dest / "templates",
-                    ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(
+        template.notebooks,
+        dest / "notebooks",
+        ignore=shutil.ignore_patterns(".*", "*.nbconvert.ipynb"),
+    )
+    shutil.copytree(
+        template.root / "templates", dest / "templates", ignore=shutil.ignore_patterns(".*")
+    )
     _keep_rules_of(dest / "data" / "catalogue" / "checks.yml", geo)
     (dest / "book").mkdir()
     for item in BOOK_FILES:
@@ -118,22 +133,24 @@ def _write(template: Project, dest: Path, geo: str, name: str, title: str,
             _write_config(src, dest / "book" / item, {old.title: title, old.home_name: name})
         elif src.exists():
             text = src.read_text(encoding="utf-8")
-            text = text.replace(old.title, myst_text(title)).replace(old.home_name,
-                                                                      myst_text(name))
+            text = text.replace(old.title, myst_text(title)).replace(old.home_name, myst_text(name))
             (dest / "book" / item).write_text(text, encoding="utf-8")
     config = load_yaml(template.data / "project.yml")
     config.update(title=title, home={"geo": geo, "name_zh": name})
     if isinstance(config.get("release"), dict):  # the issuer stays; dates are the new book's
         release = _replaced(config["release"], {old.title: title})
-        config["release"] = {k: v for k, v in release.items()
-                             if k not in ("edition_date", "data_cutoff", "url")}
+        config["release"] = {
+            k: v for k, v in release.items() if k not in ("edition_date", "data_cutoff", "url")
+        }
     used = _factors_used(dest / "data" / "catalogue" / "checks.yml")
-    config["policy_factors"] = {k: v for k, v in (config.get("policy_factors") or {}).items()
-                                if k in used}
+    config["policy_factors"] = {
+        k: v for k, v in (config.get("policy_factors") or {}).items() if k in used
+    }
     body = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     (dest / "data" / "project.yml").write_text(
-        "# The book's configuration (see the README): written by `policybook init`.\n"
-        + body, encoding="utf-8")
+        "# The book's configuration (see the README): written by `policybook init`.\n" + body,
+        encoding="utf-8",
+    )
     readme = (template.root / "templates" / README).read_text(encoding="utf-8")
     (dest / "README.md").write_text(readme.replace("{title}", myst_text(title)).replace(
         "{root}", str(final)), encoding="utf-8")
@@ -143,8 +160,11 @@ def _keep_rules_of(path: Path, geo: str) -> None:
     """Drop from checks.yml the policy rules that apply only to other places (`applies_to`),
     keeping every other line of the file as it is."""
     checks = load_yaml(path) or []
-    other = {c["id"] for c in checks if c.get("applies_to")
-             and not any(geo.startswith(str(p)) for p in c["applies_to"])}
+    other = {
+        c["id"]
+        for c in checks
+        if c.get("applies_to") and not any(geo.startswith(str(p)) for p in c["applies_to"])
+    }
     if not other:
         return
     blocks = re.split(r"(?m)^(?=- id: )", path.read_text(encoding="utf-8"))
@@ -180,5 +200,7 @@ def _write_config(src: Path, dest: Path, words: dict[str, str]) -> None:
             break
         head += line + "\n"
     config = _replaced(yaml.safe_load(text), words)
-    dest.write_text(head + yaml.safe_dump(config, allow_unicode=True, sort_keys=False,
-                                          width=1000), encoding="utf-8")
+    dest.write_text(
+        head + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=1000),
+        encoding="utf-8",
+    )

@@ -35,7 +35,9 @@ from analysis.dataset.schema import MAX_FIGURE_ROWS, MAX_LENGTHS, SOURCE_FIELDS
 from analysis.errors import Problem, UserError, echo
 from analysis.escape import xlsx_cell
 from analysis.intake.lock import NEW_PERIOD_STAGING, project_lock
+from analysis.intake.typed_numbers import exact, shown, whole
 from analysis.intake.xlsx_scan import scan_workbook
+from analysis.language import N_, _
 from analysis.meaning.semantics import MEASURE_ZH
 
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
@@ -60,7 +62,7 @@ QUALIFIER_NAMES = {"more_than": "余/超", "at_least": "以上", "approx": "约/
 COMPARISON_NAMES = {"at_least": "不少于", "at_most": "不超过", "equal": "等于"}
 KIND_NAMES = {"stock": "存量", "flow": "流量", "money": "金额", "rate": "比率",
               "standard": "标准", "target": "目标", "progress": "进度"}
-TEXT_FIX = "format the cell as text (设置单元格格式 → 文本) and type it again as written"
+TEXT_FIX = N_("format the cell as text (设置单元格格式 → 文本) and type it again as written")
 
 INSTRUCTIONS = """\
 {book_title} · {period} 数据录入表
@@ -250,9 +252,9 @@ def new_period(project: Project, period: str) -> Path:
     pid = parse_period(period).id
     folder = project.period_dir(pid)
     if folder.exists():
-        raise UserError(Problem(str(folder), "the period already exists",
-                                "edit its files, or import into it: "
-                                + project.command(f"import {pid} FILE")))
+        raise UserError(Problem(str(folder), _("the period already exists"),
+                                _("edit its files, or import into it: {command}").format(
+                                    command=project.command(f"import {pid} FILE"))))
     wb = build(project, pid)
     folder.parent.mkdir(parents=True, exist_ok=True)
     with project_lock(project):
@@ -304,32 +306,34 @@ def read_filled(path: Path, limit: int) -> Filled:
 
 
 def _unreadable(file: str, exc: Exception) -> UserError:
-    return UserError(Problem(file, f"not a readable .xlsx workbook ({type(exc).__name__})",
-                             "save it from Excel as .xlsx"))
+    return UserError(Problem(file, _("not a readable .xlsx workbook ({name})").format(
+                                       name=type(exc).__name__),
+                             _("save it from Excel as .xlsx")))
 
 
 def _sheet_problems(wb, file: str) -> list[Problem]:
     """A missing figures sheet; a contract sheet that is hidden or a chart."""
     problems = []
     if FIGURES not in wb.sheetnames:
-        problems.append(Problem(file, f"sheet {FIGURES!r} not found (sheets: "
-                                f"{', '.join(wb.sheetnames)})",
-                                "use the workbook made by `policybook new-period`; "
-                                "do not rename its sheets", sheet=FIGURES))
+        problems.append(Problem(file, _("sheet {figures!r} not found (sheets: {sheetnames})")
+                                .format(figures=FIGURES, sheetnames=", ".join(wb.sheetnames)),
+                                _("use the workbook made by `policybook new-period`; do not "
+                                  "rename its sheets"), sheet=FIGURES))
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
     for name in (n for n in SHEETS if n in wb.sheetnames):
         ws = wb[name]
         if not hasattr(ws, "_get_source"):
-            problems.append(Problem(file, "the sheet is a chart, not a table",
-                                    "delete it; use the workbook made by `policybook "
-                                    "new-period`", sheet=name))
+            problems.append(Problem(file, _("the sheet is a chart, not a table"),
+                                    _("delete it; use the workbook made by `policybook "
+                                      "new-period`"), sheet=name))
         elif ws.sheet_state != "visible":
-            state = "very hidden" if ws.sheet_state == "veryHidden" else "hidden"
+            state = _("very hidden") if ws.sheet_state == "veryHidden" else _("hidden")
             problems.append(Problem(
-                file, f"the sheet is {state}: what Excel shows is not what would be imported "
-                f"(visible sheets: {', '.join(visible) or 'none'})",
-                "make it visible (右键工作表标签 → 取消隐藏; a very hidden sheet: VBA editor, "
-                "Visible = -1), check it, and delete any copy of it", sheet=name))
+                file, _("the sheet is {state}: what Excel shows is not what would be imported "
+                        "(visible sheets: {visible})").format(
+                          state=state, visible=", ".join(visible) or _("none")),
+                _("make it visible (右键工作表标签 → 取消隐藏; a very hidden sheet: VBA editor, "
+                  "Visible = -1), check it, and delete any copy of it"), sheet=name))
     return problems
 
 
@@ -350,8 +354,9 @@ def _read_sheet(ws, file: str, limit: int, problems: list[Problem]) -> pd.DataFr
         frame = text_table(rows, file, ws.title, problems, limit,
                            _cell_text(ws, file, problems))
     for merged in getattr(parser.merged_cells, "mergeCell", []):
-        problems.append(Problem(file, f"merged cells {merged.ref}", "unmerge them: one value "
-                                "per cell", sheet=ws.title, row=CellRange(merged.ref).min_row))
+        problems.append(Problem(file, _("merged cells {ref}").format(ref=merged.ref),
+                                _("unmerge them: one value per cell"), sheet=ws.title,
+                                row=CellRange(merged.ref).min_row))
     return frame
 
 
@@ -382,8 +387,14 @@ def _cell_text(ws, file: str, problems: list[Problem]) -> Text:
         if found:
             problems.append(Problem(file, found[0], found[1], sheet=ws.title, row=row,
                                     column=f"{column} ({typed.column_letter})"))
+        elif _number(typed.value):  # accepted: the digits the cell shows (60.0 with 0.0)
+            return shown(typed.value, typed.number_format) or cell_text(typed.value)
         return cell_text(typed.value)
     return text
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _cell_problem(cell: ReadOnlyCell, column: str, strict: bool) -> tuple[str, str] | None:
@@ -391,21 +402,31 @@ def _cell_problem(cell: ReadOnlyCell, column: str, strict: bool) -> tuple[str, s
     text is expected: Excel would have changed what was typed (1.10 → 1.1, 81% → 0.81)."""
     value = cell.value
     if cell.data_type == "f":
-        return (f"formula {echo(cell_text(value))}: formulas are not imported, not even their "
-                "computed values", "type the value instead of a formula")
+        return (_("formula {formula}: formulas are not imported, not even their computed "
+                  "values").format(formula=echo(cell_text(value))),
+                _("type the value instead of a formula"))
     if cell.data_type == "e":
-        return f"error value {value}", "type the value instead (the cell shows an Excel error)"
+        return (_("error value {value}").format(value=value),
+                _("type the value instead (the cell shows an Excel error)"))
     if not strict:
         return None
     if isinstance(value, int | float) and "%" in str(cell.number_format):
-        return (f"percentage-formatted cell holds {value!r}",  # 81% is stored as 0.81
-                "format the cell as text and type the number as written (81 for 81%)")
-    if isinstance(value, int | float) and column == "value":
-        return (f"value stored as a number ({value!r}), which loses the written precision",
-                "format the cell as text and type the number as written (60.0, 3.46)")
+        return (_("percentage-formatted cell holds {value!r}").format(value=value),  # 81%: 0.81
+                _("format the cell as text and type the number as written (81 for 81%)"))
+    if _number(value) and column == "value" and not exact(value, digits := shown(
+            value, cell.number_format)):
+        return (_("value typed as a number ({value!r}), which its cell (number format "
+                  "{format!r}) shows as {shown}: digits would be lost").format(
+                    value=value, format=cell.number_format, shown=digits or _("a rounding")),
+                _("format the cell as text (设置单元格格式 → 文本) and type the value as written "
+                  "(e.g. {text})").format(text=cell_text(value)))
+    if _number(value) and (column == "value" or whole(value)):
+        return None  # nothing lost: a whole number, or the digits the cell shows
     if isinstance(value, int | float):
-        return (f"{column} stored as a number ({value!r}), which Excel may have changed "
-                "(1.10 becomes 1.1, 0341 becomes 341)", TEXT_FIX)
+        return (_("{column} stored as a number ({value!r}), which Excel may have changed "
+                  "(1.10 becomes 1.1, 0341 becomes 341)").format(column=column, value=value),
+                _(TEXT_FIX))
     if isinstance(value, dt.date | dt.time | dt.timedelta) and column not in DATE_COLUMNS:
-        return f"{column} stored as a date or time ({cell_text(value)})", TEXT_FIX
+        return (_("{column} stored as a date or time ({value})").format(
+            column=column, value=cell_text(value)), _(TEXT_FIX))
     return None

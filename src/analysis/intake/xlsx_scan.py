@@ -31,6 +31,7 @@ from xml.etree.ElementTree import iterparse
 from analysis.dataset.csvio import MAX_CELL_CHARS
 from analysis.dataset.schema import MAX_FIGURE_ROWS
 from analysis.errors import Problem, UserError
+from analysis.language import _
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # bounds what reading unpacks
 MAX_PARTS = 10_000  # files inside the zip
@@ -91,8 +92,9 @@ def scan_workbook(path: Path, sheets: tuple[str, ...]) -> None:
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001 - a broken zip or XML part: openpyxl says the same
-        raise UserError(Problem(file, f"not a readable .xlsx workbook ({type(exc).__name__})",
-                                "save it from Excel as .xlsx")) from None
+        raise UserError(Problem(file, _("not a readable .xlsx workbook ({name})").format(
+                                          name=type(exc).__name__),
+                                _("save it from Excel as .xlsx"))) from None
 
 
 def _refuse(file: str, message: str, sheet: str | None = None, row: int | None = None,

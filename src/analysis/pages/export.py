@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from analysis.checks.rules import VERDICT_ZH, results_frame
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
+from analysis.language import _
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
 from analysis.meaning.written import written_text
 from analysis.view import PeriodView
@@ -92,15 +93,18 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
 def check_target(out: Path) -> None:
     """Raise `UserError` unless `out` names an .xlsx file in an existing folder."""
     if out.is_dir():
-        raise UserError(Problem(str(out), "is a folder, not a file",
-                                fix=f"name the workbook to write, e.g. {out / 'figures.xlsx'}"))
+        raise UserError(Problem(str(out), _("is a folder, not a file"),
+                                fix=_("name the workbook to write, e.g. {value}").format(
+                                        value=out / 'figures.xlsx')))
     if out.suffix.lower() != ".xlsx":
-        raise UserError(Problem(str(out), "the export must be an .xlsx file",
-                                fix="end the file name with .xlsx"))
+        raise UserError(Problem(str(out), _("the export must be an .xlsx file"),
+                                fix=_("end the file name with .xlsx")))
     if not out.parent.is_dir():
-        raise UserError(Problem(str(out), f"the folder {out.parent} does not exist",
-                                fix=f"create it first, or write into an existing folder, "
-                                    f"e.g. ./{out.name}"))
+        raise UserError(Problem(str(out), _("the folder {parent} does not exist").format(
+                                              parent=out.parent),
+                                fix=_("create it first, or write into an existing folder, e.g. "
+                                      "./{name}").format(
+                                        name=out.name)))
 
 
 def export(view: PeriodView, out: Path) -> Path:

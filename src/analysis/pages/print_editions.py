@@ -27,6 +27,7 @@ from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.files import files_digest
+from analysis.language import _
 from analysis.pages import word_edition
 
 WORDING = Path(__file__).resolve().parents[3] / "templates" / "print.yml"
@@ -66,8 +67,9 @@ def _wording(path: Path) -> Wording:
                        {str(k): str(v or "") for k, v in data["replace"].items()},
                        tuple(str(w) for w in data["web_only"]))
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise UserError(Problem(str(path), f"the print wording cannot be read ({exc})",
-                                "give cover, note, replace and web_only")) from None
+        raise UserError(Problem(str(path), _("the print wording cannot be read ({exc})").format(
+                                               exc=exc),
+                                _("give cover, note, replace and web_only"))) from None
 
 
 def weasyprint_missing() -> str | None:
@@ -141,8 +143,9 @@ def period_pages(project: Project, period: str) -> list[Page]:
     found = _documents(project, pid)
     if not any(doc.startswith("periods/") for doc, _ in found):
         raise UserError(Problem(str(project.book / "_build" / "html" / "periods" / pid),
-                                f"no built pages for {pid}",
-                                "build the book first: policybook build"))
+                                _("no built pages for {pid}").format(
+                                    pid=pid),
+                                _("build the book first: policybook build")))
     docs, words, url = {d for d, _ in found}, wording(project), project.config.release.url
     pages = []
     for doc, path in found:
@@ -256,9 +259,10 @@ def write_pdf(project: Project, period: str, out: Path) -> Path:
     """Typeset the period's edition to `out` with WeasyPrint (UserError when it cannot)."""
     missing = weasyprint_missing()
     if missing:
-        raise UserError(Problem("weasyprint", f"WeasyPrint cannot run here ({missing})",
-                                "install Pango: apt-get install libpango-1.0-0 "
-                                "libpangoft2-1.0-0"))
+        raise UserError(Problem("weasyprint", _("WeasyPrint cannot run here ({missing})").format(
+                                                  missing=missing),
+                                _("install Pango: apt-get install libpango-1.0-0 "
+                                  "libpangoft2-1.0-0")))
     import weasyprint
 
     pages = period_pages(project, period)
@@ -269,21 +273,34 @@ def write_pdf(project: Project, period: str, out: Path) -> Path:
         document.write_pdf(partial)
     except Exception as exc:  # any typesetting failure is reported, not shown as a traceback
         partial.unlink(missing_ok=True)
-        raise UserError(Problem(str(out), f"WeasyPrint could not typeset the PDF "
-                                f"({type(exc).__name__}: {exc})",
-                                "check the built pages (policybook build) and try again")) from None
+        raise UserError(
+            Problem(
+                str(out),
+                _("WeasyPrint could not typeset the PDF ({name}: {exc})").format(
+                    name=type(exc).__name__, exc=exc
+                ),
+                _("check the built pages (policybook build) and try again"),
+            )
+        ) from None
     partial.replace(out)
     return out
 
 
 def write_docx(project: Project, period: str, out: Path) -> Path:
     """The period's edition as a Word document (analysis.pages.word_edition)."""
-    return word_edition.write_docx(project, period, out, period_pages(project, period),
-                                   wording(project), cover_lines(project, period))
+    return word_edition.write_docx(
+        project,
+        period,
+        out,
+        period_pages(project, period),
+        wording(project),
+        cover_lines(project, period),
+    )
 
 
-def print_editions(project: Project, period: str, folder: Path | None = None,
-                   only_if_stale: bool = False) -> list[Path]:
+def print_editions(
+    project: Project, period: str, folder: Path | None = None, only_if_stale: bool = False
+) -> list[Path]:
     """Write <folder>/policybook_<P>.pdf (when WeasyPrint can run) and .docx; their paths.
     With `only_if_stale`, editions made from the same built pages are kept as they are."""
     pid = parse_period(period).id
@@ -292,11 +309,17 @@ def print_editions(project: Project, period: str, folder: Path | None = None,
     if weasyprint_missing() is None:
         targets.insert(0, folder / f"policybook_{pid}.pdf")
     stamp, inputs = folder / f".policybook_{pid}.inputs", _inputs(project, pid)
-    if only_if_stale and all(t.exists() for t in targets) and stamp.is_file() and (
-            stamp.read_text(encoding="utf-8") == inputs):
+    if (
+        only_if_stale
+        and all(t.exists() for t in targets)
+        and stamp.is_file()
+        and (stamp.read_text(encoding="utf-8") == inputs)
+    ):
         return targets
-    written = [write_pdf(project, pid, t) if t.suffix == ".pdf" else write_docx(project, pid, t)
-               for t in targets]
+    written = [
+        write_pdf(project, pid, t) if t.suffix == ".pdf" else write_docx(project, pid, t)
+        for t in targets
+    ]
     stamp.write_text(inputs, encoding="utf-8")
     return written
 
@@ -306,6 +329,12 @@ def _inputs(project: Project, pid: str) -> str:
     method and appendix pages, the configuration, the print wording and this code."""
 
     here = Path(__file__).parent
-    return files_digest([Path(__file__), here / "word_edition.py", project.data / "project.yml",
-                         WORDING, *(path for _, path in _documents(project, pid))])
-
+    return files_digest(
+        [
+            Path(__file__),
+            here / "word_edition.py",
+            project.data / "project.yml",
+            WORDING,
+            *(path for _, path in _documents(project, pid)),
+        ]
+    )

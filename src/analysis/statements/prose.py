@@ -41,6 +41,7 @@ from markupsafe import Markup, escape
 from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError, echo
+from analysis.language import _
 from analysis.meaning.concepts import parts_of
 from analysis.meaning.semantics import (
     FLOW,
@@ -277,7 +278,7 @@ class Prose:
         if isinstance(sentences.get("parts"), dict) and not rest.empty:
             out, rest = self._totals_with_parts(rest, sentences)
         by_measure = {m: [] for m in sentences if isinstance(sentences[m], dict)}
-        for _, r in rest.iterrows():
+        for _index, r in rest.iterrows():
             by_measure.setdefault(meaning(self.catalogue, r["indicator"]).measure, []).append(r)
         size = int(sentences.get("per_sentence", 4))
         for measure, rows in by_measure.items():
@@ -308,7 +309,7 @@ class Prose:
         left over."""
         out, used, declared = [], set(), parts_of(self.catalogue)
         keys = set(zip(rest["indicator"], rest["geo"], strict=True))
-        for _, r in rest.iterrows():
+        for _index, r in rest.iterrows():
             total = (r["indicator"], r["geo"])
             parts = [p for p in declared.get(r["indicator"], [])
                      if (p, r["geo"]) in keys and (p, r["geo"]) not in used]
@@ -402,7 +403,9 @@ def template_problems(text: str, name: str, indicators: set[str] | None = None,
     try:
         tree = _environment().parse(text)
     except jinja2.TemplateSyntaxError as exc:
-        return [Problem(name, f"line {exc.lineno}: {exc.message}", _TEMPLATE_FIX)]
+        return [Problem(name, _("line {lineno}: {message}").format(
+                                  lineno=exc.lineno,
+                                  message=exc.message), _TEMPLATE_FIX)]
     problems = []
 
     def visit(node: nodes.Node) -> None:
@@ -414,7 +417,9 @@ def template_problems(text: str, name: str, indicators: set[str] | None = None,
                 not isinstance(node.node, nodes.Name) or node.node.name not in FUNCTIONS
                 or bool(node.kwargs or node.dyn_args or node.dyn_kwargs))
         if bad:
-            problems.append(Problem(name, f"line {node.lineno}: {_refused(node)}",
+            problems.append(Problem(name, _("line {lineno}: {node}").format(
+                                              lineno=node.lineno,
+                                              node=_refused(node)),
                                     _TEMPLATE_FIX))
             return
         if isinstance(node, nodes.Call) and indicators is not None:
@@ -422,10 +427,12 @@ def template_problems(text: str, name: str, indicators: set[str] | None = None,
             ids = [c.value for a in args for c in ([a] if isinstance(a, nodes.Const)
                                                    else getattr(a, "items", []))
                    if isinstance(c, nodes.Const) and isinstance(c.value, str)]
-            problems.extend(Problem(name, f"line {node.lineno}: {node.node.name}() names "
-                                    f"{echo(i)}, which is not in the catalogue",
-                                    "use an id of data/catalogue/indicators.csv (a misspelt id "
-                                    "would drop its sentence)")
+            problems.extend(Problem(name, _("line {lineno}: {name}() names {i}, which is not in "
+                                            "the catalogue").format(
+                                              lineno=node.lineno, name=node.node.name,
+                                              i=echo(i)),
+                                    _("use an id of data/catalogue/indicators.csv (a misspelt id "
+                                      "would drop its sentence)"))
                             for i in ids if i not in indicators)
         for child in node.iter_child_nodes():
             visit(child)
@@ -442,12 +449,18 @@ def measure_sentences(project) -> dict:
     """templates/measures.yml: the wording for figures no area template cites."""
     path = project.root / "templates" / MEASURE_SENTENCES
     if not path.is_file():
-        raise UserError(Problem(str(path), "missing: the sentences for figures that no "
-                                "template of a work area cites", "copy templates/measures.yml "
-                                "from the project this book was started from"))
+        raise UserError(
+            Problem(
+                str(path),
+                _("missing: the sentences for figures that no template of a work area cites"),
+                _("copy templates/measures.yml from the project this book was started from"),
+            )
+        )
     wording = load_yaml(path)
     if not isinstance(wording, dict):
-        raise UserError(Problem(str(path), "not a mapping", "write measure: {item:, sentence:}"))
+        raise UserError(
+            Problem(str(path), _("not a mapping"), _("write measure: {item:, sentence:}"))
+        )
     return wording
 
 
@@ -463,7 +476,11 @@ def check_templates(project) -> list[Problem]:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(rel, f"cannot be read ({exc})", "save it as UTF-8 text"))
+            problems.append(
+                Problem(
+                    rel, _("cannot be read ({exc})").format(exc=exc), _("save it as UTF-8 text")
+                )
+            )
             continue
         problems += template_problems(text, rel, indicators)
     if not folder.is_dir():  # a project without wording renders no prose (nothing to check)
@@ -482,19 +499,36 @@ def measure_problems(wording: dict) -> list[Problem]:
     file, problems = f"templates/{MEASURE_SENTENCES}", []
     size = wording.get("per_sentence", 4)
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 20:
-        problems.append(Problem(file, f"per_sentence must be a whole number from 1 to 20, not "
-                                f"{echo(size)}", "write per_sentence: 4"))
+        problems.append(
+            Problem(
+                file,
+                _("per_sentence must be a whole number from 1 to 20, not {size}").format(
+                    size=echo(size)
+                ),
+                _("write per_sentence: 4"),
+            )
+        )
     for measure in (*MEASURES, *(["parts"] if "parts" in wording else [])):
         entry = wording.get(measure)
-        if not (isinstance(entry, dict) and isinstance(entry.get("item"), str)
-                and isinstance(entry.get("sentence"), str)):
-            problems.append(Problem(file, f"no sentence for the measure {measure!r}",
-                                    f"write {measure}: {{item: ..., sentence: ...}} (see the "
-                                    "other measures)"))
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("item"), str)
+            and isinstance(entry.get("sentence"), str)
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    _("no sentence for the measure {measure!r}").format(measure=measure),
+                    _(
+                        "write {measure}: {{item: ..., sentence: ...}} (see the other measures)"
+                    ).format(measure=measure),
+                )
+            )
             continue
         for key in ("item", "sentence"):
-            problems += template_problems(entry[key], f"{file} ({measure}.{key})",
-                                          names=MEASURE_NAMES)
+            problems += template_problems(
+                entry[key], f"{file} ({measure}.{key})", names=MEASURE_NAMES
+            )
     return problems
 
 
@@ -503,14 +537,20 @@ def area_sentences(view, area: str) -> list[str]:
     for the figures no block cites (by measure), so that every figure is spoken."""
     path = template_path(view.project, area)
     prose = Prose(view)
-    out = (prose.blocks(path.read_text(encoding="utf-8"), f"templates/{area}.j2")
-           if path.exists() else [])
+    out = (
+        prose.blocks(path.read_text(encoding="utf-8"), f"templates/{area}.j2")
+        if path.exists()
+        else []
+    )
     figures = view.figures[view.figures["area"] == area]
     return out + prose.uncited(figures, measure_sentences(view.project))
 
 
-_LINKED = re.compile(r'<a class="prov[^"]*"[^>]*>.*?</a>|<time[^>]*>.*?</time>|'
-                     r'<span class="name">.*?</span>|<[^>]+>', re.S)
+_LINKED = re.compile(
+    r'<a class="prov[^"]*"[^>]*>.*?</a>|<time[^>]*>.*?</time>|'
+    r'<span class="name">.*?</span>|<[^>]+>',
+    re.S,
+)
 
 
 def check_linked(html: str) -> None:
@@ -519,9 +559,21 @@ def check_linked(html: str) -> None:
     found = re.search(r"[0-9０-９]+", bare)
     if found:
         start = max(0, found.start() - 30)
-        raise ValueError("generated prose has a number without a provenance link: "
-                         f"…{bare[start:found.end() + 30]}…")
+        raise ValueError(
+            "generated prose has a number without a provenance link: "
+            f"…{bare[start : found.end() + 30]}…"
+        )
 
 
-__all__ = ["Absent", "NotComparable", "Prose", "TemplateRefused", "anchor", "area_sentences",
-           "check_linked", "check_templates", "template_problems", "RUNNING"]
+__all__ = [
+    "Absent",
+    "NotComparable",
+    "Prose",
+    "TemplateRefused",
+    "anchor",
+    "area_sentences",
+    "check_linked",
+    "check_templates",
+    "template_problems",
+    "RUNNING",
+]
