@@ -1,6 +1,13 @@
 from decimal import Decimal
 
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.figures import base_value, written_bounds
+from analysis.dataset.project import Project
+from analysis.meaning.written import written_text
 
 
 def test_wan_figure_stands_for_fifty_either_side():
@@ -22,3 +29,13 @@ def test_more_than_is_a_lower_bound_up_to_the_next_step():
     assert (b.low, b.high) == (Decimal(200), Decimal(300))
     b = written_bounds("9", 4, "more_than")
     assert (b.low, b.high) == (Decimal(90000), Decimal(100000))
+
+
+@pytest.mark.parametrize(("value", "mult", "written"), [
+    ("200", "0", "200余家"), ("9", "4", "9万余家"), ("6.12", "4", "6.12万余家"),
+    ("6480", "4", "6480余万家"),
+])
+def test_more_than_is_written_where_chinese_puts_it(value, mult, written):
+    catalogue = load_catalogue(Project(ROOT))
+    row = pd.Series({"value": value, "unit_mult": mult, "unit": "organisation", "qualifier": "more_than"})
+    assert written_text(row, catalogue) == written

@@ -40,9 +40,12 @@ def number_text(value: float, decimals: int = 2) -> str:
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
     """Number, 万/亿, unit symbol and qualifier as written, the number grouped."""
     symbol = catalogue.unit_symbols[row["unit"]]
-    number = f"{grouped(str(row['value']))}{MULT_ZH[int(row['unit_mult'])]}"
+    value, mult = str(row["value"]), MULT_ZH[int(row["unit_mult"])]
+    number = f"{grouped(value)}{mult}"
     qualifier = row.get("qualifier", "")
-    if qualifier == "more_than":  # 200余家
+    if qualifier == "more_than":  # 200余家, 9万余名, 6.12万余份, but 6480余万元
+        if mult and value.isdigit() and len(value) > 1:
+            return f"{grouped(value)}余{mult}{symbol}"
         return f"{number}余{symbol}"
     if qualifier == "at_least":  # 3人以上
         return f"{number}{symbol}以上"
