@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from conftest import PINNED, copy_data
 from synthetic import copy_period
@@ -55,3 +56,16 @@ def test_cross_period_charts_stay_legible_as_periods_accumulate(tmp_path, period
     plt.close(over_time.fig)
     assert problems == [], f"{periods} periods, standards over time: {problems[:5]}"
     assert PINNED[:4] in " ".join(str(v) for v in over_time.data.astype(str).values.ravel())
+
+
+def test_a_standard_whose_date_the_report_omits_is_said_so_in_the_trends_chart(tmp_path):
+    project = _project(tmp_path, 2)
+    later = project.period_dir(f"{int(PINNED[:4]) + 1}{PINNED[4:]}") / "figures.csv"
+    rows = pd.read_csv(later, dtype=str, keep_default_na=False)
+    rows.loc[rows["indicator"] == "dibao_standard", "as_of_assumed"] = "yes"
+    rows.to_csv(later, index=False)
+    chart = trends.standards_chart(project)
+    plt.close(chart.fig)
+    assumed = chart.data[chart.data["时点"].str.startswith("报告未注明执行时间")]
+    assert len(assumed) >= 2 and set(assumed["报告期"]) == {"2021年上半年"}  # and no other
+    assert "报告未注明执行时间" in chart.alt

@@ -16,8 +16,8 @@ from analysis.dataset.loader import Dataset, load_dataset
 from analysis.dataset.periods import is_period, parse_period, period_label_zh
 from analysis.dataset.project import Project
 from analysis.meaning.concepts import concept_of, not_comparable, stands_for
-from analysis.meaning.semantics import as_of_text
-from analysis.meaning.written import reader_cell, written_text
+from analysis.meaning.semantics import ASSUMED_WORDS, as_of_text
+from analysis.meaning.written import number_text, reader_cell, written_text
 
 
 def observations(dataset: Dataset) -> pd.DataFrame:
@@ -68,10 +68,11 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     obs = observations(dataset)
     if obs.empty:
         return obs
+    assumed = obs["as_of_assumed"].fillna("") if "as_of_assumed" in obs else ""
     obs = obs.assign(written=[written_text(r, dataset.catalogue) for _, r in obs.iterrows()],
-                     qualified=obs["qualifier"].fillna("") != "")
+                     qualified=obs["qualifier"].fillna("") != "", assumed=assumed == "yes")
     obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "as_of",
-               "source", "written", "qualified"]]
+               "source", "written", "qualified", "assumed"]]
     labels = dataset.catalogue.by_id["label_zh"]
     split = [obs[obs["indicator"] == unified].assign(
                 indicator=part, label_zh=labels.get(part, part),
@@ -141,9 +142,13 @@ def standards_chart(project: Project) -> Chart | None:
                                for p in data["period"]], end=data["as_of"])
     table = data.rename(columns={"period": "报告期", "label_zh": "指标", "base_value": "元/人/月",
                                  "end": "时点", "source": "来源"})
+    # a date the report does not give is drawn at the period's end and said to be so
+    table["时点"] = [f"{ASSUMED_WORDS['standard']}（按{as_of_text(t)}画出）" if a is True
+                   else as_of_text(t) for t, a in zip(table["时点"], data["assumed"], strict=True)]
     table = table[["指标", "报告期", "时点", "元/人/月", "变化", "变化率%", "来源", "indicator"]]
     alt = "散点图（点与点之间的变化未知）：" + "，".join(
-        f"{r['指标']}（{as_of_text(r['时点'])}）{r['元/人/月']:.0f}元" for _, r in table.iterrows())
+        f"{r['指标']}（{r['时点']}）{number_text(r['元/人/月'], 0)}元"
+        for _, r in table.iterrows())
     return Chart(fig, table.reset_index(drop=True), chart_title, source, alt)
 
 
