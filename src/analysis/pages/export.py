@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from analysis.checks.rules import VERDICT_ZH, results_frame
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
+from analysis.files import write_atomic
 from analysis.language import _
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
 from analysis.meaning.written import written_text
@@ -81,13 +81,9 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
     check_target(out)
     kept = " (the file already there is unchanged)" if out.exists() else ""
     with reported(out, f"writing the workbook{kept}"):
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
-        os.close(fd)
-        try:
-            wb.save(tmp)
-            os.replace(tmp, out)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        data = io.BytesIO()
+        wb.save(data)
+        write_atomic(out, data.getvalue())
 
 
 def check_target(out: Path) -> None:
