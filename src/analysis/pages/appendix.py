@@ -12,7 +12,7 @@ from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import period_label_zh
 from analysis.dataset.project import Project
 from analysis.escape import csv_cell, myst_text
-from analysis.files import files_digest
+from analysis.files import files_digest, read_stamp, write_atomic
 from analysis.meaning.semantics import MEASURE_ZH, section_zh, when_text
 from analysis.pages.export import export, write_xlsx
 from analysis.pages.trends import change_table
@@ -99,7 +99,7 @@ def write_trends_downloads(project: Project) -> None:
     write_csv_for_excel(rows, names[0])
     write_xlsx({"跨期变化": table}, names[1])
     stamp_file.parent.mkdir(exist_ok=True)
-    stamp_file.write_text(stamp, encoding="utf-8")
+    write_atomic(stamp_file, stamp + "\n")
 
 
 def write_downloads(project: Project) -> None:
@@ -118,7 +118,7 @@ def write_downloads(project: Project) -> None:
         write_safe_csv(project.period_dir(period) / "figures.csv", folder / "figures.csv")
         export(view, folder / f"figures_{period.id}.xlsx")
         stamp_file.parent.mkdir(exist_ok=True)
-        stamp_file.write_text(stamp, encoding="utf-8")
+        write_atomic(stamp_file, stamp + "\n")
 
 
 STAMPS = Path("_extra_inputs")  # under book/: a hash of each period's download inputs
@@ -126,8 +126,7 @@ STAMPS = Path("_extra_inputs")  # under book/: a hash of each period's download 
 
 def _written_from(stamp_file: Path, stamp: str, files: list[Path]) -> bool:
     """Whether `files` all exist and were written by an earlier build from the same inputs."""
-    return stamp_file.is_file() and all(p.is_file() for p in files) and (
-        stamp_file.read_text(encoding="utf-8") == stamp)
+    return all(p.is_file() for p in files) and read_stamp(stamp_file) == stamp
 
 
 def download_links(folder: str, names: dict[str, str]) -> str:
@@ -138,11 +137,12 @@ def download_links(folder: str, names: dict[str, str]) -> str:
 
 def _stamp(project: Project, data: Path) -> str:
     """A hash of what downloads are made from: the data under `data` (a period's folder, or
-    all of data/), the catalogue and configuration, and the package's code."""
+    all of data/), the catalogue and configuration, and the package's code (all of it: the
+    downloads' wording and formats come from several folders)."""
 
     return files_digest([*sorted(data.rglob("*")),
                          *sorted(project.catalogue.rglob("*")), project.data / "project.yml",
-                         *sorted(Path(__file__).parent.glob("*.py"))])
+                         *sorted(Path(__file__).parents[1].rglob("*.py"))])
 
 
 def _table(headers: list[str], rows: list[list[str]], label: str) -> list[str]:

@@ -26,7 +26,7 @@ from analysis.dataset.periods import parse_period, period_label_zh
 from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
-from analysis.files import files_digest
+from analysis.files import files_digest, read_stamp, write_atomic
 from analysis.language import _
 from analysis.pages import word_edition
 
@@ -309,18 +309,13 @@ def print_editions(
     if weasyprint_missing() is None:
         targets.insert(0, folder / f"policybook_{pid}.pdf")
     stamp, inputs = folder / f".policybook_{pid}.inputs", _inputs(project, pid)
-    if (
-        only_if_stale
-        and all(t.exists() for t in targets)
-        and stamp.is_file()
-        and (stamp.read_text(encoding="utf-8") == inputs)
-    ):
+    if only_if_stale and all(t.exists() for t in targets) and read_stamp(stamp) == inputs:
         return targets
     written = [
         write_pdf(project, pid, t) if t.suffix == ".pdf" else write_docx(project, pid, t)
         for t in targets
     ]
-    stamp.write_text(inputs, encoding="utf-8")
+    write_atomic(stamp, inputs + "\n")
     return written
 
 
