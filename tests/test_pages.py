@@ -188,3 +188,14 @@ def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(proj
     cited = {anchor(view.row(i)) for i in area.loc[area["geo"] == view.geo, "indicator"]}
     assert all(f'id="{a}"' in html for a in cited)
     assert f"共有{number_text(len(area))}条数字" in html and "figures_zh_2020H1.csv" in html
+
+
+def test_a_word_table_gives_short_columns_room_for_their_text():
+    """The comparator table's 地区 column printed one character a line: every column now
+    holds up to four characters on a line, and the widths fill the text width."""
+    from analysis.pages.word_edition import CHAR_CM, column_widths
+
+    rows = [["组别", "地区", "来源"], ["同一年份的标准（各地执行时间不同）", "霍邱县",
+                                    "霍邱县人民政府关于提高城乡低保标准的通知" * 3]]
+    widths = column_widths(rows, 3, 17.0)
+    assert widths[1] >= 3 * CHAR_CM and abs(sum(widths) - 17.0) < 1e-9

@@ -119,6 +119,23 @@ def _repeat_header(row: Any) -> None:
     trpr.append(header)
 
 
+CHAR_CM = 0.42  # a Chinese character of the body text, with the cell's padding
+
+
+def column_widths(rows: list[list[str]], columns: int, width_cm: float) -> list[float]:
+    """Column widths in cm: every column first gets room for its text up to four characters
+    (a place name or a number on one line, never one character a line), then the rest of
+    the width goes to the columns with longer text, in proportion to it (up to 20)."""
+    longest = [max([len(r[j]) for r in rows if j < len(r)] + [1]) for j in range(columns)]
+    base = [min(n, 4) * CHAR_CM for n in longest]
+    if sum(base) >= width_cm:
+        return [width_cm * b / sum(base) for b in base]
+    more = [max(0, min(n, 20) - min(n, 4)) for n in longest]
+    spare = width_cm - sum(base)
+    return [b + (spare * m / sum(more) if sum(more) else spare / columns)
+            for b, m in zip(base, more, strict=True)]
+
+
 def _table(doc: Any, node: Any, width_cm: float) -> None:
     """An HTML table as a Word table: header row repeated, columns as wide as their text."""
     from docx.shared import Cm
@@ -132,9 +149,7 @@ def _table(doc: Any, node: Any, width_cm: float) -> None:
     table = doc.add_table(rows=len(rows), cols=columns)
     table.style = "Table Grid"
     table.autofit = False
-    # each column's share of the width: its longest text, within 2 and 30 characters
-    need = [min(max([len(r[j]) for r in rows if j < len(r)] + [2]), 30) for j in range(columns)]
-    widths = [Cm(width_cm * n / sum(need)) for n in need]
+    widths = [Cm(w) for w in column_widths(rows, columns, width_cm)]
     has_header = node.find("th") is not None
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
