@@ -48,7 +48,8 @@ def synthetic_report(root, seed: int, geo: str, include: tuple[str, ...] = ()) -
                      "area": rng.choice(areas), "label_zh": f"合成指标{MEASURES.index(measure)}",
                      "label_en": f"SYNTHETIC {measure}", "unit": UNIT[measure],
                      "kind": KIND[measure], "measure": measure,
-                     "description": "SYNTHETIC indicator for tests"})
+                     "description": "SYNTHETIC indicator for tests",
+                     "definition_zh": "合成测试指标，仅供测试。"})
     with catalogue.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

@@ -244,7 +244,7 @@ def catalogue() -> dict[str, dict[str, dict[str, str]]]:
 def test_catalogue_columns_and_vocabularies(catalogue) -> None:
     assert read_csv(CATALOGUE / "indicators.csv")[0] == [
         "id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope", "numerator",
-        "denominator", "resets_yearly", "stands_for", "same_as", "description"]
+        "denominator", "resets_yearly", "stands_for", "same_as", "description", "definition_zh"]
     assert read_csv(CATALOGUE / "units.csv")[0] == ["id", "symbol_zh", "label_en", "dimension"]
     assert read_csv(CATALOGUE / "geo.csv")[0] == ["code", "name_zh", "name_en", "level", "parent"]
     areas = {"social_assistance", "elderly_care", "social_organizations",
@@ -255,6 +255,7 @@ def test_catalogue_columns_and_vocabularies(catalogue) -> None:
         assert ind["area"] in areas and ind["kind"] in kinds, ind["id"]
         assert ind["unit"] in catalogue["units"], ind["id"]
         assert ind["label_zh"] and ind["label_en"] and ind["description"], ind["id"]
+        assert ind["definition_zh"], ind["id"]
         assert all(i in catalogue["indicators"] for i in ind["stands_for"].split()), ind["id"]
         assert ind["measure"] in {"stock", "flow", "running_total", "standard", "rate"}, ind["id"]
         for col in ("numerator", "denominator"):

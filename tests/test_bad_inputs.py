@@ -63,7 +63,8 @@ SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level 2020H2 work
      "3", "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标",
-                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
+                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests",
+                 "合成测试用的金额，单位：元。"]
 SYNTHETIC_TARGET = ["dibao_standard", "341522", "700", "0", "yuan_per_person_month",
                     "at_least", "2020-12-31", "2020H2", "1", "", "SYNTHETIC"]
 
@@ -216,7 +217,8 @@ def cell(sheet: str, ref: str, value) -> Callable[[Workbook], None]:
 
 def new_indicator(column: str, value: str) -> Builder:
     changed = list(NEW_INDICATOR)
-    changed[["id", "area", "label_zh", "label_en", "unit", "kind"].index(column)] = value
+    changed[["id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope",
+             "description", "definition_zh"].index(column)] = value
     return workbook(indicator=changed)
 
 
@@ -608,6 +610,18 @@ CASES = [
     Case("xlsx_new_indicator_label_en_too_long", "2020H2", new_indicator("label_en", "x" * 101),
          (f"sheet catalogue, row {NEW_ROW}, column label_en: label_en is 101 characters",
           "shorten it")),
+    Case("xlsx_new_indicator_without_definition", "2020H2", new_indicator("definition_zh", ""),
+         (f"sheet catalogue, row {NEW_ROW}, column definition_zh: new indicator "
+          "'synthetic_new_indicator': no Chinese definition", "write in Chinese what is counted")),
+    Case("xlsx_new_indicator_definition_in_english", "2020H2",
+         new_indicator("definition_zh", "Money paid"),
+         (f"sheet catalogue, row {NEW_ROW}, column definition_zh: new indicator "
+          "'synthetic_new_indicator': definition_zh 'Money paid' is not in Chinese",
+          "write in Chinese")),
+    Case("xlsx_new_indicator_definition_adds_a_figure", "2020H2",
+         new_indicator("definition_zh", "全市约3000人领取的补贴金额，单位：元。"),
+         (f"sheet catalogue, row {NEW_ROW}, column definition_zh: new indicator "
+          "'synthetic_new_indicator': definition_zh holds 3000", "a definition adds no figure")),
     Case("xlsx_source_title_too_long", "2020H2", workbook(source_field("title", "通" * 201)),
          ("sheet source, row 2, column title: title is 201 characters long; at most 200",
           "shorten it")),

@@ -29,7 +29,8 @@ SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level half-year
      "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标", "Synthetic test",
-                 "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
+                 "yuan", "money", "flow", "", "SYNTHETIC indicator for tests",
+                 "合成测试用的金额，单位：元。"]
 
 
 def data_hash(project: Project) -> str:

@@ -58,6 +58,7 @@ from analysis.dataset.schema import (
     INDICATOR_ID,
     MAX_FIGURE_ROWS,
     column_problems,
+    definition_problem,
     length_problem,
     validate_source,
     validate_table,
@@ -69,6 +70,7 @@ from analysis.intake.workbook import (
     CATALOGUE,
     FIGURES,
     INDICATOR_COLUMNS,
+    OPTIONAL_INDICATOR_COLUMNS,
     SOURCE,
     SOURCE_COLUMNS,
     TARGETS,
@@ -224,6 +226,7 @@ def _split(text: str, names: dict[str, str]) -> tuple[str, str]:
 
 # a new indicator's labels go into the narrative's markdown, which passes HTML tags through
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
+TEXT_COLUMNS = ("label_zh", "label_en", "description", "definition_zh")  # shown as text
 
 
 def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Catalogue,
@@ -232,6 +235,7 @@ def _new_indicators(entry: Entry, catalogue: Catalogue, file: str) -> tuple[Cata
     rows = entry.new_indicators
     if rows.empty:
         return catalogue, [], False
+    rows = rows.assign(**{c: "" for c in OPTIONAL_INDICATOR_COLUMNS if c not in rows.columns})
     problems = [replace(p, sheet=CATALOGUE) for p in
                 column_problems(list(rows.columns), INDICATOR_COLUMNS, file)]
     if any(c not in rows.columns for c in INDICATOR_COLUMNS):
@@ -275,16 +279,19 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
          "place) or use that indicator"),
         ("label_en", bool(row["label_en"]), "give the English label"),
     ] + [(col, not _MARKUP.search(row[col]), "labels are shown as text in the book: "
-          "remove the HTML tag") for col in ("label_zh", "label_en", "description")] + [
+          "remove the HTML tag") for col in TEXT_COLUMNS] + [
         (col, not is_formula_like(row[col]), "a spreadsheet would run text starting with "
          "=, +, - or @ as a formula: start the text with a letter or a character")
-        for col in ("label_zh", "label_en", "description")]
+        for col in TEXT_COLUMNS]
     where = {"file": file, "sheet": CATALOGUE, "row": line}
     problems = [Problem(message=f"invalid {col} {echo(row[col])} for new indicator", fix=fix,
                         column=col, **where) for col, ok, fix in checks if not ok]
     for col in ("label_zh", "label_en", "description"):
         if found := length_problem(col, row[col]):
             problems.append(Problem(message=found[0], fix=found[1], column=col, **where))
+    if found := definition_problem(row):
+        problems.append(Problem(message=f"new indicator {echo(row['id'])}: {found[0]}",
+                                fix=found[1], column="definition_zh", **where))
     return problems
 
 

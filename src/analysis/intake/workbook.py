@@ -41,7 +41,10 @@ from analysis.meaning.semantics import MEASURE_ZH
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
     "figures", "targets", "catalogue", "source", "lists", "说明")
 INDICATOR_COLUMNS = ("id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope",
-                     "description")
+                     "description", "definition_zh")
+# a workbook made before definitions were asked for has no definition_zh column: it still
+# imports, but a new indicator needs its definition
+OPTIONAL_INDICATOR_COLUMNS = ("definition_zh",)
 SOURCE_COLUMNS = ("field", "value")
 SHEETS = {FIGURES: FIGURE_COLUMNS, TARGETS: TARGET_COLUMNS, CATALOGUE: INDICATOR_COLUMNS,
           SOURCE: SOURCE_COLUMNS}  # the sheets import reads; every other sheet is ignored
@@ -52,7 +55,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 WIDTHS = {"indicator": 34, "geo": 10, "value": 12, "unit_mult": 10, "unit": 24, "qualifier": 12,
           "as_of": 24, "section": 10, "quote": 50, "note": 40, "comparison": 12,
           "deadline": 12, "set_in": 10, "id": 34, "area": 22, "label_zh": 28, "label_en": 36,
-          "kind": 10, "description": 50}
+          "kind": 10, "description": 50, "definition_zh": 50}
 # the Chinese names shown beside each code in the drop-down lists ("4 万", "approx 约/左右")
 UNIT_MULT_NAMES = {"0": "", "4": "万", "8": "亿"}
 QUALIFIER_NAMES = {"more_than": "余/超", "at_least": "以上", "approx": "约/左右"}
@@ -82,7 +85,8 @@ INSTRUCTIONS = """\
 3. targets 表录入报告提出的有期限的目标(comparison 填 at_least、at_most 或 equal)。
 4. 需要新指标时,在 catalogue 表末尾增加一行,导入时一并加入指标目录:id 只用英文小写字母、
    数字和下划线,以字母开头(如 {indicator_id});label_zh 不超过 {label_zh} 字,
-   label_en 不超过 {label_en} 个字符。
+   label_en 不超过 {label_en} 个字符;definition_zh 填写指标解释:用中文说明统计的是什么、
+   统计范围和计量单位(如“期末享受城市低保的人数，为时点数，单位：人。”),不写报告以外的数字。
 5. source 表填写文件的标题(title)、发文单位(issuer)、文号(doc_number,如 六民〔2021〕12号)、
    日期(date,如 2021-01-05)、网址(url,以 http:// 或 https:// 开头)和说明(note)。
 6. 录入通知(例如只公布年度低保标准的通知):通知没有章节编号,section 一律留空;

@@ -36,7 +36,7 @@ def write_safe_csv(source: Path, out: Path) -> None:
 DOWNLOADS = Path("_extra") / "downloads"  # under book/; copied to the site's downloads/
 READER_COLUMNS = {"指标": "label_zh", "地区": "geo_zh", "原文写法": None, "数值（基准单位）":
                   "base_value", "范围与时段": None, "报告章节": None, "原文": "quote",
-                  "说明": "note"}
+                  "说明": "note", "指标解释": "definition_zh"}
 
 
 def reader_rows(view: PeriodView) -> list[list[str]]:
@@ -48,7 +48,7 @@ def reader_rows(view: PeriodView) -> list[list[str]]:
         rows.append([csv_cell(str(c)) for c in (
             r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
             f"{r['base_value']:.15g}", when_text(view.catalogue, r), section_zh(r["section"]),
-            r["quote"], r["note"])])
+            r["quote"], r["note"], r.get("definition_zh", ""))])
     return rows
 
 
@@ -167,21 +167,21 @@ def render(project: Project) -> str:
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
     lines += ["", "## 指标目录", ""] + _table(
-        ["领域", "指标", "英文名称", "单位", "计量类型", "统计范围"],
-        [[project.config.area_zh(r["area"]), r["label_zh"], r["label_en"],
+        ["领域", "指标", "指标解释", "单位", "计量类型", "统计范围"],
+        [[project.config.area_zh(r["area"]), r["label_zh"], r.get("definition_zh", ""),
           symbols.get(r["unit"], r["unit"]), MEASURE_ZH.get(r.get("measure", ""), ""),
           scopes.get(r.get("scope", ""), "全地区") if r.get("scope") else "全地区"]
          for _, r in catalogue.indicators.iterrows()], "指标目录")
     dimension_zh = {"count": "计数", "money": "金额", "rate": "比率", "standard": "标准",
                     "area": "面积"}
     lines += ["## 计量单位", ""] + _table(
-        ["单位", "英文", "类别"],
-        [[r["symbol_zh"], r["label_en"], dimension_zh.get(r["dimension"], r["dimension"])]
+        ["单位", "类别"],
+        [[r["symbol_zh"], dimension_zh.get(r["dimension"], r["dimension"])]
          for _, r in catalogue.units.iterrows()], "计量单位")
     level_zh = {"country": "国家", "province": "省", "city": "地级市", "county": "县区"}
     lines += ["## 行政区划", ""] + _table(
-        ["名称", "英文名称", "级别"],
-        [[r["name_zh"], r["name_en"], level_zh.get(r["level"], r["level"])]
+        ["名称", "级别"],
+        [[r["name_zh"], level_zh.get(r["level"], r["level"])]
          for _, r in catalogue.geo.iterrows()], "行政区划")
     return "\n".join(lines) + "\n"
 

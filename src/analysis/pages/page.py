@@ -139,6 +139,15 @@ def table(item: Chart | None) -> None:
         frame(item.data, f"{item.title}的数据")
 
 
+def _named(row: pd.Series) -> str:
+    """An indicator's label with its Chinese definition (指标解释) as its tooltip."""
+    definition = row.get("definition_zh", "")
+    if not isinstance(definition, str) or not definition:
+        return html_text(row["label_zh"])
+    return (f'<span class="name" title="指标解释：{html_text(definition)}">'
+            f'{html_text(row["label_zh"])}</span>')
+
+
 def trace(view: PeriodView, area: str) -> None:
     """Every figure of the area with its scope, window, section and verbatim quote; each row
     carries the anchor that the numbers in the prose link to. An area with more figures than
@@ -160,8 +169,8 @@ def trace(view: PeriodView, area: str) -> None:
         note = (f'<p class="trace-note">本领域共有{total:,}条数字，下表列出{html_text(view.place)}'
                 f"各指标的最新数字{len(cited):,}条和其他{len(others):,}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")
-    cells = [[html_text(c) for c in (
-        r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
+    cells = [[_named(r)] + [html_text(c) for c in (
+        r["geo_zh"], view.written(r["indicator"], r["geo"]),
         when_text(view.catalogue, r), section_zh(r["section"]), r["quote"])]
         for _, r in rows.iterrows()]
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
