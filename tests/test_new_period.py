@@ -205,7 +205,7 @@ def test_a_later_period_without_the_figure_leaves_targets_in_progress(project_co
     from analysis.checks import targets as plans
 
     import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
-    status = plans.track(project_copy).set_index("indicator")["状态"]
+    status = plans.track(project_copy).set_index("indicator")["status"]
     assert status["community_care_centres_completed"] == plans.IN_PROGRESS
     assert status["standard_demo_communities_completed"] == plans.NO_DATA
 

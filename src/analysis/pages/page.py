@@ -11,7 +11,9 @@ from IPython.display import HTML, Markdown, display
 from analysis.charts.builders import Placed
 from analysis.charts.chart import Chart
 from analysis.checks.rules import NOT_APPLICABLE, VERDICT_ZH, results_frame
+from analysis.checks.targets import COUNT, RATE
 from analysis.dataset.project import Project
+from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.meaning.semantics import section_cell, section_zh, when_text
@@ -215,7 +217,38 @@ def checks(view: PeriodView) -> None:
         display(HTML("<p>" + "".join(parts) + "</p>"))
 
 
-def targets(status: pd.DataFrame) -> None:
-    """Show the plan-tracking table (targets and their status)."""
+def _share(value: float) -> str:
+    return "" if pd.isna(value) else f"{100 * value:.1f}%"
+
+
+def _points(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:g}"
+
+
+def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[str, pd.DataFrame]:
+    """The plan-tracking tables for readers, by kind of target (count targets with their
+    completion share beside the time elapsed; rate targets with their distance in
+    percentage points), headed with the labels of templates/plan_tracking.yml."""
+    words = labels(PLAN_TRACKING, project)
+    heads, statuses = words["columns"], words["status"]
+    common = ["label_zh", "geo_zh", "goal", "deadline", "latest", "latest_as_of"]
+    out = {}
+    for kind, extra in ((COUNT, ["completion", "time_elapsed"]), (RATE, ["gap_points"])):
+        rows = status[status["kind"] == kind]
+        if rows.empty:
+            continue
+        table = rows[common].assign(
+            completion=rows["progress"].map(_share), time_elapsed=rows["time_elapsed"].map(_share),
+            gap_points=rows["gap_points"].map(_points), status=rows["status"].map(statuses),
+            section=rows["section"])
+        out[words["kind"][kind]] = table[common + extra + ["status", "section"]].rename(
+            columns=heads)
+    return out
+
+
+def targets(status: pd.DataFrame, project: Project | None = None) -> None:
+    """Show the plan-tracking tables: count targets and rate targets apart."""
     display(HTML('<div id="targets"></div>'))
-    frame(status[["目标", "地区", "目标值", "期限", "最新值", "最新时点", "状态", "章节"]])
+    for kind, table in target_tables(status, project).items():
+        display(HTML(f'<p class="table-title">{html_text(kind)}</p>'))
+        frame(table, kind)
