@@ -109,7 +109,7 @@ def test_plan_tracking_reports_progress_of_each_target(project):
 def test_export_workbook_has_figures_checks_and_catalogue(view, tmp_path):
     out = export(view, tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["数据", "核验", "指标目录"]
+    assert wb.sheetnames == ["数据", "核验", "指标目录", "发布信息"]
     assert wb["数据"].max_row == len(view.figures) + 1
     assert wb["数据"].freeze_panes == "A2"
 

@@ -14,6 +14,7 @@ from analysis.escape import csv_cell, myst_text
 from analysis.files import files_digest
 from analysis.meaning.semantics import MEASURE_ZH, section_zh, when_text
 from analysis.pages.export import export, write_xlsx
+from analysis.pages.release import write_release
 from analysis.pages.trends import change_table
 from analysis.view import PeriodView
 
@@ -187,7 +188,8 @@ def render(project: Project) -> str:
 
 
 def write_appendix(project: Project) -> None:
-    """Write book/appendix.md and the downloads it links to."""
+    """Write book/appendix.md, the downloads it links to and the intro page's release block."""
+    write_release(project)
     write_downloads(project)
     write_trends_downloads(project)
     path = project.book / "appendix.md"

@@ -17,6 +17,7 @@ from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
 from analysis.meaning.written import written_text
+from analysis.pages.release import release_lines
 from analysis.view import PeriodView
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
@@ -52,7 +53,8 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "类型代码": ind["measure"], "Indicator": ind["label_en"],
         "Description": ind["description"],
     })
-    return {"数据": figures, "核验": checks, "指标目录": catalogue}
+    release = pd.DataFrame(release_lines(view.project), columns=["项目", "内容"])
+    return {"数据": figures, "核验": checks, "指标目录": catalogue, "发布信息": release}
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:
