@@ -35,15 +35,15 @@ def text(fragment: str) -> None:
     display(HTML(f'<div class="policy-text">{fragment}</div>'))
 
 
-def chart(item: Chart | None, anchor: str = "") -> None:
+def chart(item: Chart | None, anchor: str = "", number: str = "") -> None:
     """Show a chart (image with alt text and source), or say that the period lacks its data;
-    `anchor` gives the chart an id that prose can link to."""
+    `anchor` gives the chart an id that prose can link to, `number` its exhibit number."""
     if anchor:
         display(HTML(f'<div id="{html_text(anchor)}"></div>'))
     if item is None:
         display(Markdown("*本期没有绘制此图所需的数字。*"))
     else:  # rendered here, so that a drawing error fails the cell (a display hook would
-        display(HTML(item.html(citation(item))))  # only print it into the page)
+        display(HTML(item.html(citation(item, number), number)))  # only print it)
 
 
 CODE_COLUMNS = {"indicator", "地区代码", "代码", "indicator_id"}
@@ -56,15 +56,15 @@ def scroll(table_html: str, label: str) -> str:
             f"{table_html}</div>")
 
 
-def citation(item: Chart) -> str:
-    """One line to cite a chart: the book, the chart's title and its source."""
+def citation(item: Chart, number: str = "") -> str:
+    """How to cite a chart: the book and the exhibit's number (the caption says the title and
+    the source once); a chart without a number is cited by its title."""
 
     try:
         title = Project.find().config.title
     except UserError:  # a chart drawn outside a project: cite the chart alone
         title = ""
-    return "，".join(x for x in (title and f"《{title}》", f"“{item.title}”",
-                                  f"数据来源：{item.source}") if x)
+    return "".join(x for x in (title and f"《{title}》", number or f"“{item.title}”") if x)
 
 
 def downloads(view: PeriodView) -> None:
@@ -124,13 +124,14 @@ def charts(items: list[Placed]) -> None:
     with its numbers in a table that opens below it; one line when there is none."""
     if not items:
         display(HTML("<p>本期没有可以绘图的数字。</p>"))
-    for item in items:
+    for n, item in enumerate(items, start=1):  # numbered per page: 图1, 图2, ...
+        number = f"图{n}"
         words = (f"<h3>{html_text(item.heading)}</h3>" if item.heading else "") + (
             f"<p>{html_text(item.intro)}</p>" if item.intro else "")
         if item.anchor:
             words += f'<div id="{html_text(item.anchor)}"></div>'
-        display(HTML(words + item.chart.html(citation(item.chart))))
-        name = f"{item.chart.title}的数据"
+        display(HTML(words + item.chart.html(citation(item.chart, number), number)))
+        name = f"{number}的数据"
         display(HTML(f'<details class="chart-data"><summary>{html_text(name)}</summary>'
                      f"{frame_html(item.chart.data, name)}</details>"))
 
