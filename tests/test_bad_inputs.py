@@ -414,11 +414,11 @@ CASES = [
           "the header must have")),
     Case("csv_column_twice", "2020H1",
          csv_rows(lambda rows: [r + [r[2]] for r in rows]),
-         ("column value: column 'value' appears twice (columns C and K)",
+         ("column value: column 'value' appears twice (columns C and L)",
           "keep one column of each name")),
     Case("csv_value_beyond_header", "2020H1",
          csv_rows(lambda rows: [rows[0], rows[1] + ["3.46万人"], *rows[2:]]),
-         ("row 2: value '3.46万人' in column K, which has no header",
+         ("row 2: value '3.46万人' in column L, which has no header",
           "quote cells that contain commas")),
     Case("csv_unclosed_quote", "2020H1", unclosed_quote,
          ("row 3: not a readable CSV", "check the quoting")),
@@ -926,7 +926,7 @@ def test_drop_down_entries_import_as_their_codes(project_copy, tmp_path, monkeyp
              "approx 约/左右", "2020-07-01/2020-12-31", "", "", "SYNTHETIC"]]
     indicator = ["synthetic_new_indicator", "social_assistance 社会救助", "合成测试指标",
                  "Synthetic test", "yuan 元", "money 金额", "flow 期间发生数", "",
-                 "SYNTHETIC indicator for tests"]
+                 "SYNTHETIC indicator for tests", "合成测试用的金额，单位：元。"]
     target = list(SYNTHETIC_TARGET)
     target[5] = "at_least 不少于"
     path = workbook(add_target(target[5]), rows=rows, indicator=indicator)(tmp_path, project_copy)

@@ -51,3 +51,22 @@ def test_a_label_in_the_prose_has_its_definition_as_tooltip(marked):
     view = PeriodView.load(project.root, "2020H1")
     label = str(Prose(view).label(indicator))
     assert 'title="指标解释：' + MARK + '"' in label
+
+
+def test_chinese_downloads_carry_chinese_notes_and_english_stays_for_machines(project_copy):
+    """note_zh in the Chinese CSV and the workbook's 说明; an English note with no Chinese
+    one is left out of them (it stays in figures.csv and the workbook's Note column)."""
+    path = project_copy.period_dir("2020H1") / "figures.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, ["note", "note_zh"]] = ["SYNTHETIC English note", "合成的中文说明"]
+    frame.loc[1, ["note", "note_zh"]] = ["SYNTHETIC note without a Chinese one", ""]
+    frame.to_csv(path, index=False)
+    view = PeriodView.load(project_copy.root, "2020H1")
+    rows = appendix.reader_rows(view)
+    notes = [r[rows[0].index("说明")] for r in rows[1:]]
+    assert notes[0] == "合成的中文说明" and notes[1] == ""
+    assert not [n for n in notes if "SYNTHETIC" in n]
+    sheet = tables(view)["数据"]
+    assert list(sheet["说明"][:2]) == ["合成的中文说明", ""]
+    assert list(sheet["Note"][:2]) == ["SYNTHETIC English note",
+                                       "SYNTHETIC note without a Chinese one"]

@@ -96,7 +96,7 @@ def _inject(root: Path) -> None:
 
     def note_and_quote(row):
         if row["indicator"] == INDICATOR and row["geo"] == CITY:
-            row["note"] = FORMULA + payload("note")
+            row["note"] = row["note_zh"] = FORMULA + payload("note")
             quotes["old"], quotes["new"] = row["quote"], row["quote"] + payload("quote")
             row["quote"] = quotes["new"]
             return True

@@ -19,7 +19,8 @@ FIGURE_COLUMNS = (
 # optional: `yes` where the source gives no date and the book recorded the period's end (or
 # the period, for a flow) as assumed; shown as such on every page
 ASSUMED = "as_of_assumed"
-OPTIONAL_FIGURE_COLUMNS = (ASSUMED,)
+NOTE_ZH = "note_zh"  # the note in Chinese, for the Chinese downloads (note: for machines)
+OPTIONAL_FIGURE_COLUMNS = (ASSUMED, NOTE_ZH)
 TARGET_COLUMNS = (
     "indicator", "geo", "value", "unit_mult", "unit", "comparison",
     "deadline", "set_in", "section", "quote", "note",
@@ -129,6 +130,8 @@ def load_figures(
     frame = read_csv(path)
     if ASSUMED not in frame:
         frame[ASSUMED] = ""
+    if NOTE_ZH not in frame:
+        frame[NOTE_ZH] = ""
     return _enrich(frame, catalogue)
 
 

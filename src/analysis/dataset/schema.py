@@ -40,6 +40,7 @@ from pandera.errors import SchemaErrors
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.csvio import read_csv
 from analysis.dataset.figures import (
+    ASSUMED,
     FIGURE_COLUMNS,
     OPTIONAL_FIGURE_COLUMNS,
     QUALIFIERS,
@@ -65,7 +66,7 @@ MAX_SIGNIFICANT_DIGITS = 20
 MAX_DECIMALS = 6
 MAX_INTEGER_DIGITS = 15
 MAX_LENGTHS = {
-    "section": 20, "quote": 500, "note": 1000, "set_in": 10,
+    "section": 20, "quote": 500, "note": 1000, "note_zh": 1000, "set_in": 10,
     "label_zh": 60, "label_en": 100, "description": 500, "definition_zh": 200,
     "title": 200, "issuer": 100, "doc_number": 60, "url": 500,
 }
@@ -361,7 +362,7 @@ def validate_table(
     missing = [p for p in unknown if p.message.startswith("missing")]
     if missing:
         return unknown
-    for column in (c for c in optional if c in frame):
+    for column in (c for c in optional if c in frame and c == ASSUMED):
         unknown += [Problem(file, f"{column} must be empty or yes, not {echo(v)}",
                             "write yes where the source gives no date for the figure",
                             i + 2, column)

@@ -42,3 +42,16 @@ def reader_cell(value: object) -> str:
     if _ISO.match(text):
         return as_of_text(text)
     return text
+
+
+_LATIN_WORDS = re.compile(r"[A-Za-z]{3,}")
+
+
+def reader_note(row: pd.Series) -> str:
+    """A figure's note for Chinese readers: its Chinese note (note_zh), or the note itself
+    when it is written in Chinese; an English note stays in the files for machines."""
+    chinese = row.get("note_zh", "")
+    if isinstance(chinese, str) and chinese:
+        return chinese
+    note = row.get("note", "")
+    return note if isinstance(note, str) and not _LATIN_WORDS.search(note) else ""

@@ -13,6 +13,7 @@ from analysis.dataset.project import Project
 from analysis.escape import csv_cell, myst_text
 from analysis.files import files_digest
 from analysis.meaning.semantics import MEASURE_ZH, section_zh, when_text
+from analysis.meaning.written import reader_note
 from analysis.pages.export import export, write_xlsx
 from analysis.pages.release import write_release
 from analysis.pages.trends import change_table
@@ -49,7 +50,7 @@ def reader_rows(view: PeriodView) -> list[list[str]]:
         rows.append([csv_cell(str(c)) for c in (
             r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
             f"{r['base_value']:.15g}", when_text(view.catalogue, r), section_zh(r["section"]),
-            r["quote"], r["note"], r.get("definition_zh", ""))])
+            r["quote"], reader_note(r), r.get("definition_zh", ""))])
     return rows
 
 

@@ -16,7 +16,7 @@ from analysis.checks.rules import VERDICT_ZH, results_frame
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
-from analysis.meaning.written import written_text
+from analysis.meaning.written import reader_note, written_text
 from analysis.pages.release import release_lines
 from analysis.view import PeriodView
 
@@ -35,9 +35,10 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "原文写法": [written_text(r, cat) for _, r in f.iterrows()],
         "数值（基准单位）": f["base_value"], "基准单位": f["unit"].map(units),
         "范围与时段": [when_text(cat, r) for _, r in f.iterrows()],
-        "章节": f["section"].map(section_cell), "原文": f["quote"], "说明": f["note"],
+        "章节": f["section"].map(section_cell), "原文": f["quote"],
+        "说明": [reader_note(r) for _, r in f.iterrows()],
         "指标代码": f["indicator"], "地区代码": f["geo"], "单位代码": f["unit"],
-        "时点代码": f["as_of"], "Indicator": f["label_en"],
+        "时点代码": f["as_of"], "Indicator": f["label_en"], "Note": f["note"],
     })
     checks = results_frame(view.checks)
     checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict"].map(VERDICT_ZH),
