@@ -15,8 +15,10 @@ from conftest import ROOT, copy_data
 
 from analysis.charts import builders as charts
 from analysis.checks import targets
+from analysis.checks.rules import results_frame
 from analysis.dataset.project import Project
 from analysis.pages import page
+from analysis.pages.export import tables
 from analysis.statements import keypoints, narrative
 from analysis.view import PeriodView
 
@@ -130,3 +132,11 @@ def test_an_area_with_nothing_to_compare_says_what_it_reports(synthetic):
     text = _text(keypoints.keypoints(view, "social_organizations"))
     assert text.startswith("本期报告了登记在册的社会组织430家"), text
     assert "没有可与" not in text
+
+
+def test_the_checks_section_says_a_rounding_slip_is_one(synthetic):
+    view = synthetic("60.0")
+    frame = results_frame(view.checks).set_index("id")
+    assert frame.at["volunteers_activity_rate", "verdict_zh"] == "不一致（仅差原文末位一个单位）"
+    assert tables(view)["核验"].set_index("核验代码").at["volunteers_activity_rate", "结果"] \
+        == "不一致（仅差原文末位一个单位）"

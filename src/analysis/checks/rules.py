@@ -25,6 +25,7 @@ WITHIN = "holds within rounding"
 FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
 UNKNOWN_IN_FORCE = "rule in force unknown"  # arithmetic shown as information, no verdict
+ROUNDING_SLIP_ZH = "不一致（仅差原文末位一个单位）"
 VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
               NOT_APPLICABLE: "不适用", UNKNOWN_IN_FORCE: "规则适用时间未查明，不作判断"}
 @dataclass(frozen=True)
@@ -258,8 +259,14 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
 
 
 def results_frame(results: list[CheckResult]) -> pd.DataFrame:
-    """Check results as a table (for notebooks and export)."""
-    return pd.DataFrame([r.__dict__ for r in results])
+    """Check results as a table (for notebooks and export), with `verdict_zh`: the verdict
+    for readers, a rounding slip said as such."""
+    frame = pd.DataFrame([r.__dict__ for r in results])
+    if frame.empty:
+        return frame.assign(verdict_zh=pd.Series(dtype=str))
+    return frame.assign(verdict_zh=[
+        ROUNDING_SLIP_ZH if r.rounding_slip else VERDICT_ZH.get(r.verdict, r.verdict)
+        for r in results])
 
 
 def period_results(dataset: Dataset, period: str | Period) -> list[CheckResult]:

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analysis.checks.rules import VERDICT_ZH, results_frame
+from analysis.checks.rules import results_frame
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
@@ -41,7 +41,7 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "时点代码": f["as_of"], "Indicator": f["label_en"], "Note": f["note"],
     })
     checks = results_frame(view.checks)
-    checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict"].map(VERDICT_ZH),
+    checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict_zh"],
                            "数字": checks["detail"], "核验代码": checks["id"],
                            "Check": checks["title_en"]})
     ind = cat.indicators

@@ -10,7 +10,7 @@ from IPython.display import HTML, Markdown, display
 
 from analysis.charts.builders import Placed
 from analysis.charts.chart import Chart
-from analysis.checks.rules import NOT_APPLICABLE, VERDICT_ZH, results_frame
+from analysis.checks.rules import NOT_APPLICABLE, results_frame
 from analysis.checks.targets import COUNT, RATE
 from analysis.dataset.project import Project
 from analysis.dataset.wording import PLAN_TRACKING, labels
@@ -204,7 +204,7 @@ def checks(view: PeriodView) -> None:
     display(HTML('<div id="checks"></div>'))
     shown = results[results["verdict"] != NOT_APPLICABLE]
     frame(pd.DataFrame({
-        "核验": shown["title_zh"], "结果": shown["verdict"].map(VERDICT_ZH),
+        "核验": shown["title_zh"], "结果": shown["verdict_zh"],
         "数字": shown["detail"], "依据": shown["basis"],
     }))
     skipped = results[results["verdict"] == NOT_APPLICABLE]
