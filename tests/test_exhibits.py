@@ -8,6 +8,7 @@ import re
 import matplotlib
 
 from analysis.charts import builders as charts
+from analysis.checks import targets
 from analysis.pages import page
 from analysis.view import PeriodView
 
@@ -29,3 +30,13 @@ def test_a_pages_charts_are_numbered_and_say_title_and_source_once(project_copy,
         assert caption.startswith(f"图{n}　{item.chart.title}。"), caption
         assert caption.count(item.chart.title) == 1 and caption.count(item.chart.source) == 1
         assert f"引用：《{view.dataset.config.title}》图{n}" in caption
+
+
+def test_the_plan_tables_are_numbered(project_copy, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(page, "display", lambda item: shown.append(getattr(item, "data", "")))
+    status = targets.track(project_copy, "2020H1")
+    page.targets(status, project_copy)
+    titles = [re.sub(r"<[^>]+>", "", t) for html in shown
+              for t in re.findall(r'<p class="table-title">(.*?)</p>', html)]
+    assert titles == ["表1　数量目标", "表2　比率目标"]

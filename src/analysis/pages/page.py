@@ -248,8 +248,9 @@ def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[
 
 
 def targets(status: pd.DataFrame, project: Project | None = None) -> None:
-    """Show the plan-tracking tables: count targets and rate targets apart."""
+    """Show the plan-tracking tables, numbered 表1, 表2: count targets and rate targets apart."""
     display(HTML('<div id="targets"></div>'))
-    for kind, table in target_tables(status, project).items():
-        display(HTML(f'<p class="table-title">{html_text(kind)}</p>'))
-        frame(table, kind)
+    for n, (kind, table) in enumerate(target_tables(status, project).items(), start=1):
+        display(HTML(f'<p class="table-title"><span class="exhibit-number">表{n}</span>'
+                     f"　{html_text(kind)}</p>"))
+        frame(table, f"表{n} {kind}")
