@@ -266,7 +266,7 @@ def test_catalogue_columns_and_vocabularies(catalogue) -> None:
         assert geo["parent"] == "" or geo["parent"] in catalogue["geo"]
 
 
-@pytest.mark.parametrize(("name", "columns"), [("figures.csv", FIGURE_COLUMNS),
+@pytest.mark.parametrize(("name", "columns"), [("figures.csv", [*FIGURE_COLUMNS, "note_zh"]),
                                                ("targets.csv", TARGET_COLUMNS)])
 def test_period_rows_are_well_formed(name, columns, source, catalogue) -> None:
     header, rows = read_csv(PERIOD / name)
@@ -281,6 +281,8 @@ def test_period_rows_are_well_formed(name, columns, source, catalogue) -> None:
         assert re.fullmatch(r"-?\d+(\.\d+)?", row["value"]), where
         assert row["unit_mult"] in {"0", "4", "8"}, where
         assert source.count(row["quote"]) == 1, f"{where}: quote not verbatim and unique"
+        if "note_zh" in row:  # every note also in Chinese, for the Chinese downloads
+            assert bool(row["note"]) == bool(row["note_zh"]), where
         assert re.fullmatch(r"\d\.\d(\.\d)?", row["section"]), where
         if name == "figures.csv":
             assert row["qualifier"] in {"", "more_than", "at_least", "approx"}, where

@@ -20,6 +20,7 @@ from analysis.dataset.project import Project
 from analysis.pages import page
 from analysis.pages.export import tables
 from analysis.statements import keypoints, narrative
+from analysis.statements.prose import check_linked
 from analysis.view import PeriodView
 
 PERIOD, END = "2021H1", "2021-06-30"
@@ -93,7 +94,9 @@ def test_the_plan_tables_show_count_and_rate_targets_apart_with_labels(synthetic
     assert list(counts["完成比例（计算值）"]) == ["50.0%"] and "距目标（百分点）" not in counts
     assert list(rates["距目标（百分点）"]) == ["10"] and "完成比例（计算值）" not in rates
     assert set(counts["状态"]) | set(rates["状态"]) <= {"推进中"}
-    summary = _text(narrative.targets_summary(targets.track(view.project, PERIOD)))
+    summary = narrative.targets_summary(targets.track(view.project, PERIOD))
+    check_linked(summary)  # every number links to where it comes from
+    summary = _text(summary)
     assert "数量目标1项，比率目标1项" in summary and "2项推进中" in summary
 
 
@@ -129,6 +132,8 @@ def test_a_real_disagreement_stays_in_the_key_points(synthetic):
 
 def test_an_area_with_nothing_to_compare_says_what_it_reports(synthetic):
     view = synthetic(previous=False)
+    for area in view.dataset.config.areas:
+        check_linked(keypoints.keypoints(view, area))  # every number links to its source
     text = _text(keypoints.keypoints(view, "social_organizations"))
     assert text.startswith("本期报告了登记在册的社会组织430家"), text
     assert "没有可与" not in text

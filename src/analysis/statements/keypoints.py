@@ -164,7 +164,7 @@ def _reported(view: PeriodView, prose: Prose, area: str) -> Markup:
         return Markup("本期报告没有给出这一领域的数字")
     shown = Markup("、").join(name(view.row(i)["label_zh"]) + prose.fig(i)
                              for i in ids[:MAX_CHANGES])
-    more = Markup(f"等{len(ids)}项") if len(ids) > MAX_CHANGES else Markup("")
+    more = Markup("等数字（见下文）") if len(ids) > MAX_CHANGES else Markup("")
     return (Markup("本期报告了") + shown + more
             + Markup("；这些数字没有计划目标，也没有上一报告期的可比数字"))
 

@@ -111,7 +111,8 @@ def targets_summary(status: DataFrame, project: Project | None = None) -> str:
     counts, kinds = status["status"].value_counts(), status["kind"].value_counts()
     parts = [derived(counts[s], f"下表中状态为“{words['status'][s]}”的目标数", "#targets")
              + f"项{words['status'][s]}" for s in targets.STATUSES if s in counts]
-    split = "，".join(f"{words['kind'][k]}{kinds[k]}项" for k in (targets.COUNT, targets.RATE)
-                     if k in kinds)
+    split = "，".join(words["kind"][k] + derived(kinds[k], f"下表中{words['kind'][k]}的个数",
+                                                 "#targets") + "项"
+                     for k in (targets.COUNT, targets.RATE) if k in kinds)
     total = derived(len(status), "下表所列有期限的目标数", "#targets")
     return f"<p>共{total}项有期限的目标（{split}）：" + "，".join(parts) + "。</p>"
