@@ -54,7 +54,8 @@ def synthetic_report(root, seed: int, geo: str, include: tuple[str, ...] = ()) -
                      "area": rng.choice(areas), "label_zh": f"合成指标{MEASURES.index(measure)}",
                      "label_en": f"SYNTHETIC {measure}", "unit": UNIT[measure],
                      "kind": KIND[measure], "measure": measure,
-                     "description": "SYNTHETIC indicator for tests"})
+                     "description": "SYNTHETIC indicator for tests",
+                     "definition_zh": "合成测试指标，仅供测试。"})
     with catalogue.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
@@ -139,7 +140,8 @@ def _add_breakdown(root, parts: dict[str, int], total: int, geo: str = "341500")
         rows.append({**dict.fromkeys(fields, ""), "id": ident, "area": "social_assistance",
                      "label_zh": f"合成{ident[-5:]}", "label_en": f"SYNTHETIC {ident}",
                      "unit": "person", "kind": "stock", "measure": "stock", "part_of": whole,
-                     "description": "SYNTHETIC indicator for tests"})
+                     "description": "SYNTHETIC indicator for tests",
+                     "definition_zh": "合成的测试指标，为时点数，单位：人。"})
     with catalogue.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

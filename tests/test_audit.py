@@ -245,7 +245,8 @@ def catalogue() -> dict[str, dict[str, dict[str, str]]]:
 def test_catalogue_columns_and_vocabularies(catalogue) -> None:
     assert read_csv(CATALOGUE / "indicators.csv")[0] == [
         "id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope", "numerator",
-        "denominator", "resets_yearly", "part_of", "stands_for", "same_as", "description"]
+        "denominator", "resets_yearly", "part_of", "stands_for", "same_as", "description",
+        "definition_zh"]
     assert read_csv(CATALOGUE / "units.csv")[0] == ["id", "symbol_zh", "label_en", "dimension"]
     assert read_csv(CATALOGUE / "geo.csv")[0] == ["code", "name_zh", "name_en", "level", "parent"]
     areas = {"social_assistance", "elderly_care", "social_organizations",
@@ -256,6 +257,7 @@ def test_catalogue_columns_and_vocabularies(catalogue) -> None:
         assert ind["area"] in areas and ind["kind"] in kinds, ind["id"]
         assert ind["unit"] in catalogue["units"], ind["id"]
         assert ind["label_zh"] and ind["label_en"] and ind["description"], ind["id"]
+        assert ind["definition_zh"], ind["id"]
         assert all(i in catalogue["indicators"] for i in ind["stands_for"].split()), ind["id"]
         assert ind["measure"] in {"stock", "flow", "running_total", "standard", "rate"}, ind["id"]
         for col in ("numerator", "denominator"):
@@ -281,6 +283,8 @@ def test_period_rows_are_well_formed(name, columns, source, catalogue) -> None:
         assert re.fullmatch(r"-?\d+(\.\d+)?", row["value"]), where
         assert row["unit_mult"] in {"0", "4", "8"}, where
         assert source.count(row["quote"]) == 1, f"{where}: quote not verbatim and unique"
+        if name == "figures.csv":  # shown in the Chinese downloads
+            assert not re.search(r"[A-Za-z]{4,}", row["note"]), f"{where}: a note in English"
         assert re.fullmatch(r"\d\.\d(\.\d)?", row["section"]), where
         if name == "figures.csv":
             assert row["qualifier"] in {"", "more_than", "at_least", "approx"}, where

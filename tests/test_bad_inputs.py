@@ -63,7 +63,8 @@ SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level 2020H2 work
      "3", "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标",
-                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
+                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests",
+                 "合成测试用的金额，单位：元。"]
 SYNTHETIC_TARGET = ["dibao_standard", "341522", "700", "0", "yuan_per_person_month",
                     "at_least", "2020-12-31", "2020H2", "1", "", "SYNTHETIC"]
 
@@ -216,7 +217,8 @@ def cell(sheet: str, ref: str, value) -> Callable[[Workbook], None]:
 
 def new_indicator(column: str, value: str) -> Builder:
     changed = list(NEW_INDICATOR)
-    changed[["id", "area", "label_zh", "label_en", "unit", "kind"].index(column)] = value
+    changed[["id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope",
+             "description", "definition_zh"].index(column)] = value
     return workbook(indicator=changed)
 
 
@@ -412,11 +414,11 @@ CASES = [
           "the header must have")),
     Case("csv_column_twice", "2020H1",
          csv_rows(lambda rows: [r + [r[2]] for r in rows]),
-         ("column value: column 'value' appears twice (columns C and K)",
+         ("column value: column 'value' appears twice (columns C and L)",
           "keep one column of each name")),
     Case("csv_value_beyond_header", "2020H1",
          csv_rows(lambda rows: [rows[0], rows[1] + ["3.46万人"], *rows[2:]]),
-         ("row 2: value '3.46万人' in column K, which has no header",
+         ("row 2: value '3.46万人' in column L, which has no header",
           "quote cells that contain commas")),
     Case("csv_unclosed_quote", "2020H1", unclosed_quote,
          ("row 3: not a readable CSV", "check the quoting")),
@@ -608,6 +610,18 @@ CASES = [
     Case("xlsx_new_indicator_label_en_too_long", "2020H2", new_indicator("label_en", "x" * 101),
          (f"sheet catalogue, row {NEW_ROW}, column label_en: label_en is 101 characters",
           "shorten it")),
+    Case("xlsx_new_indicator_without_definition", "2020H2", new_indicator("definition_zh", ""),
+         (f"sheet catalogue, row {NEW_ROW}, column definition_zh: new indicator "
+          "'synthetic_new_indicator': no Chinese definition", "write in Chinese what is counted")),
+    Case("xlsx_new_indicator_definition_in_english", "2020H2",
+         new_indicator("definition_zh", "Money paid"),
+         (f"sheet catalogue, row {NEW_ROW}, column definition_zh: new indicator "
+          "'synthetic_new_indicator': definition_zh 'Money paid' is not in Chinese",
+          "write in Chinese")),
+    Case("xlsx_new_indicator_definition_adds_a_figure", "2020H2",
+         new_indicator("definition_zh", "全市约3000人领取的补贴金额，单位：元。"),
+         (f"sheet catalogue, row {NEW_ROW}, column definition_zh: new indicator "
+          "'synthetic_new_indicator': definition_zh holds 3000", "a definition adds no figure")),
     Case("xlsx_source_title_too_long", "2020H2", workbook(source_field("title", "通" * 201)),
          ("sheet source, row 2, column title: title is 201 characters long; at most 200",
           "shorten it")),
@@ -714,7 +728,7 @@ CASES = [
          ("sheet source, row 6, column url: invalid url 'www.luan.gov.cn'",
           "starting with http:// or https://")),
     Case("xlsx_source_unknown_field", "2020H2", workbook(source_field("author", "张三")),
-         ("sheet source, row 8, column author: unknown field 'author'", "use only the fields")),
+         ("sheet source, row 9, column author: unknown field 'author'", "use only the fields")),
     # -- writing fails
     Case("disk_full", "2021", SPARSE,
          ("data/periods/2021: cannot write the period (the disk is full", "nothing was changed",
@@ -913,7 +927,7 @@ def test_drop_down_entries_import_as_their_codes(project_copy, tmp_path, monkeyp
              "approx 约/左右", "2020-07-01/2020-12-31", "", "", "SYNTHETIC"]]
     indicator = ["synthetic_new_indicator", "social_assistance 社会救助", "合成测试指标",
                  "Synthetic test", "yuan 元", "money 金额", "flow 期间发生数", "",
-                 "SYNTHETIC indicator for tests"]
+                 "SYNTHETIC indicator for tests", "合成测试用的金额，单位：元。"]
     target = list(SYNTHETIC_TARGET)
     target[5] = "at_least 不少于"
     path = workbook(add_target(target[5]), rows=rows, indicator=indicator)(tmp_path, project_copy)

@@ -51,7 +51,8 @@ ROWS = [  # SYNTHETIC: invented figures for a county-level 2020H2 workbook
      "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标",
-                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
+                 "Synthetic test", "yuan", "money", "flow", "", "SYNTHETIC indicator for tests",
+                 "合成测试用的金额，单位：元。"]
 
 
 def fresh_copy(root: Path) -> Project:

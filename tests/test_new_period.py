@@ -31,7 +31,8 @@ SYNTHETIC_ROWS = [  # SYNTHETIC: invented figures for a county-level half-year
      "", "SYNTHETIC"],
 ]
 NEW_INDICATOR = ["synthetic_new_indicator", "social_assistance", "合成测试指标", "Synthetic test",
-                 "yuan", "money", "flow", "", "SYNTHETIC indicator for tests"]
+                 "yuan", "money", "flow", "", "SYNTHETIC indicator for tests",
+                 "合成测试用的金额，单位：元。"]
 
 
 def data_hash(project: Project) -> str:
@@ -206,7 +207,7 @@ def test_a_later_period_without_the_figure_leaves_targets_in_progress(project_co
     from analysis.checks import targets as plans
 
     import_period(project_copy, "2021", FIXTURES / "sparse_county_2021.csv")
-    status = plans.track(project_copy).set_index("indicator")["状态"]
+    status = plans.track(project_copy).set_index("indicator")["status"]
     assert status["community_care_centres_completed"] == plans.IN_PROGRESS
     assert status["standard_demo_communities_completed"] == plans.NO_DATA
 
@@ -261,14 +262,15 @@ def _add_catalogue_rows(path: Path, rows: list[list[str]]) -> None:
     wb.save(path)
 
 
-INDICATOR_FIELDS = ("id", "area", "label_zh", "label_en", "unit", "kind", "measure", "part_of")
+INDICATOR_FIELDS = ("id", "area", "label_zh", "label_en", "unit", "kind", "measure", "part_of",
+                    "definition_zh")
 BREAKDOWN = [  # SYNTHETIC: a new total and its parts, the parts chosen as the drop-down shows
     ["synthetic_total", "social_assistance", "合成合计", "Synthetic total", "person", "stock",
-     "stock", ""],
+     "stock", "", "合成的测试合计，单位：人。"],
     ["synthetic_part_a", "social_assistance", "合成分项甲", "Synthetic part A", "person",
-     "stock", "stock", "synthetic_total 合成合计"],
+     "stock", "stock", "synthetic_total 合成合计", "合成的测试分项，单位：人。"],
     ["synthetic_part_b", "social_assistance", "合成分项乙", "Synthetic part B", "person",
-     "stock", "stock", "synthetic_total"],
+     "stock", "stock", "synthetic_total", "合成的测试分项，单位：人。"],
 ]
 
 

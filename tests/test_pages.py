@@ -100,17 +100,17 @@ def test_narrative_leaves_out_sentences_whose_figures_are_absent(view):
 
 
 def test_plan_tracking_reports_progress_of_each_target(project):
-    status = plans.track(project, PINNED).set_index("indicator")  # later periods may add some
-    assert status.loc["community_care_centres_completed", "状态"] == plans.IN_PROGRESS
-    assert status.loc["community_care_centres_completed", "最新值"] == "3所"
-    assert status.loc["community_care_centres_completed", "目标值"] == "11所"
-    assert status.loc["standard_demo_communities_completed", "状态"] == plans.NO_DATA
+    status = plans.track(project, PINNED).set_index("indicator")
+    assert status.loc["community_care_centres_completed", "status"] == plans.IN_PROGRESS
+    assert status.loc["community_care_centres_completed", "latest"] == "3所"
+    assert status.loc["community_care_centres_completed", "goal"] == "11所"
+    assert status.loc["standard_demo_communities_completed", "status"] == plans.NO_DATA
 
 
 def test_export_workbook_has_figures_checks_and_catalogue(view, tmp_path):
     out = export(view, tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["数据", "核验", "指标目录"]
+    assert wb.sheetnames == ["数据", "核验", "指标目录", "发布信息"]
     assert wb["数据"].max_row == len(view.figures) + 1
     assert wb["数据"].freeze_panes == "A2"
 

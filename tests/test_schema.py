@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.dataset.loader import load_dataset
 from analysis.dataset.schema import validate_period
+from analysis.errors import UserError
 
 
 def _edit_row(project, row: int, column: str, value: str) -> None:
@@ -137,3 +139,31 @@ def test_complete_source_metadata_passes():
     assert validate_source({"title": "关于提高城乡低保标准的通知", "issuer": "六安市民政局",
                             "doc_number": "六民〔2021〕12号", "date": "2021-01-05",
                             "url": "https://www.luan.gov.cn/x.html", "note": ""}, "f") == []
+
+
+@pytest.mark.parametrize(("definition", "message"), [
+    ("", "no Chinese definition"),
+    ("Persons receiving urban dibao.", "is not in Chinese"),
+    ("期末享受城市低保的人数，约9000人，单位：人。", "holds 9000"),
+])
+def test_every_indicator_needs_a_chinese_definition_without_new_figures(project_copy,
+                                                                         definition, message):
+    """指标解释: a book whose catalogue lacks one, or whose definition is English or adds a
+    number, does not load; the problem names indicators.csv, the row and definition_zh."""
+    path = project_copy.catalogue / "indicators.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.at[3, "definition_zh"] = definition
+    frame.to_csv(path, index=False)
+    with pytest.raises(UserError) as raised:
+        load_dataset(project_copy)
+    assert any(message in p.message and p.row == 5 and p.column == "definition_zh"
+               and p.file.endswith("indicators.csv") for p in raised.value.problems), \
+        [str(p) for p in raised.value.problems]
+
+
+def test_a_catalogue_without_definitions_is_refused(project_copy):
+    path = project_copy.catalogue / "indicators.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.drop(columns="definition_zh").to_csv(path, index=False)
+    with pytest.raises(UserError, match="definition_zh"):
+        load_dataset(project_copy)

@@ -31,9 +31,10 @@ from analysis.charts.style import (
 )
 from analysis.checks.rules import in_force as rule_in_force
 from analysis.checks.rules import months_in_window, per_person_month, starts_after
-from analysis.checks.targets import track
+from analysis.checks.targets import COUNT, track
 from analysis.dataset.catalogue import load_catalogue
 from analysis.dataset.safe_files import load_yaml
+from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.errors import Problem, UserError, echo
 from analysis.language import _
 from analysis.meaning.concepts import (
@@ -292,18 +293,20 @@ def average_payment(view: PeriodView, standard: str,
 
 
 def progress(view: PeriodView, area: str | None = None) -> Chart | None:
-    """Construction and plan progress: latest figure as a share of each target (of an area)."""
+    """Construction and plan progress: latest figure as a share of each count target (of an
+    area); rate targets have no completion share (their distance is in percentage points)."""
     status = track(view.project, view.period.id, view.geo)
-    status = status[status["progress"].notna()]
+    status = status[(status["kind"] == COUNT) & status["progress"].notna()]
     if area is not None:
         areas = view.catalogue.by_id["area"]
         status = status[status["indicator"].map(areas) == area]
     if status.empty:
         return None
     data = pd.DataFrame({
-        "指标": status["目标"], "完成比例%（计算值）": (100 * status["progress"]).round(1),
-        "完成/目标": status["最新值"] + " / " + status["目标值"], "状态": status["状态"],
-        "章节": status["章节"], "indicator": status["indicator"],
+        "指标": status["label_zh"], "完成比例%（计算值）": (100 * status["progress"]).round(1),
+        "完成/目标": status["latest"] + " / " + status["goal"],
+        "状态": status["status"].map(labels(PLAN_TRACKING, view.project)["status"]),
+        "章节": status["section"], "indicator": status["indicator"],
     }).reset_index(drop=True)
     chart = _hbar(view, data, "完成比例%（计算值）", f"截至{view.label}的目标完成进度",
                   "完成比例（%）", "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%",

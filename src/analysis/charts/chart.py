@@ -95,10 +95,11 @@ class Chart:
                              dtype=object)
         return "\ufeff" + frame.to_csv(index=False, lineterminator="\r\n")
 
-    def html(self, citation: str = "") -> str:
-        """An <img> with alt text; a caption with the title, the source (printed once, in a
-        regular-weight CJK font), a one-line citation and downloads of the chart's data (CSV)
-        and image (PNG). The figure is closed once rendered."""
+    def html(self, citation: str = "", number: str = "") -> str:
+        """An <img> with alt text; a caption with the exhibit's number (图1), the title, the
+        source (said once, in a regular-weight CJK font), how to cite it (the book and the
+        number: neither title nor source again) and downloads of the chart's data (CSV) and
+        image (PNG). The figure is closed once rendered."""
         data = base64.b64encode(self.png()).decode("ascii")
         width = round(self.fig.get_figwidth() * self.fig.dpi)  # CSS pixels
         plt.close(self.fig)
@@ -108,12 +109,17 @@ class Chart:
         return (
             f'<figure class="policy-chart"><img src="data:image/png;base64,{data}" width="{width}" '
             f'alt="{html_text(self.alt)}" style="max-width:100%;height:auto">'
-            f"<figcaption>{html_text(self.title)}。来源：{html_text(self.source)}。{cite}"
+            f"<figcaption>{self._numbered(number)}。来源：{html_text(self.source)}。{cite}"
             f'<span class="chart-downloads"><a download="{name}.csv" '
             f'href="data:text/csv;charset=utf-8,{table}">下载图中数据（CSV）</a> '
             f'<a class="download-png" download="{name}.png" href="#">下载图片（PNG）</a>'
             "</span></figcaption></figure>"
         )
+
+    def _numbered(self, number: str) -> str:
+        if not number:
+            return html_text(self.title)
+        return f'<span class="exhibit-number">{html_text(number)}</span>　{html_text(self.title)}'
 
     def _repr_html_(self) -> str:
         return self.html()

@@ -28,6 +28,7 @@ WITHIN = "holds within rounding"
 FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
 UNKNOWN_IN_FORCE = "rule in force unknown"  # arithmetic shown as information, no verdict
+ROUNDING_SLIP_ZH = "不一致（仅差原文末位一个单位）"
 VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
               NOT_APPLICABLE: "不适用", UNKNOWN_IN_FORCE: "规则适用时间未查明，不作判断"}
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class CheckResult:
     detail: str
     indicators: tuple[str, ...]
     basis: str = "报告自身的数字"
+    # fails, but by no more than one unit of the last digit written (60.0% stated, 59.94%
+    # computed): shown with the checks, not put forward as a finding
+    rounding_slip: bool = False
 
 
 class _Missing(Exception):
@@ -83,21 +87,23 @@ def _verdict(exact: bool, possible: bool) -> str:
     return HOLDS if exact else WITHIN if possible else FAILS
 
 
-def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
+def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:
     total = _bounds(_lookup(figures, check["total"], geo))
     parts = [_bounds(_lookup(figures, p, geo)) for p in check["parts"]]
     point = sum((p.point for p in parts), Decimal(0))
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
+    slip = verdict == FAILS and max(low - total.high, total.low - high) <= (
+        total.high - total.low) + (high - low)
     head = f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
     if total.low == total.high and low == high:
-        return verdict, f"{head}；原文均为整数，应完全相等"
+        return verdict, f"{head}；原文均为整数，应完全相等", slip
     return verdict, (f"{head}；按原文有效位数允许的差为"
-                     f"{_fmt(total.low - high)}至{_fmt(total.high - low)}")
+                     f"{_fmt(total.low - high)}至{_fmt(total.high - low)}"), slip
 
 
-def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
+def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:
     share = _bounds(_lookup(figures, check["share"], geo))
     num = _bounds(_lookup(figures, check["numerator"], geo))
     den = _bounds(_lookup(figures, check["denominator"], geo))
@@ -106,8 +112,10 @@ def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     low, high = 100 * num.low / den.high, 100 * num.high / den.low
     exact = computed == share.point
     verdict = _verdict(exact, low <= share.high and share.low <= high)
+    slip = verdict == FAILS and max(low - share.high, share.low - high) <= (
+        share.high - share.low)
     return verdict, (f"报告表述为{share.point}%（即{share.low}%至{share.high}%），"
-                     f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%")
+                     f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%"), slip
 
 
 def _subset(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
@@ -234,8 +242,10 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
     for check in checks:
         if isinstance(check.get("factor"), str):
             check = {**check, "factor": (factors or {})[check["factor"]]}
-        try:
-            verdict, detail = EVALUATORS[check["kind"]](check, index, geo)
+        slip = False
+        try:  # (verdict, detail) or, where a slip of rounding can be told, (…, slip)
+            verdict, detail, *told = EVALUATORS[check["kind"]](check, index, geo)
+            slip = bool(told and told[0])
         except _Missing as missing:
             verdict, detail = NOT_APPLICABLE, str(missing)
         applies, why = in_force(check, geo, period_end)
@@ -247,13 +257,19 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
             verdict, detail = UNKNOWN_IN_FORCE, f"{why}；按此规则计算，仅供参考：{detail}"
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
                                    check["title_en"], verdict, detail, _indicators(check),
-                                   basis_text(check)))
+                                   basis_text(check), slip and verdict == FAILS))
     return results
 
 
 def results_frame(results: list[CheckResult]) -> pd.DataFrame:
-    """Check results as a table (for notebooks and export)."""
-    return pd.DataFrame([r.__dict__ for r in results])
+    """Check results as a table (for notebooks and export), with `verdict_zh`: the verdict
+    for readers, a rounding slip said as such."""
+    frame = pd.DataFrame([r.__dict__ for r in results])
+    if frame.empty:
+        return frame.assign(verdict_zh=pd.Series(dtype=str))
+    return frame.assign(verdict_zh=[
+        ROUNDING_SLIP_ZH if r.rounding_slip else VERDICT_ZH.get(r.verdict, r.verdict)
+        for r in results])
 
 
 def parts_checks(catalogue: Catalogue) -> list[dict]:

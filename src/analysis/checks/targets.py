@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
@@ -12,9 +14,14 @@ from analysis.dataset.project import Project
 from analysis.meaning.semantics import meaning
 from analysis.meaning.written import written_text
 
-COLUMNS = ["提出期", "目标", "地区", "目标值", "期限", "最新值", "最新时点", "状态", "章节", "原文",
-           "indicator", "progress"]  # also when there is no target: empty selections work
-MET, IN_PROGRESS, NOT_MET, NO_DATA = "已完成", "推进中", "未完成", "报告未给出可比数字"
+# codes, not wording, pass to the pages (labels: templates/plan_tracking.yml); the columns
+# are there also when there is no target: empty selections work
+COLUMNS = ["set_in", "label_zh", "geo_zh", "goal", "deadline", "latest", "latest_as_of",
+           "status", "section", "quote", "indicator", "kind", "progress", "time_elapsed",
+           "gap_points"]
+MET, IN_PROGRESS, NOT_MET, NO_DATA = "met", "in_progress", "not_met", "no_data"
+STATUSES = (MET, IN_PROGRESS, NOT_MET, NO_DATA)
+COUNT, RATE = "count", "rate"  # a target of a number to reach; of a rate (percent) to reach
 
 
 def _meets(value: Decimal, target: Decimal, comparison: str) -> bool:
@@ -37,6 +44,28 @@ def _evidence(dataset, figures: pd.DataFrame, target: pd.Series) -> pd.DataFrame
     return rows
 
 
+def _kind(unit: str, catalogue) -> str:
+    """COUNT or RATE by the target's unit (a percentage or a multiple is a rate)."""
+    dimension = dict(zip(catalogue.units["id"], catalogue.units["dimension"], strict=True))
+    return RATE if dimension.get(unit) == "rate" else COUNT
+
+
+def _day_of_year_share(day: date) -> float:
+    """How far into its year a day is, counted in months (the end of June is 0.5)."""
+    month_days = calendar.monthrange(day.year, day.month)[1]
+    return (day.month - 1 + day.day / month_days) / 12
+
+
+def time_elapsed(as_of: str, deadline: str) -> float:
+    """The share of the time to a deadline that has passed at `as_of` (时间进度), counted
+    from the start of the deadline's year in months: 0.5 at the end of June for a year-end
+    deadline. NaN when `as_of` is not in the deadline's year."""
+    when, until = date.fromisoformat(as_of), date.fromisoformat(deadline)
+    if when.year != until.year or when > until:
+        return float("nan")
+    return _day_of_year_share(when) / _day_of_year_share(until)
+
+
 def track(project: Project, up_to: str | None = None, geo: str | None = None) -> pd.DataFrame:
     """Status of every target of every period (up to `up_to`) against the latest figure.
 
@@ -45,6 +74,12 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
     target; not met when it falls short and is dated on the deadline; in progress when it
     falls short before the deadline; no data when there is no such figure. With `geo`, only
     the targets set for that place (a county's period does not list the city's targets).
+
+    Count targets (kind COUNT) get their completion share (`progress`) and the share of the
+    time to the deadline elapsed at the latest figure (`time_elapsed`); rate targets (kind
+    RATE) get their distance to the target in percentage points (`gap_points`) instead: a
+    completion share is never computed for a rate. Status and kind are codes (labels in
+    templates/plan_tracking.yml).
     """
     dataset = load_dataset(project)
     catalogue = dataset.catalogue
@@ -57,12 +92,18 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
                 continue
             observed = _evidence(dataset, figures, target)
             goal = Decimal(target["value"]) * Decimal(10) ** int(target["unit_mult"])
-            status, shown, when, progress = NO_DATA, "", "", float("nan")
+            kind = _kind(target["unit"], catalogue)
+            status, shown, when = NO_DATA, "", ""
+            progress = elapsed = gap = float("nan")
             if len(observed):
                 row = latest(observed)
                 value = Decimal(row["value"]) * Decimal(10) ** int(row["unit_mult"])
                 shown, when = written_text(row, catalogue), as_of_end(row["as_of"])
-                progress = float(value / goal) if goal else float("nan")
+                if kind == RATE:  # a rate's distance to its target, in percentage points
+                    gap = float(goal - value)
+                else:  # a count's completion share, beside the share of time elapsed
+                    progress = float(value / goal) if goal else float("nan")
+                    elapsed = time_elapsed(when, target["deadline"])
                 if _meets(value, goal, target["comparison"]):
                     status = MET
                 elif when >= target["deadline"]:
@@ -70,10 +111,11 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
                 else:
                     status = IN_PROGRESS
             rows.append({
-                "提出期": period.id, "目标": target["label_zh"], "地区": target["geo_zh"],
-                "目标值": written_text(target, catalogue), "期限": target["deadline"],
-                "最新值": shown, "最新时点": when, "状态": status, "章节": target["section"],
-                "原文": target["quote"], "indicator": target["indicator"],
-                "progress": progress,
+                "set_in": period.id, "label_zh": target["label_zh"],
+                "geo_zh": target["geo_zh"], "goal": written_text(target, catalogue),
+                "deadline": target["deadline"], "latest": shown, "latest_as_of": when,
+                "status": status, "section": target["section"], "quote": target["quote"],
+                "indicator": target["indicator"], "kind": kind, "progress": progress,
+                "time_elapsed": elapsed, "gap_points": gap,
             })
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -42,6 +42,7 @@ class Release:
     reuse: str = ""  # terms of reuse, printed on the cover's back
     internal: bool = False  # 内部资料 on the cover
     url: str = ""  # the published book: print links point there (none: links are dropped)
+    edition: str = ""  # 版次, as the issuer names it (第1版); empty: not said
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _date(block: dict, key: str, path: Path) -> dt.date | None:
                     f"write release.{key}: YYYY-MM-DD, e.g. 2026-12-03") from None
 
 
-RELEASE_TEXT = ("issuer", "contact", "reuse", "url")
+RELEASE_TEXT = ("issuer", "contact", "reuse", "url", "edition")
 RELEASE_KEYS = (*RELEASE_TEXT, "edition_date", "data_cutoff", "internal")
 
 
@@ -154,7 +155,7 @@ def _release(block: Any, path: Path, author: str) -> Release:
     return Release(issuer=(block.get("issuer") or author).strip(), edition_date=edition,
                    data_cutoff=cutoff, contact=(block.get("contact") or "").strip(),
                    reuse=(block.get("reuse") or "").strip(), internal=internal,
-                   url=url.rstrip("/"))
+                   url=url.rstrip("/"), edition=(block.get("edition") or "").strip())
 
 
 def read_config(data_dir: Path) -> Config:

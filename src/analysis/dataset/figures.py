@@ -150,6 +150,8 @@ def _enrich(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     labels = catalogue.by_id
     frame["label_zh"] = frame["indicator"].map(labels["label_zh"])
     frame["label_en"] = frame["indicator"].map(labels["label_en"])
+    if "definition_zh" in labels.columns:  # the catalogue of a book checks it is there
+        frame["definition_zh"] = frame["indicator"].map(labels["definition_zh"])
     frame["area"] = frame["indicator"].map(labels["area"])
     frame["geo_zh"] = frame["geo"].map(catalogue.geo.set_index("code")["name_zh"])
     frame["dimension"] = frame["unit"].map(catalogue.units.set_index("id")["dimension"])

@@ -23,7 +23,7 @@ from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml
-from analysis.dataset.schema import validate_period
+from analysis.dataset.schema import catalogue_problems, validate_period
 from analysis.errors import Problem, UserError
 from analysis.language import _
 
@@ -140,7 +140,7 @@ def _load(project: Project) -> Dataset:
     project.check_links()
     config = project.config
     catalogue = load_catalogue(project)
-    problems: list[Problem] = []
+    problems = catalogue_problems(catalogue, "data/catalogue/indicators.csv")
     geo = set(catalogue.geo["code"])
     if config.home_geo not in geo:
         problems.append(Problem("data/project.yml", _(

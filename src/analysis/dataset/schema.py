@@ -15,9 +15,12 @@ The contract's limits, each refused with a located message and a fix:
   area) are >= 0; a percentage is within 0-100.
 - `section`: empty (a notice has no numbered sections) or `1`, `1.1.3`, ...
 - text lengths (`MAX_LENGTHS`, in characters): section 20, quote 500, note 1000, set_in 10;
-  a new indicator's label_zh 60, label_en 100, description 500; the source document's
+  a new indicator's label_zh 60, label_en 100, description 500, definition_zh 200; the
+  source document's
   title 200, issuer 100, doc_number (文号) 60, url 500.
 - ids of new indicators: ASCII `^[a-z][a-z0-9_]{1,63}$` (`INDICATOR_ID`).
+- `definition_zh` of every indicator (指标解释): given, in Chinese, and with no figure that
+  its label or English description does not hold (a definition explains, it adds no number).
 - source.yml (`SOURCE_FIELDS`): title, issuer, doc_number, date, url, note, extent; date an
   ISO date, url starting with http:// or https://, extent `full` or `partial` (the figures
   were entered from only part of the report's text), when given.
@@ -38,6 +41,7 @@ from pandera.errors import SchemaErrors
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.csvio import read_csv
 from analysis.dataset.figures import (
+    ASSUMED,
     FIGURE_COLUMNS,
     OPTIONAL_FIGURE_COLUMNS,
     QUALIFIERS,
@@ -57,13 +61,15 @@ AS_OF = rf"{ISO_DATE}(/{ISO_DATE})?"
 SECTION = r"[0-9]+(\.[0-9]+)*"
 INDICATOR_ID = r"[a-z][a-z0-9_]{1,63}"  # ASCII: str.isalnum would accept 低保 and ａｂｃ
 URL = r"https?://\S+"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # ASCII figures (a year, a count, a share)
 MAX_FIGURE_ROWS = 50_000  # data rows per sheet or CSV that `policybook import` reads
 MAX_SIGNIFICANT_DIGITS = 20
 MAX_DECIMALS = 6
 MAX_INTEGER_DIGITS = 15
 MAX_LENGTHS = {
     "section": 20, "quote": 500, "note": 1000, "set_in": 10,
-    "label_zh": 60, "label_en": 100, "description": 500,
+    "label_zh": 60, "label_en": 100, "description": 500, "definition_zh": 200,
     "title": 200, "issuer": 100, "doc_number": 60, "url": 500,
 }
 SOURCE_FIELDS = ("title", "issuer", "doc_number", "date", "url", "note", "extent")
@@ -93,6 +99,7 @@ LENGTH_FIXES = {
     "quote": N_("quote only the clause that holds the number"),
     "note": N_("shorten the note; longer explanations belong in the period's README or source.yml"),
     "description": N_("shorten the description to a sentence or two"),
+    "definition_zh": N_("say in a sentence what is counted, its scope and its unit"),
     "url": N_("give the address of the document itself"),
 }
 
@@ -239,6 +246,38 @@ def length_problem(column: str, text: str) -> tuple[str, str] | None:
                 "shorten it to at most {limit:,} characters").format(limit=limit))
 
 
+def definition_problem(row: pd.Series | dict) -> tuple[str, str] | None:
+    """(message, fix) if an indicator's Chinese definition (指标解释) is missing, not in
+    Chinese, too long, or holds a figure that its labels and description do not."""
+    text = row.get("definition_zh", "")
+    fix = ("write in Chinese what is counted, its scope and its unit, from the description "
+           "and the report, e.g. 期末享受城市低保的人数，为时点数，单位：人。")
+    if not text.strip():
+        return "no Chinese definition (definition_zh)", fix
+    if not CJK.search(text):
+        return f"definition_zh {echo(text)} is not in Chinese", fix
+    if found := length_problem("definition_zh", text):
+        return found
+    known = " ".join(str(row.get(c, "")) for c in ("label_zh", "label_en", "description"))
+    added = [n for n in FIGURE.findall(text) if n not in FIGURE.findall(known)]
+    if added:
+        return (f"definition_zh holds {', '.join(added)}, which neither the labels nor the "
+                "description give", "a definition adds no figure: take the number out, or "
+                "give it in the description with its source")
+    return None
+
+
+def catalogue_problems(catalogue: Catalogue, file: str) -> list[Problem]:
+    """Problems of indicators.csv: every indicator has a Chinese definition (definition_zh)."""
+    indicators = catalogue.indicators
+    if "definition_zh" not in indicators.columns:
+        return [Problem(file, "no definition_zh column", "add a definition_zh column with a "
+                        "Chinese definition (指标解释) of every indicator", column="definition_zh")]
+    return [Problem(file, f"indicator {row['id']}: {found[0]}", found[1], int(index) + 2,
+                    "definition_zh")
+            for index, row in indicators.iterrows() if (found := definition_problem(row))]
+
+
 def _value_problems(row: dict, line: int, file: str, kind: dict[str, str],
                     dimension: dict[str, str]) -> list[Problem]:
     """Digits and range of the row's value, by its indicator's kind and its unit."""
@@ -347,7 +386,7 @@ def validate_table(
     missing = [p for p in unknown if p.message.startswith("missing")]
     if missing:
         return unknown
-    for column in (c for c in optional if c in frame):
+    for column in (c for c in optional if c in frame and c == ASSUMED):
         unknown += [Problem(file, _("{column} must be empty or yes, not {v}").format(
                                       column=column,
                                       v=echo(v)),

@@ -58,6 +58,7 @@ from analysis.dataset.schema import (
     INDICATOR_ID,
     MAX_FIGURE_ROWS,
     column_problems,
+    definition_problem,
     length_problem,
     validate_source,
     validate_table,
@@ -69,6 +70,7 @@ from analysis.intake.workbook import (
     CATALOGUE,
     FIGURES,
     INDICATOR_COLUMNS,
+    OPTIONAL_INDICATOR_COLUMNS,
     RELATION_COLUMNS,
     SOURCE,
     SOURCE_COLUMNS,
@@ -298,6 +300,7 @@ def _split(text: str, names: dict[str, str], named: dict[str, list[str]]) -> tup
 
 # a new indicator's labels go into the narrative's markdown, which passes HTML tags through
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
+TEXT_COLUMNS = ("label_zh", "label_en", "description", "definition_zh")  # shown as text
 
 
 def _new_indicators(
@@ -307,7 +310,8 @@ def _new_indicators(
     rows = entry.new_indicators
     if rows.empty:
         return catalogue, [], False
-    rows = rows.assign(**{c: "" for c in RELATION_COLUMNS if c not in rows.columns})
+    rows = rows.assign(**{c: "" for c in (*RELATION_COLUMNS, *OPTIONAL_INDICATOR_COLUMNS)
+                          if c not in rows.columns})
     problems = [replace(p, sheet=CATALOGUE) for p in
                 column_problems(list(rows.columns), INDICATOR_COLUMNS, file)]
     if any(c not in rows.columns for c in INDICATOR_COLUMNS):
@@ -381,10 +385,10 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
            "place) or use that indicator")),
         ("label_en", bool(row["label_en"]), _("give the English label")),
     ] + [(col, not _MARKUP.search(row[col]), _("labels are shown as text in the book: "
-          "remove the HTML tag")) for col in ("label_zh", "label_en", "description")] + [
+          "remove the HTML tag")) for col in TEXT_COLUMNS] + [
         (col, not is_formula_like(row[col]), _("a spreadsheet would run text starting with "
          "=, +, - or @ as a formula: start the text with a letter or a character"))
-        for col in ("label_zh", "label_en", "description")]
+        for col in TEXT_COLUMNS]
     where = {"file": file, "sheet": CATALOGUE, "row": line}
     problems = [Problem(message=_("invalid {col} {row} for new indicator").format(
                             col=col, row=echo(row[col])), fix=fix, column=col, **where)
@@ -392,6 +396,9 @@ def _indicator_problems(row: pd.Series, catalogue: Catalogue, file: str,
     for col in ("label_zh", "label_en", "description"):
         if found := length_problem(col, row[col]):
             problems.append(Problem(message=found[0], fix=found[1], column=col, **where))
+    if found := definition_problem(row):
+        problems.append(Problem(message=f"new indicator {echo(row['id'])}: {found[0]}",
+                                fix=found[1], column="definition_zh", **where))
     return problems
 
 

@@ -43,8 +43,11 @@ from analysis.meaning.semantics import MEASURE_ZH
 FIGURES, TARGETS, CATALOGUE, SOURCE, LISTS, HELP = (
     "figures", "targets", "catalogue", "source", "lists", "说明")
 INDICATOR_COLUMNS = ("id", "area", "label_zh", "label_en", "unit", "kind", "measure", "scope",
-                     "description", "part_of", "stands_for")
+                     "description", "definition_zh", "part_of", "stands_for")
 RELATION_COLUMNS = ("part_of", "stands_for")  # optional in a workbook made before they existed
+# a workbook made before definitions were asked for has no definition_zh column: it still
+# imports, but a new indicator needs its definition
+OPTIONAL_INDICATOR_COLUMNS = ("definition_zh",)
 SOURCE_COLUMNS = ("field", "value")
 SHEETS = {FIGURES: FIGURE_COLUMNS, TARGETS: TARGET_COLUMNS, CATALOGUE: INDICATOR_COLUMNS,
           SOURCE: SOURCE_COLUMNS}  # the sheets import reads; every other sheet is ignored
@@ -55,7 +58,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 WIDTHS = {"indicator": 34, "geo": 10, "value": 12, "unit_mult": 10, "unit": 24, "qualifier": 12,
           "as_of": 24, "section": 10, "quote": 50, "note": 40, "comparison": 12,
           "deadline": 12, "set_in": 10, "id": 34, "area": 22, "label_zh": 28, "label_en": 36,
-          "kind": 10, "description": 50, "part_of": 34, "stands_for": 34}
+          "kind": 10, "description": 50, "definition_zh": 50, "part_of": 34, "stands_for": 34}
 # the Chinese names shown beside each code in the drop-down lists ("4 万", "approx 约/左右")
 UNIT_MULT_NAMES = {"0": "", "4": "万", "8": "亿"}
 QUALIFIER_NAMES = {"more_than": "余/超", "at_least": "以上", "approx": "约/左右"}
@@ -85,8 +88,10 @@ INSTRUCTIONS = """\
 3. targets 表录入报告提出的有期限的目标(comparison 填 at_least、at_most 或 equal)。
 4. 需要新指标时,在 catalogue 表末尾增加一行,导入时一并加入指标目录:id 只用英文小写字母、
    数字和下划线,以字母开头(如 {indicator_id});label_zh 不超过 {label_zh} 字,
-   label_en 不超过 {label_en} 个字符。measure 选“标准”只用于在一段时间内执行的标准(如低保标准);
-   一次性发放的人均金额(如节日慰问金每人500元)选“期间发生数”,书中按发放时段表述,不说“调整”。
+   label_en 不超过 {label_en} 个字符;definition_zh 填写指标解释:用中文说明统计的是什么、
+   统计范围和计量单位(如“期末享受城市低保的人数，为时点数，单位：人。”),不写报告以外的数字。
+   measure 选“标准”只用于在一段时间内执行的标准(如低保标准);一次性发放的人均金额
+   (如节日慰问金每人500元)选“期间发生数”,书中按发放时段表述,不说“调整”。
    新指标与其他指标的关系(下拉选择指标):
    part_of     它是哪个合计数的分项(各分项相加等于合计,如 集中供养 是 农村特困供养人员 的分项;
                “其中”只列出一部分的不填);导入后自动核对分项之和,并在书中与合计写在一句话里

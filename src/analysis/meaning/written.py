@@ -67,3 +67,13 @@ def reader_cell(value: object) -> str:
     if _ISO.match(text):
         return as_of_text(text)
     return text
+
+
+_LATIN_WORDS = re.compile(r"[A-Za-z]{3,}")
+
+
+def reader_note(row: pd.Series) -> str:
+    """A figure's note for Chinese readers: the note when it is written in Chinese (notes
+    are; an English one of an older book stays in the files for machines)."""
+    note = row.get("note", "")
+    return note if isinstance(note, str) and not _LATIN_WORDS.search(note) else ""

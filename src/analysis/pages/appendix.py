@@ -14,7 +14,9 @@ from analysis.dataset.project import Project
 from analysis.escape import csv_cell, myst_text
 from analysis.files import files_digest, read_stamp, write_atomic
 from analysis.meaning.semantics import MEASURE_ZH, section_zh, when_text
+from analysis.meaning.written import reader_note
 from analysis.pages.export import export, write_xlsx
+from analysis.pages.release import write_release
 from analysis.pages.trends import change_table
 from analysis.view import PeriodView
 
@@ -37,7 +39,7 @@ def write_safe_csv(source: Path, out: Path) -> None:
 DOWNLOADS = Path("_extra") / "downloads"  # under book/; copied to the site's downloads/
 READER_COLUMNS = {"指标": "label_zh", "地区": "geo_zh", "原文写法": None, "数值（基准单位）":
                   "base_value", "范围与时段": None, "报告章节": None, "原文": "quote",
-                  "说明": "note"}
+                  "说明": "note", "指标解释": "definition_zh"}
 
 
 def reader_rows(view: PeriodView) -> list[list[str]]:
@@ -49,7 +51,7 @@ def reader_rows(view: PeriodView) -> list[list[str]]:
         rows.append([csv_cell(str(c)) for c in (
             r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
             f"{r['base_value']:.15g}", when_text(view.catalogue, r), section_zh(r["section"]),
-            r["quote"], r["note"])])
+            r["quote"], reader_note(r), r.get("definition_zh", ""))])
     return rows
 
 
@@ -181,8 +183,8 @@ def render(project: Project) -> str:
               and len(catalogue.scopes) else {})
     lines += ["", "## 指标目录", "", "本书各期出现的指标（完整的指标目录见 Excel 工作簿）。",
               ""] + _table(
-        ["领域", "指标", "单位", "计量类型", "统计范围"],
-        [[project.config.area_zh(r["area"]), r["label_zh"],
+        ["领域", "指标", "指标解释", "单位", "计量类型", "统计范围"],
+        [[project.config.area_zh(r["area"]), r["label_zh"], r.get("definition_zh", ""),
           symbols.get(r["unit"], r["unit"]), MEASURE_ZH.get(r.get("measure", ""), ""),
           scopes.get(r.get("scope", ""), "全地区") if r.get("scope") else "全地区"]
          for _, r in indicators.iterrows()], "指标目录")
@@ -201,7 +203,8 @@ def render(project: Project) -> str:
 
 
 def write_appendix(project: Project) -> None:
-    """Write book/appendix.md and the downloads it links to."""
+    """Write book/appendix.md, the downloads it links to and the intro page's release block."""
+    write_release(project)
     write_downloads(project)
     write_trends_downloads(project)
     path = project.book / "appendix.md"

@@ -11,13 +11,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analysis.checks.rules import VERDICT_ZH, results_frame
+from analysis.checks.rules import results_frame
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.files import write_atomic
 from analysis.language import _
 from analysis.meaning.semantics import MEASURE_ZH, section_cell, when_text
-from analysis.meaning.written import written_text
+from analysis.meaning.written import reader_note, written_text
+from analysis.pages.release import release_lines
 from analysis.view import PeriodView
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
@@ -35,24 +36,27 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "原文写法": [written_text(r, cat) for _, r in f.iterrows()],
         "数值（基准单位）": f["base_value"], "基准单位": f["unit"].map(units),
         "范围与时段": [when_text(cat, r) for _, r in f.iterrows()],
-        "章节": f["section"].map(section_cell), "原文": f["quote"], "说明": f["note"],
+        "章节": f["section"].map(section_cell), "原文": f["quote"],
+        "说明": [reader_note(r) for _, r in f.iterrows()],
         "指标代码": f["indicator"], "地区代码": f["geo"], "单位代码": f["unit"],
-        "时点代码": f["as_of"], "Indicator": f["label_en"],
+        "时点代码": f["as_of"], "Indicator": f["label_en"], "Note": f["note"],
     })
     checks = results_frame(view.checks)
-    checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict"].map(VERDICT_ZH),
+    checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict_zh"],
                            "数字": checks["detail"], "核验代码": checks["id"],
                            "Check": checks["title_en"]})
     ind = cat.indicators
     catalogue = pd.DataFrame({
         "领域": ind["area"].map(view.project.config.area_zh), "指标": ind["label_zh"],
+        "指标解释": ind["definition_zh"],
         "单位": ind["unit"].map(units), "类型": ind["measure"].map(MEASURE_ZH),
         "统计范围": ind["scope"].map(scopes).fillna("全地区"),
         "指标代码": ind["id"], "领域代码": ind["area"], "单位代码": ind["unit"],
         "类型代码": ind["measure"], "Indicator": ind["label_en"],
         "Description": ind["description"],
     })
-    return {"数据": figures, "核验": checks, "指标目录": catalogue}
+    release = pd.DataFrame(release_lines(view.project), columns=["项目", "内容"])
+    return {"数据": figures, "核验": checks, "指标目录": catalogue, "发布信息": release}
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:

@@ -10,8 +10,10 @@ from IPython.display import HTML, Markdown, display
 
 from analysis.charts.builders import Placed
 from analysis.charts.chart import Chart
-from analysis.checks.rules import NOT_APPLICABLE, VERDICT_ZH, results_frame
+from analysis.checks.rules import NOT_APPLICABLE, results_frame
+from analysis.checks.targets import COUNT, RATE
 from analysis.dataset.project import Project
+from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.meaning.semantics import section_cell, section_zh, when_text
@@ -33,15 +35,15 @@ def text(fragment: str) -> None:
     display(HTML(f'<div class="policy-text">{fragment}</div>'))
 
 
-def chart(item: Chart | None, anchor: str = "") -> None:
+def chart(item: Chart | None, anchor: str = "", number: str = "") -> None:
     """Show a chart (image with alt text and source), or say that the period lacks its data;
-    `anchor` gives the chart an id that prose can link to."""
+    `anchor` gives the chart an id that prose can link to, `number` its exhibit number."""
     if anchor:
         display(HTML(f'<div id="{html_text(anchor)}"></div>'))
     if item is None:
         display(Markdown("*本期没有绘制此图所需的数字。*"))
     else:  # rendered here, so that a drawing error fails the cell (a display hook would
-        display(HTML(item.html(citation(item))))  # only print it into the page)
+        display(HTML(item.html(citation(item, number), number)))  # only print it)
 
 
 CODE_COLUMNS = {"indicator", "地区代码", "代码", "indicator_id"}
@@ -54,15 +56,15 @@ def scroll(table_html: str, label: str) -> str:
             f"{table_html}</div>")
 
 
-def citation(item: Chart) -> str:
-    """One line to cite a chart: the book, the chart's title and its source."""
+def citation(item: Chart, number: str = "") -> str:
+    """How to cite a chart: the book and the exhibit's number (the caption says the title and
+    the source once); a chart without a number is cited by its title."""
 
     try:
         title = Project.find().config.title
     except UserError:  # a chart drawn outside a project: cite the chart alone
         title = ""
-    return "，".join(x for x in (title and f"《{title}》", f"“{item.title}”",
-                                  f"数据来源：{item.source}") if x)
+    return "".join(x for x in (title and f"《{title}》", number or f"“{item.title}”") if x)
 
 
 def downloads(view: PeriodView) -> None:
@@ -122,13 +124,14 @@ def charts(items: list[Placed]) -> None:
     with its numbers in a table that opens below it; one line when there is none."""
     if not items:
         display(HTML("<p>本期没有可以绘图的数字。</p>"))
-    for item in items:
+    for n, item in enumerate(items, start=1):  # numbered per page: 图1, 图2, ...
+        number = f"图{n}"
         words = (f"<h3>{html_text(item.heading)}</h3>" if item.heading else "") + (
             f"<p>{html_text(item.intro)}</p>" if item.intro else "")
         if item.anchor:
             words += f'<div id="{html_text(item.anchor)}"></div>'
-        display(HTML(words + item.chart.html(citation(item.chart))))
-        name = f"{item.chart.title}的数据"
+        display(HTML(words + item.chart.html(citation(item.chart, number), number)))
+        name = f"{number}的数据"
         display(HTML(f'<details class="chart-data"><summary>{html_text(name)}</summary>'
                      f"{frame_html(item.chart.data, name)}</details>"))
 
@@ -143,6 +146,15 @@ def verbatim(quote: str) -> str:
     """The report's own words, marked as a verbatim quote (the book's style rules do not
     apply to them: analysis.statements.zh_style)."""
     return f'<span class="verbatim">{html_text(quote)}</span>'
+
+
+def _named(row: pd.Series) -> str:
+    """An indicator's label with its Chinese definition (指标解释) as its tooltip."""
+    definition = row.get("definition_zh", "")
+    if not isinstance(definition, str) or not definition:
+        return html_text(row["label_zh"])
+    return (f'<span class="name" title="指标解释：{html_text(definition)}">'
+            f'{html_text(row["label_zh"])}</span>')
 
 
 def trace(view: PeriodView, area: str) -> None:
@@ -167,9 +179,9 @@ def trace(view: PeriodView, area: str) -> None:
                 f"下表列出{html_text(view.place)}各指标的最新数字{number_text(len(cited))}条"
                 f"和其他{number_text(len(others))}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")
-    cells = [[*(html_text(c) for c in (
-        r["label_zh"], r["geo_zh"], view.written(r["indicator"], r["geo"]),
-        when_text(view.catalogue, r), section_zh(r["section"]))), verbatim(r["quote"])]
+    cells = [[_named(r)] + [html_text(c) for c in (
+        r["geo_zh"], view.written(r["indicator"], r["geo"]),
+        when_text(view.catalogue, r), section_zh(r["section"]))] + [verbatim(r["quote"])]
         for _, r in rows.iterrows()]
     head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
     ids = [anchor(r) for _, r in rows.iterrows()]
@@ -205,7 +217,7 @@ def checks(view: PeriodView) -> None:
     display(HTML('<div id="checks"></div>'))
     shown = results[results["verdict"] != NOT_APPLICABLE]
     frame(pd.DataFrame({
-        "核验": shown["title_zh"], "结果": shown["verdict"].map(VERDICT_ZH),
+        "核验": shown["title_zh"], "结果": shown["verdict_zh"],
         "数字": shown["detail"], "依据": shown["basis"],
     }))
     skipped = results[results["verdict"] == NOT_APPLICABLE]
@@ -225,7 +237,39 @@ def checks(view: PeriodView) -> None:
         display(HTML("<p>" + "".join(parts) + "</p>"))
 
 
-def targets(status: pd.DataFrame) -> None:
-    """Show the plan-tracking table (targets and their status)."""
+def _share(value: float) -> str:
+    return "" if pd.isna(value) else f"{100 * value:.1f}%"
+
+
+def _points(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:g}"
+
+
+def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[str, pd.DataFrame]:
+    """The plan-tracking tables for readers, by kind of target (count targets with their
+    completion share beside the time elapsed; rate targets with their distance in
+    percentage points), headed with the labels of templates/plan_tracking.yml."""
+    words = labels(PLAN_TRACKING, project)
+    heads, statuses = words["columns"], words["status"]
+    common = ["label_zh", "geo_zh", "goal", "deadline", "latest", "latest_as_of"]
+    out = {}
+    for kind, extra in ((COUNT, ["completion", "time_elapsed"]), (RATE, ["gap_points"])):
+        rows = status[status["kind"] == kind]
+        if rows.empty:
+            continue
+        table = rows[common].assign(
+            completion=rows["progress"].map(_share), time_elapsed=rows["time_elapsed"].map(_share),
+            gap_points=rows["gap_points"].map(_points), status=rows["status"].map(statuses),
+            section=rows["section"])
+        out[words["kind"][kind]] = table[common + extra + ["status", "section"]].rename(
+            columns=heads)
+    return out
+
+
+def targets(status: pd.DataFrame, project: Project | None = None) -> None:
+    """Show the plan-tracking tables, numbered 表1, 表2: count targets and rate targets apart."""
     display(HTML('<div id="targets"></div>'))
-    frame(status[["目标", "地区", "目标值", "期限", "最新值", "最新时点", "状态", "章节"]])
+    for n, (kind, table) in enumerate(target_tables(status, project).items(), start=1):
+        display(HTML(f'<p class="table-title"><span class="exhibit-number">表{n}</span>'
+                     f"　{html_text(kind)}</p>"))
+        frame(table, f"表{n} {kind}")

@@ -174,9 +174,9 @@ def period_pages(project: Project, period: str) -> list[Page]:
 
 def cover_lines(project: Project, period: str) -> list[tuple[str, str]]:
     """The release block as (label, value) lines for a cover, in print order (empty values
-    left out): issuer, edition date, data cut-off, contact, web address."""
+    left out): issuer, edition, edition date, data cut-off, contact, web address."""
     release, labels = project.config.release, wording(project).cover
-    values = [("issuer", release.issuer),
+    values = [("issuer", release.issuer), ("edition", release.edition),
               ("edition_date", _date_zh(release.edition_date)),
               ("data_cutoff", _date_zh(release.data_cutoff)),
               ("contact", release.contact), ("web", release.url)]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from analysis.checks.rules import FAILS, NOT_APPLICABLE
-from analysis.checks.targets import track
+from analysis.checks.rules import FAILS
+from analysis.checks.targets import RATE, track
+from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.meaning.concepts import (
     COMPARABLE,
     comparability_group,
@@ -43,24 +44,46 @@ def month(as_of: str) -> Markup:
         "</time>")
 
 
+def _share(value: float) -> str:
+    return f"{round(100 * value, 1):g}%"
+
+
 def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
+    """Where each target of the area stands: a count's completion share beside the share of
+    the time to its deadline elapsed (时间进度); a rate's distance in percentage points."""
 
     status = track(view.project, view.period.id, view.geo)
     if status.empty:
         return []
+    words = labels(PLAN_TRACKING, view.project)["status"]
     areas = view.catalogue.by_id["area"]
     status = status[status["indicator"].map(areas) == area]
     out = []
     for _, row in status.iterrows():
-        goal = derived(row["目标值"], f"报告{section_zh(row['章节'])}：{row['原文']}",
+        goal = derived(row["goal"], f"报告{section_zh(row['section'])}：{row['quote']}",
                        "plan_tracking.html#targets")
-        text = (Markup("计划目标：到") + day(row["期限"]) + Markup("，") + name(row["目标"])
+        text = (Markup("计划目标：到") + day(row["deadline"]) + Markup("，") + name(row["label_zh"])
                 + Markup("达到") + Markup(goal))
+        said = escape(f"，{words[row['status']]}")
         try:
-            text += Markup("；本期为") + prose.fig(row["indicator"]) + escape(f"，{row['状态']}")
+            text += Markup("；本期为") + prose.fig(row["indicator"])
         except Absent:
-            text += escape(f"，{row['状态']}")
-        out.append(text)
+            out.append(text + said)
+            continue
+        if row["kind"] == RATE and row["gap_points"] == row["gap_points"]:
+            gap = derived(f"{row['gap_points']:g}", f"计算值：{row['goal']} − {row['latest']}",
+                          "plan_tracking.html#targets")
+            text += Markup("，距目标") + Markup(gap) + Markup("个百分点")
+        elif row["progress"] == row["progress"]:
+            done = derived(_share(row["progress"]), f"计算值：{row['latest']} ÷ {row['goal']}",
+                           "plan_tracking.html#targets")
+            text += Markup("，完成") + Markup(done) + Markup("（计算值）")
+            if row["time_elapsed"] == row["time_elapsed"]:
+                elapsed = derived(_share(row["time_elapsed"]),
+                                  f"计算值：{row['latest_as_of']}在{row['deadline']}之前的"
+                                  "时间所占比例（按月计）", "plan_tracking.html#targets")
+                text += Markup("，时间进度") + Markup(elapsed)
+        out.append(text + said)
     return out
 
 
@@ -121,26 +144,38 @@ def _peers(view: PeriodView, area: str) -> list[Markup]:
 
 
 def _findings(view: PeriodView, area: str) -> list[Markup]:
+    """Checks of the area that fail by more than a slip of rounding (slips are listed with
+    the checks, not here)."""
     ids = set(view.figures.loc[view.figures["area"] == area, "indicator"])
     out = []
     for result in view.checks:
-        if result.verdict == FAILS and ids & set(result.indicators):
+        if result.verdict == FAILS and not result.rounding_slip and ids & set(result.indicators):
             out.append(Markup("核验“") + name(result.title_zh) + escape("”不一致（")
                        + Markup(derived(result.detail, "核验的计算过程", "overview.html#checks"))
                        + Markup("）"))
     return out
 
 
+def _reported(view: PeriodView, prose: Prose, area: str) -> Markup:
+    """What an area with nothing to compare does report: how many figures, the first few."""
+    rows = view.figures[(view.figures["area"] == area) & (view.figures["geo"] == view.geo)]
+    ids = list(dict.fromkeys(rows["indicator"]))
+    if not ids:
+        return Markup("本期报告没有给出这一领域的数字")
+    shown = Markup("、").join(name(view.row(i)["label_zh"]) + prose.fig(i)
+                             for i in ids[:MAX_CHANGES])
+    more = Markup("等数字（见下文）") if len(ids) > MAX_CHANGES else Markup("")
+    return (Markup("本期报告了") + shown + more
+            + Markup("；这些数字没有计划目标，也没有上一报告期的可比数字"))
+
+
 def keypoints(view: PeriodView, area: str) -> str:
-    """The 要点 paragraph of an area (HTML)."""
+    """The 要点 paragraph of an area (HTML): first what changed against the previous
+    comparable period, then where the targets stand against the time elapsed, comparable
+    peers, and checks that fail by more than rounding."""
     prose = Prose(view)
-    parts = (_targets(view, prose, area) + _changes(view, prose, area) + _peers(view, area)
+    parts = (_changes(view, prose, area) + _targets(view, prose, area) + _peers(view, area)
              + _findings(view, area))
     if not parts:
-        ids = set(view.figures.loc[view.figures["area"] == area, "indicator"])
-        checked = any(ids & set(r.indicators) for r in view.checks
-                      if r.verdict != NOT_APPLICABLE)
-        return ("<p>本期这一领域没有可与计划目标或上一报告期比较的数字；"
-                + ("涉及这一领域的核验都相符。" if checked else "本期没有涉及这一领域的核验。")
-                + "各项数字见下文。</p>")
+        parts = [_reported(view, prose, area)]
     return "<p>" + "；".join(parts) + "。</p>"

@@ -14,6 +14,8 @@ from pandas import DataFrame
 from analysis.checks import targets
 from analysis.checks.audit import audit as run_audit
 from analysis.checks.rules import FAILS, HOLDS, UNKNOWN_IN_FORCE, VERDICT_ZH, WITHIN
+from analysis.dataset.project import Project
+from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.escape import html_text
 from analysis.statements.prose import area_sentences, derived
 from analysis.view import PeriodView
@@ -131,13 +133,17 @@ def audit(view: PeriodView) -> str:
     return f'<div id="audit">{_paragraphs([text])}</div>'
 
 
-def targets_summary(status: DataFrame) -> str:
-    """One sentence counting targets by status (an HTML paragraph)."""
+def targets_summary(status: DataFrame, project: Project | None = None) -> str:
+    """One sentence counting targets by kind and by status (an HTML paragraph); status codes
+    are shown with the labels of templates/plan_tracking.yml."""
     if status.empty:
         return "<p>本期报告没有提出有期限的目标。</p>"
-    counts = status["状态"].value_counts()
-    parts = [derived(counts[s], f"下表中状态为“{s}”的目标数", "#targets") + f"项{s}"
-             for s in (targets.MET, targets.IN_PROGRESS, targets.NOT_MET, targets.NO_DATA)
-             if s in counts]
+    words = labels(PLAN_TRACKING, project)
+    counts, kinds = status["status"].value_counts(), status["kind"].value_counts()
+    parts = [derived(counts[s], f"下表中状态为“{words['status'][s]}”的目标数", "#targets")
+             + f"项{words['status'][s]}" for s in targets.STATUSES if s in counts]
+    split = "，".join(words["kind"][k] + derived(kinds[k], f"下表中{words['kind'][k]}的个数",
+                                                 "#targets") + "项"
+                     for k in (targets.COUNT, targets.RATE) if k in kinds)
     total = derived(len(status), "下表所列有期限的目标数", "#targets")
-    return f"<p>共{total}项有期限的目标：" + "，".join(parts) + "。</p>"
+    return f"<p>共{total}项有期限的目标（{split}）：" + "，".join(parts) + "。</p>"

@@ -148,8 +148,13 @@ class Prose:
                        else Markup(""))
 
     def label(self, indicator: str) -> Markup:
-        return Markup('<span class="name">') + escape(self.row(indicator)["label_zh"]) + Markup(
-            "</span>")
+        """The indicator's label; its Chinese definition (指标解释) is the tooltip."""
+        row = self.row(indicator)
+        definition = row.get("definition_zh", "")
+        title = (Markup(' title="指标解释：') + escape(definition) + Markup('"')
+                 if isinstance(definition, str) and definition else Markup(""))
+        return Markup('<span class="name"') + title + Markup(">") + escape(
+            row["label_zh"]) + Markup("</span>")
 
     def date(self, indicator: str) -> Markup:
         end = Window.of(self.row(indicator)["as_of"]).end
