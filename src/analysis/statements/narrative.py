@@ -83,24 +83,30 @@ def overview(view: PeriodView) -> str:
 
 def source(view: PeriodView) -> str:
     """Where the period's figures come from (source.yml): title and 文号, issuer, date, web
-    address (a link only when it is one), and whether only part of the report was read."""
+    address (a link only when it is one), and whether only part of the report was read.
+    Names and addresses are marked as names, the date as a date: they are not figures."""
     meta = view.dataset.source(view.period)
     title = str(meta.get("title") or "").strip()
     if not title:
-        return _paragraphs(["本期数据没有登记出处文件（data/periods 下本期的 source.yml）。"])
-    parts = [f"本期数字出自《{html_text(title)}》"]
+        return _paragraphs(["本期数据没有登记出处文件（本期文件夹中的 source.yml）。"])
+
+    def name(text: str) -> str:
+        return f'<span class="name">{html_text(text)}</span>'
+
+    parts = [f"本期数字出自《{name(title)}》"]
     if number := str(meta.get("doc_number") or "").strip():
-        parts[0] += f"（{html_text(number)}）"
+        parts[0] += f"（{name(number)}）"
     if issuer := str(meta.get("issuer") or "").strip():
-        parts.append(f"发文单位：{html_text(issuer)}")
+        parts.append(f"发文单位：{name(issuer)}")
     try:
         day = date.fromisoformat(str(meta.get("date") or ""))
-        parts.append(f"日期：{day.year}年{day.month}月{day.day}日")
+        parts.append(f'日期：<time datetime="{day.isoformat()}">'
+                     f"{day.year}年{day.month}月{day.day}日</time>")
     except ValueError:
         parts.append("文件未写明日期")
     url = str(meta.get("url") or "").strip()
     if re.fullmatch(r"https?://[^\s\"'<>]+", url):
-        parts.append(f'网址：<a href="{html_text(url)}">{html_text(url)}</a>')
+        parts.append(f'网址：<a href="{html_text(url)}">{name(url)}</a>')
     text = "；".join(parts) + "。"
     if view.source_partial:
         text += "出处仅为报告的部分文字：只录入了能读到的部分。"
