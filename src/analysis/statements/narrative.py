@@ -129,7 +129,9 @@ def audit(view: PeriodView) -> str:
 
     lead = partial if view.source_partial else ""
     text = (f"{lead}{text_name}中共识别出{n(total, '得到')}处数字："
-            f"{n(len(result.captured), '已录入')}处已录入，"
+            f"{n(len(result.captured), '已录入')}处已录入（对应本期录入的"
+            f"{derived(len(view.figures), '本期录入的数字个数', '#audit')}个数字，"
+            "同一数字在原文中可出现不止一处），"
             f"{n(len(result.excluded), '注明不录入理由')}处为日期、序号或名称等，"
             "并注明了不录入的理由，"
             f"{n(len(result.unexplained), '未解释')}处未解释。")
