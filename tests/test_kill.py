@@ -281,9 +281,9 @@ def _run(project: Project) -> subprocess.Popen:
 def _book_copy(root: Path) -> Project:
     project = fresh_copy(root, with_book=True)
     figures = project.period_dir(PERIOD) / "figures.csv"  # a data change: all pages re-run
-    text = figures.read_text(encoding="utf-8")
-    figures.write_text(text.replace("dated to the report", "dated to the report (rerun)", 1),
-                       encoding="utf-8")
+    frame = pd.read_csv(figures, dtype=str, keep_default_na=False)
+    frame.loc[0, "note"] += "（重跑）"
+    frame.to_csv(figures, index=False)
     return project
 
 

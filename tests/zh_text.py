@@ -30,7 +30,8 @@ def _leaf_blocks(root) -> list:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Spaces out, but one kept between two digits (图1　2020年 is not the number 12020)."""
+    return re.sub(r"(?<=\d)\s+(?=\d)", " ", re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", text))
 
 
 def verbatim(html_root: Path) -> set[str]:
@@ -114,7 +115,9 @@ def _join(lines: list[str]) -> str:
     """Wrapped lines as one text: no space between two Chinese characters or marks."""
     out = lines[0]
     for line in lines[1:]:
-        glue = "" if re.match(zh_style.CJK, out[-1]) or re.match(zh_style.CJK, line[0]) else " "
+        broken = re.search(r"[\w.-]*[./][\w./-]*$", out) and re.match(r"[\w./-]", line)
+        glue = "" if (broken or re.match(zh_style.CJK, out[-1])
+                      or re.match(zh_style.CJK, line[0])) else " "  # a web address wrapped
         out += glue + line
     return out
 

@@ -99,7 +99,9 @@ def _grouped_label(text: str) -> str:
 def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: str,
           xlabel: str, source: str, fmt: str = "{:.0f}", goal: float | None = None,
           goal_label: str = "", marks: list[float | None] | None = None,
-          mark_label: str = "") -> Chart:
+          mark_label: str = "", as_written: bool = False) -> Chart:
+    """Horizontal bars of `data[value_name]`, each labelled by `fmt` or, `as_written`, by
+    the figure as the report wrote it (60.0%, not 60%)."""
     height = 1.7 + 0.62 * len(data) + 0.25 * sum(len(str(x)) > 9 for x in data["指标"])
     fig, ax = new_figure(height=height)
     values = list(data[value_name])
@@ -122,7 +124,8 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
     for y, (value, line) in enumerate(zip(values, lines, strict=True)):
         # a value just short of its target line is labelled beyond the line, not across it
         at = line if line is not None and 0 <= line - value < 0.15 * top else value
-        ax.annotate(_grouped_label(fmt.format(value)), (at, y), xytext=(4, 0),
+        text = data["原文写法"].iloc[y] if as_written else _grouped_label(fmt.format(value))
+        ax.annotate(text, (at, y), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=FONT)
     ax.xaxis.set_major_locator(MaxNLocator(4))
     title(fig, chart_title)
@@ -208,7 +211,7 @@ def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart
             "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
                                                                 strict=True)]
     chart = _hbar(view, data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids),
-                  "{:g}%", marks=marks, mark_label="计划目标")
+                  "{:g}%", marks=marks, mark_label="计划目标", as_written=True)
     with_target = [lab for lab, m in zip(data["指标"], marks, strict=True) if m is not None]
     chart.alt = _alt("比率条形图" + (f"，竖线为计划目标（{'、'.join(with_target)}）"
                                     if with_target else "，报告未设目标"),

@@ -99,8 +99,11 @@ def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:
     head = f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
     if total.low == total.high and low == high:
         return verdict, f"{head}；原文均为整数，应完全相等", slip
-    return verdict, (f"{head}；按原文有效位数允许的差为"
-                     f"{_fmt(total.low - high)}至{_fmt(total.high - low)}"), slip
+    def span(a: Decimal, b: Decimal) -> str:
+        return _fmt(a) if a == b else f"{_fmt(a)}至{_fmt(b)}"
+
+    return verdict, (f"{head}；按原文有效位数，合计为{span(total.low, total.high)}，"
+                     f"分项之和为{span(low, high)}"), slip
 
 
 def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:

@@ -170,7 +170,8 @@ def render(project: Project) -> str:
         lines.append(f"- {period_label_zh(period)}：{links}")
     if (project.book / DOWNLOADS / TRENDS_FOLDER / next(iter(trends_download_names()))).exists():
         links = download_links(TRENDS_FOLDER, trends_download_names())
-        lines.append(f"- 跨期变化（在两期或更多期出现的指标，逐期数字及其变化）：{links}")
+        lines.append("- 跨期变化（在两期或更多期出现的指标，包括对比数据中本地更早时点的标准，"
+                     f"逐期数字及其变化）：{links}")
     lines += ["", "</div>"]
     dataset = load_dataset(project)  # only what the book's periods use is listed
     used = pd.concat([dataset.all_figures(), dataset.all_targets()], ignore_index=True)

@@ -37,7 +37,7 @@ CJK = f"[{HAN}{CJK_PUNCT}]"  # a Chinese character or mark
 DATE_UNITS = "年|月|日|号|时|季度|项|条|章|期|周|批|次"  # the ends of date and ordinal ranges
 VALUE_UNITS = (r"%|‰|万|亿|元|人次|人|户|个|家|张|床|名|所|处|倍|平方米|公里|千米|米|吨|"
                r"个百分点|岁")
-DASHES = "-‐‑‒–—―－−~～〜"
+DASHES = "-‐‑‒–—―－~～〜"  # not the minus sign (−): 100% − 94.8% is a subtraction
 ALLOWED_LATIN = {"CSV", "Excel", "PDF", "PNG", "Word", "XLSX", "GB", "T", "ISO", "UTF", "HTML",
                  "GDP"}  # names of formats and standards, and abbreviations of Chinese usage
 INTERACTION_WORDS = ("点击", "单击", "展开数据表", "收起数据表", "指向", "鼠标", "悬停",
@@ -140,7 +140,10 @@ def _is_year(text: str, start: int, end: int) -> bool:
 def digit_grouping(text: str) -> Iterator[re.Match]:
     """A number whose integer part is grouped against the book's style: five digits or more
     without separators (877077), four or fewer with one (1,753), or misplaced groups."""
+    urls = [m.span() for m in _URL.finditer(text)]
     for match in _DIGITS.finditer(text):
+        if any(a <= match.start() < b for a, b in urls):  # a web address is no number
+            continue
         number = match.group()
         whole = number.split(".")[0]
         digits = whole.replace(",", "")
