@@ -57,7 +57,7 @@ def html_pieces(html_root: Path) -> list[Piece]:
             continue
         for junk in article.select(".verbatim, a.headerlink, script, style, .cell_input"):
             junk.decompose()
-        pieces += [(name, node.get_text("", strip=True)) for node in _leaf_blocks(article)]
+        pieces += [(name, _squash(node.get_text(""))) for node in _leaf_blocks(article)]
         pieces += [(f"{name} (alt)", img["alt"]) for img in article.find_all("img", alt=True)]
         pieces += [(f"{name} (hover)", a["title"]) for a in article.select("a.derived[title]")]
     return [(w, t) for w, t in pieces if t]
@@ -88,6 +88,11 @@ def download_pieces(html_root: Path) -> list[Piece]:
     return pieces
 
 
+# a line of lower-case letters, digits, dots and hyphens alone: a piece of a web address that a
+# narrow table cell wrapped (renrendoc. / com), which pdftotext gives as a block of its own
+HOST_PART = re.compile(r"[a-z0-9.-]+")
+
+
 def _exempt(text: str, quotes: set[str]) -> bool:
     squashed = _squash(text)
     return len(squashed) >= 4 and any(squashed in quote for quote in quotes)
@@ -105,7 +110,8 @@ def pdf_pieces(pdf: Path, quotes: set[str]) -> list[Piece]:
         page = FOLIO.sub("", page)  # the page number (ii, 7) is not text
         for block in re.split(r"\n\s*\n", page):
             lines = [line.strip() for line in block.splitlines()
-                     if line.strip() and not _exempt(line, quotes)]
+                     if line.strip() and not _exempt(line, quotes)
+                     and not HOST_PART.fullmatch(line.strip())]
             if lines:
                 pieces.append((f"PDF p.{number}", _join(lines)))
     return pieces
@@ -115,7 +121,8 @@ def _join(lines: list[str]) -> str:
     """Wrapped lines as one text: no space between two Chinese characters or marks."""
     out = lines[0]
     for line in lines[1:]:
-        broken = re.search(r"[\w.-]*[./][\w./-]*$", out) and re.match(r"[\w./-]", line)
+        broken = (re.search(r"[\w.-]*[./][\w./-]*$", out) and re.match(r"[\w./-]", line)
+                  or re.search(r"[\d,]$", out) and re.match(r"\d", line))  # address, number
         glue = "" if (broken or re.match(zh_style.CJK, out[-1])
                       or re.match(zh_style.CJK, line[0])) else " "  # a web address wrapped
         out += glue + line

@@ -132,7 +132,9 @@ def _reword(article: Any, words: Wording) -> None:
             text.replace_with(NavigableString(new))
 
 
-_NUMBER_CELL = re.compile(r"-?[\d,]+(?:\.\d+)?%?")
+# a number, with its 万/亿, qualifier and unit as written (19,676,854元, 3.46万人, 630元/人/月)
+_NUMBER_CELL = re.compile(
+    r"-?[\d,]+(?:\.\d+)?(?:余|多)?[万亿]?(?:余)?(?:[%‰]|[\u4e00-\u9fff/]{0,6})")
 
 
 def period_pages(project: Project, period: str) -> list[Page]:
