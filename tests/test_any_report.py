@@ -41,26 +41,37 @@ def _as_of(measure: str) -> str:
     return f"{START}/{END}" if measure in ("flow", "running_total") else END
 
 
+def _catalogue_rows(root) -> list[dict]:
+    with (root / "data" / "catalogue" / "indicators.csv").open(encoding="utf-8",
+                                                               newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _add_indicators(root, new: list[dict]) -> list[dict]:
+    """SYNTHETIC indicators appended to the catalogue (described and defined as such); every
+    row of the catalogue after it."""
+    rows = _catalogue_rows(root)
+    fields = list(rows[0])
+    rows += [{**dict.fromkeys(fields, ""), "description": "SYNTHETIC indicator for tests",
+              "definition_zh": "合成的测试指标，仅供测试。", **row} for row in new]
+    with (root / "data" / "catalogue" / "indicators.csv").open("w", encoding="utf-8",
+                                                               newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
 def synthetic_report(root, seed: int, geo: str, include: tuple[str, ...] = ()) -> list[dict]:
     """data/periods/2021H1 of a SYNTHETIC report at `geo`: a random subset of the catalogue's
     indicators and one new indicator of every measure; returns the figure rows."""
     rng = random.Random(seed)
-    catalogue = root / "data" / "catalogue" / "indicators.csv"
-    with catalogue.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    fields = list(rows[0])
-    areas = sorted({r["area"] for r in rows})
-    for measure in MEASURES:  # new indicators no template knows
-        rows.append({**dict.fromkeys(fields, ""), "id": f"synthetic_{measure}",
-                     "area": rng.choice(areas), "label_zh": f"合成指标{MEASURES.index(measure)}",
-                     "label_en": f"SYNTHETIC {measure}", "unit": UNIT[measure],
-                     "kind": KIND[measure], "measure": measure,
-                     "description": "SYNTHETIC indicator for tests",
-                     "definition_zh": "合成测试指标，仅供测试。"})
-    with catalogue.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    areas = sorted({r["area"] for r in _catalogue_rows(root)})
+    rows = _add_indicators(root, [  # new indicators no template knows
+        {"id": f"synthetic_{measure}", "area": rng.choice(areas),
+         "label_zh": f"合成指标{MEASURES.index(measure)}", "label_en": f"SYNTHETIC {measure}",
+         "unit": UNIT[measure], "kind": KIND[measure], "measure": measure}
+        for measure in MEASURES])
     chosen = [r for r in rows if r["id"] in include or r["measure"] in UNIT and r["id"].startswith("synthetic_")
               or (r["measure"] in UNIT and r["unit"] == UNIT[r["measure"]]
                   and rng.random() < 0.4)]
@@ -133,20 +144,11 @@ def test_a_rule_of_another_province_gives_no_verdict(tmp_path):
 
 def _add_breakdown(root, parts: dict[str, int], total: int, geo: str = "341500") -> None:
     """SYNTHETIC: a new total (synthetic_whole) and its parts, declared with `part_of`."""
-    catalogue = root / "data" / "catalogue" / "indicators.csv"
-    with catalogue.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    fields = list(rows[0])
-    for ident, whole in [("synthetic_whole", ""), *((p, "synthetic_whole") for p in parts)]:
-        rows.append({**dict.fromkeys(fields, ""), "id": ident, "area": "social_assistance",
-                     "label_zh": f"合成{ident[-5:]}", "label_en": f"SYNTHETIC {ident}",
-                     "unit": "person", "kind": "stock", "measure": "stock", "part_of": whole,
-                     "description": "SYNTHETIC indicator for tests",
-                     "definition_zh": "合成的测试指标，为时点数，单位：人。"})
-    with catalogue.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    _add_indicators(root, [
+        {"id": ident, "area": "social_assistance", "label_zh": f"合成{ident[-5:]}",
+         "label_en": f"SYNTHETIC {ident}", "unit": "person", "kind": "stock",
+         "measure": "stock", "part_of": whole}
+        for ident, whole in [("synthetic_whole", ""), *((p, "synthetic_whole") for p in parts)]])
     figures = root / "data" / "periods" / PERIOD / "figures.csv"
     with figures.open("a", encoding="utf-8", newline="") as f:
         for ident, value in [("synthetic_whole", total), *parts.items()]:
