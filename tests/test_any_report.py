@@ -11,6 +11,7 @@ import re
 import shutil
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from conftest import ROOT, copy_data
 from rich.console import Console
@@ -171,6 +172,15 @@ def test_a_declared_breakdown_is_said_in_one_sentence_and_checked(tmp_path):
     assert check.verdict == FAILS and "合计100，分项之和99" in check.detail
 
 
+def _set_part_of(root, ident: str, total: str) -> None:
+    """The catalogue's part_of of `ident`, changed to `total`."""
+    path = root / "data" / "catalogue" / "indicators.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert (frame["id"] == ident).sum() == 1
+    frame.loc[frame["id"] == ident, "part_of"] = total
+    frame.to_csv(path, index=False)
+
+
 @pytest.mark.parametrize("part_of, expected", [
     ("no_such_total", "which the catalogue lacks"),
     ("synthetic_part1", "names the indicator itself"),
@@ -180,11 +190,7 @@ def test_a_relation_that_cannot_hold_is_refused_with_its_row(tmp_path, part_of, 
     copy_data(tmp_path, periods=())
     synthetic_report(tmp_path, 12, "341500")
     _add_breakdown(tmp_path, {"synthetic_part1": 1, "synthetic_part2": 2}, 3)
-    path = tmp_path / "data" / "catalogue" / "indicators.csv"
-    text = path.read_text(encoding="utf-8").replace(
-        "SYNTHETIC synthetic_part1,person,stock,stock,,,,,synthetic_whole,",
-        f"SYNTHETIC synthetic_part1,person,stock,stock,,,,,{part_of},")
-    path.write_text(text, encoding="utf-8")
+    _set_part_of(tmp_path, "synthetic_part1", part_of)
     with pytest.raises(UserError) as refused:
         load_catalogue(Project(tmp_path))
     message = str(refused.value)
@@ -195,11 +201,7 @@ def test_parts_that_come_back_to_their_total_are_refused(tmp_path):
     copy_data(tmp_path, periods=())
     synthetic_report(tmp_path, 13, "341500")
     _add_breakdown(tmp_path, {"synthetic_part1": 1, "synthetic_part2": 2}, 3)
-    path = tmp_path / "data" / "catalogue" / "indicators.csv"
-    text = path.read_text(encoding="utf-8").replace(
-        "SYNTHETIC synthetic_whole,person,stock,stock,,,,,,",
-        "SYNTHETIC synthetic_whole,person,stock,stock,,,,,synthetic_part1,")
-    path.write_text(text, encoding="utf-8")
+    _set_part_of(tmp_path, "synthetic_whole", "synthetic_part1")
     with pytest.raises(UserError, match="a part of itself"):
         load_catalogue(Project(tmp_path))
 

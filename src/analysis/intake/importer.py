@@ -318,9 +318,7 @@ def _new_indicators(
         return catalogue, problems, False
     names = {**vocabularies(catalogue)["indicator"], **dict(zip(rows["id"], rows["label_zh"],
                                                                 strict=True))}
-    named: dict[str, list[str]] = {}
-    for ident, label in names.items():
-        named.setdefault(label, []).append(ident)
+    named = codes_by_name(names)
     rows, found = split_codes(rows, vocabularies(catalogue), file, CATALOGUE)
     for column in RELATION_COLUMNS:  # ids typed with spaces, or "id 名称" from the drop-down
         for index, text in rows[column].items():
