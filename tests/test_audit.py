@@ -168,10 +168,7 @@ def test_2020h1_audit_has_no_unexplained_mention() -> None:
     assert result.problems == []
     assert [(m.line, m.text) for m in result.unexplained] == []
     assert result.ok
-    # The only row without a written number is the 一院一站一中心 start-of-construction target.
-    assert [(w.source, w.detail) for w in result.unmatched_rows] == [
-        ("targets.csv", "welfare_complex_construction_started = 1"),
-    ]
+    assert result.unmatched_rows == []  # every row's number is written in the report
 
 
 def copy_period(tmp_path: Path) -> Path:
@@ -293,7 +290,8 @@ def test_period_rows_are_well_formed(name, columns, source, catalogue) -> None:
             key = (row["indicator"], row["geo"], row["as_of"])
         else:
             assert row["comparison"] in {"at_least", "at_most", "equal"}, where
-            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["deadline"]), where
+            date = r"\d{4}-\d{2}-\d{2}"
+            assert re.fullmatch(rf"{date}(/{date})?", row["deadline"]), where
             assert row["set_in"] == "2020H1", where
             key = (row["indicator"], row["geo"], row["deadline"])
         assert key not in keys, f"{where}: duplicate key {key}"

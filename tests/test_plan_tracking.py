@@ -33,9 +33,9 @@ FIGURES = [  # SYNTHETIC: invented figures of a city half-year
     ("volunteers_activity_rate", "{rate}", "percent"),  # 60.0 is 59.94 written a digit off
     ("social_orgs_registered", "430", "organisation"),
 ]
-TARGETS = [  # SYNTHETIC
-    ("community_care_centres_completed", "8", "institution"),
-    ("rural_community_pilot_coverage", "100", "percent"),
+TARGETS = [  # SYNTHETIC: a year's task (due within 2021) and one due by a date
+    ("community_care_centres_completed", "8", "institution", "2021-01-01/2021-12-31"),
+    ("rural_community_pilot_coverage", "100", "percent", "2021-12-31"),
 ]
 
 
@@ -61,8 +61,8 @@ def synthetic(tmp_path):
         (folder / "targets.csv").write_text(_rows(
             ["indicator", "geo", "value", "unit_mult", "unit", "comparison", "deadline",
              "set_in", "section", "quote", "note"],
-            [[i, "341500", v, "0", u, "at_least", "2021-12-31", PERIOD, "1.1", "", "SYNTHETIC"]
-             for i, v, u in TARGETS]), encoding="utf-8")
+            [[i, "341500", v, "0", u, "at_least", d, PERIOD, "1.1", "", "SYNTHETIC"]
+             for i, v, u, d in TARGETS]), encoding="utf-8")
         (folder / "source.yml").write_text(
             f"title: SYNTHETIC report\nissuer: SYNTHETIC\nperiod: {PERIOD}\n", encoding="utf-8")
         return PeriodView.load(tmp_path, PERIOD)
@@ -84,6 +84,33 @@ def test_targets_pass_codes_and_keep_counts_and_rates_apart(synthetic):
     rate = status.loc["rural_community_pilot_coverage"]
     assert rate["kind"] == targets.RATE and rate["gap_points"] == 10
     assert pd.isna(rate["progress"])  # 90% of a 100% target is no completion share
+
+
+@pytest.mark.parametrize(("as_of", "deadline", "elapsed"), [
+    ("2021-06-30", "2021-01-01/2021-12-31", 0.5),  # a year's task at mid-year
+    ("2021-06-30", "2021-07-01/2021-12-31", None),  # a second-half task not yet begun
+    ("2021-09-30", "2021-07-01/2021-12-31", 0.5),
+    ("2021-06-30", "2021-12-31", None),  # due by a date: the source gives no start
+])
+def test_time_elapsed_is_measured_only_within_a_stated_window(as_of, deadline, elapsed):
+    share = targets.time_elapsed(as_of, deadline)
+    assert (pd.isna(share) if elapsed is None else share == elapsed)
+
+
+def test_an_undated_figure_gets_no_time_elapsed_and_says_it_is_undated(synthetic):
+    view = synthetic()
+    figures = view.project.period_dir(PERIOD) / "figures.csv"
+    text = figures.read_text(encoding="utf-8").splitlines()
+    text[0] += ",as_of_assumed"
+    text[1:] = [line + (",yes" if line.startswith("community_care_centres_completed,") else ",")
+                for line in text[1:]]
+    figures.write_text("\n".join(text) + "\n", encoding="utf-8")
+    status = targets.track(view.project, PERIOD)
+    row = status.set_index("indicator").loc["community_care_centres_completed"]
+    assert row["latest_assumed"] and pd.isna(row["time_elapsed"]) and row["progress"] == 0.5
+    counts = page.target_tables(status, view.project)["数量目标"]
+    assert list(counts["最新时点"]) == ["报告未注明时点"] and list(counts["时间进度"]) == [""]
+    assert list(counts["期限"]) == ["2021年内"]
 
 
 def test_the_plan_tables_show_count_and_rate_targets_apart_with_labels(synthetic):

@@ -54,6 +54,8 @@ def _synthetic_h2(root: Path) -> None:
             start = parts[0]  # running totals keep their start
         row["as_of"] = f"{start}/2021-12-31" if start else "2021-12-31"
         row["note"] = "SYNTHETIC: 2020H1 values with 2021 dates, for tests only"
+        if row.get("as_of_assumed") == "start":
+            row["as_of_assumed"] = ""  # its windows are stated whole, 1—12月
     with (dst / "figures.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()

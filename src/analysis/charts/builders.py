@@ -49,11 +49,14 @@ from analysis.meaning.concepts import (
 from analysis.meaning.semantics import (
     MEASURE_ZH,
     RUNNING,
+    START_WORDS,
     as_of_text,
+    deadline_text,
     is_assumed,
     meaning,
     month_zh,
     section_zh,
+    start_assumed,
 )
 from analysis.meaning.written import grouped, number_text
 from analysis.view import PeriodView
@@ -205,7 +208,7 @@ def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart
     targets = [_target_of(view, i) for i in ids]
     marks = [None if t is None else float(t["base_value"]) for t in targets]
     if any(m is not None for m in marks):
-        data["目标"] = ["" if t is None else f"{t['value']}%（期限{as_of_text(t['deadline'])}）"
+        data["目标"] = ["" if t is None else f"{t['value']}%（{deadline_text(t['deadline'])}）"
                       for t in targets]
         data["距目标（百分点，计算值）"] = [
             "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
@@ -263,7 +266,9 @@ def average_payment(view: PeriodView, standard: str,
             continue
         rows.append({"指标": f"{label}月人均领取（估算）", "元/人/月": round(average),
                      "计算": f"{view.written(spending)}（{view.words(spending) or view.label}）"
-                             f" ÷ {view.written(recipients)} ÷ {months_in_window(as_of)}个月",
+                             f" ÷ {view.written(recipients)} ÷ {months_in_window(as_of)}个月"
+                             + (f"（{START_WORDS}）" if start_assumed(view.row(spending))
+                                else ""),
                      "章节": view.row(spending)["section"],
                      "indicator": f"{spending} / {recipients}"})
         used += [spending, recipients]

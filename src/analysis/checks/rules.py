@@ -20,7 +20,7 @@ from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
 from analysis.dataset.loader import Dataset
 from analysis.dataset.periods import Period, parse_period
 from analysis.meaning.concepts import parts_of
-from analysis.meaning.semantics import as_of_text
+from analysis.meaning.semantics import START_WORDS, as_of_text, start_assumed
 from analysis.meaning.written import grouped
 
 HOLDS = "holds"
@@ -167,7 +167,8 @@ def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
     verdict = _verdict(average < standard.point, lowest < standard.high)
-    return verdict, (f"{_fmt(amount.point)}元÷{_fmt(recipients.point)}人÷{months}个月＝"
+    start = f"（{START_WORDS}）" if start_assumed(amount_row) else ""
+    return verdict, (f"{_fmt(amount.point)}元÷{_fmt(recipients.point)}人÷{months}个月{start}＝"
                      f"{average:.0f}元/人/月（估算），标准{_fmt(standard.point)}元/人/月")
 
 

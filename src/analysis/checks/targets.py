@@ -11,14 +11,14 @@ import pandas as pd
 from analysis.dataset.figures import as_of_end, latest
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.project import Project
-from analysis.meaning.semantics import meaning
+from analysis.meaning.semantics import Window, is_assumed, meaning
 from analysis.meaning.written import written_text
 
 # codes, not wording, pass to the pages (labels: templates/plan_tracking.yml); the columns
 # are there also when there is no target: empty selections work
 COLUMNS = ["set_in", "label_zh", "geo_zh", "goal", "deadline", "latest", "latest_as_of",
-           "status", "section", "quote", "indicator", "kind", "progress", "time_elapsed",
-           "gap_points"]
+           "latest_assumed", "status", "section", "quote", "indicator", "kind", "progress",
+           "time_elapsed", "gap_points", "note"]
 MET, IN_PROGRESS, NOT_MET, NO_DATA = "met", "in_progress", "not_met", "no_data"
 STATUSES = (MET, IN_PROGRESS, NOT_MET, NO_DATA)
 COUNT, RATE = "count", "rate"  # a target of a number to reach; of a rate (percent) to reach
@@ -38,9 +38,10 @@ def _evidence(dataset, figures: pd.DataFrame, target: pd.Series) -> pd.DataFrame
     rows = figures[(figures["indicator"] == target["indicator"])
                    & (figures["geo"] == target["geo"])]
     ends = rows["as_of"].map(as_of_end)
-    rows = rows[ends <= target["deadline"]]
+    due = as_of_end(target["deadline"])
+    rows = rows[ends <= due]
     if meaning(dataset.catalogue, target["indicator"]).resets_yearly:
-        rows = rows[rows["as_of"].map(as_of_end).str[:4] == target["deadline"][:4]]
+        rows = rows[ends.loc[rows.index].str[:4] == due[:4]]
     return rows
 
 
@@ -50,20 +51,22 @@ def _kind(unit: str, catalogue) -> str:
     return RATE if dimension.get(unit) == "rate" else COUNT
 
 
-def _day_of_year_share(day: date) -> float:
-    """How far into its year a day is, counted in months (the end of June is 0.5)."""
+def _months_at(day: date, end_of_day: bool) -> float:
+    """A day as months since year 0, counting whole months and the part of its own."""
     month_days = calendar.monthrange(day.year, day.month)[1]
-    return (day.month - 1 + day.day / month_days) / 12
+    return day.year * 12 + day.month - 1 + (day.day - (0 if end_of_day else 1)) / month_days
 
 
 def time_elapsed(as_of: str, deadline: str) -> float:
-    """The share of the time to a deadline that has passed at `as_of` (时间进度), counted
-    from the start of the deadline's year in months: 0.5 at the end of June for a year-end
-    deadline. NaN when `as_of` is not in the deadline's year."""
-    when, until = date.fromisoformat(as_of), date.fromisoformat(deadline)
-    if when.year != until.year or when > until:
+    """The share of a target's window that has passed at `as_of` (时间进度), in months: 0.5
+    at the end of June for a year's task (2020-01-01/2020-12-31). NaN for a deadline that is
+    only a date (the source gives no start to measure from) and outside the window."""
+    window = Window.of(deadline)
+    when = date.fromisoformat(as_of)
+    if window.start is None or not window.start <= when <= window.end:
         return float("nan")
-    return _day_of_year_share(when) / _day_of_year_share(until)
+    start = _months_at(window.start, end_of_day=False)
+    return (_months_at(when, True) - start) / (_months_at(window.end, True) - start)
 
 
 def track(project: Project, up_to: str | None = None, geo: str | None = None) -> pd.DataFrame:
@@ -75,11 +78,12 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
     falls short before the deadline; no data when there is no such figure. With `geo`, only
     the targets set for that place (a county's period does not list the city's targets).
 
-    Count targets (kind COUNT) get their completion share (`progress`) and the share of the
-    time to the deadline elapsed at the latest figure (`time_elapsed`); rate targets (kind
-    RATE) get their distance to the target in percentage points (`gap_points`) instead: a
-    completion share is never computed for a rate. Status and kind are codes (labels in
-    templates/plan_tracking.yml).
+    Count targets (kind COUNT) get their completion share (`progress`) and, when the target
+    is due within a window and the latest figure's date is the source's own
+    (`latest_assumed` false), the share of the window elapsed at it (`time_elapsed`); rate
+    targets (kind RATE) get their distance to the target in percentage points
+    (`gap_points`) instead: a completion share is never computed for a rate. Status and
+    kind are codes (labels in templates/plan_tracking.yml).
     """
     dataset = load_dataset(project)
     catalogue = dataset.catalogue
@@ -103,19 +107,21 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
                     gap = float(goal - value)
                 else:  # a count's completion share, beside the share of time elapsed
                     progress = float(value / goal) if goal else float("nan")
-                    elapsed = time_elapsed(when, target["deadline"])
+                    if not is_assumed(row):  # an undated figure has no time to set it by
+                        elapsed = time_elapsed(when, target["deadline"])
                 if _meets(value, goal, target["comparison"]):
                     status = MET
-                elif when >= target["deadline"]:
+                elif when >= as_of_end(target["deadline"]):
                     status = NOT_MET
                 else:
                     status = IN_PROGRESS
             rows.append({
                 "set_in": period.id, "label_zh": target["label_zh"],
                 "geo_zh": target["geo_zh"], "goal": written_text(target, catalogue),
-                "deadline": target["deadline"], "latest": shown, "latest_as_of": when,
+                "deadline": target["deadline"], "latest": shown,
+                "latest_as_of": when, "latest_assumed": bool(len(observed)) and is_assumed(row),
                 "status": status, "section": target["section"], "quote": target["quote"],
                 "indicator": target["indicator"], "kind": kind, "progress": progress,
-                "time_elapsed": elapsed, "gap_points": gap,
+                "time_elapsed": elapsed, "gap_points": gap, "note": target["note"],
             })
     return pd.DataFrame(rows, columns=COLUMNS)

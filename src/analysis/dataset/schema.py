@@ -87,7 +87,8 @@ FIXES = {
     "unit_mult": N_("use 0, 4 (万) or 8 (亿)"),
     "qualifier": N_("leave empty or use more_than (余/超), at_least (以上), approx (约/左右)"),
     "as_of": N_("write an ISO date 2020-06-30 or interval 2020-01-01/2020-04-30"),
-    "deadline": N_("write an ISO date such as 2020-12-31"),
+    "deadline": N_("write an ISO date such as 2020-12-31 (年底前), or the window a task is "
+                   "due within, such as 2020-01-01/2020-12-31 (年度任务)"),
     "section": N_("write the section number like 1.1.3 for 一、(一)3. (leave it empty for a "
                   "notice without numbered sections)"),
     "indicator": N_("use an id from data/catalogue/indicators.csv or add it there"),
@@ -120,7 +121,7 @@ def _schema(catalogue: Catalogue, columns: tuple[str, ...], key: list[str]) -> p
         spec["as_of"] = pa.Column(checks=pa.Check.str_matches(rf"^{AS_OF}$"), **text)
         spec["qualifier"] = pa.Column(checks=pa.Check.isin(list(QUALIFIERS)), **text)
     else:
-        spec["deadline"] = pa.Column(checks=pa.Check.str_matches(rf"^{ISO_DATE}$"), **text)
+        spec["deadline"] = pa.Column(checks=pa.Check.str_matches(rf"^{AS_OF}$"), **text)
         spec["comparison"] = pa.Column(
             checks=pa.Check.isin(["at_least", "at_most", "equal"]), **text
         )
@@ -302,11 +303,14 @@ def _date_problems(row: dict, line: int, file: str, period: Period) -> list[Prob
                                            else _("{column} {text}: {bad} is not a date")).format(
                                                column=column, text=text, bad=bad),
                                     _(FIXES[column]), line, column))
-    if as_of and re.fullmatch(AS_OF, as_of) and "/" in as_of and (
-            as_of.split("/")[0] > as_of.split("/")[1]):
-        problems.append(Problem(file, _("as_of {as_of}: the interval ends before it starts").format(
-                                          as_of=as_of),
-                                _("write the interval as start/end"), line, "as_of"))
+    for column in ("as_of", "deadline"):
+        text = row.get(column)
+        if text and re.fullmatch(AS_OF, text) and "/" in text and (
+                text.split("/")[0] > text.split("/")[1]):
+            problems.append(Problem(
+                file, _("{column} {text}: the interval ends before it starts").format(
+                    column=column, text=text),
+                _("write the interval as start/end"), line, column))
     if as_of and re.fullmatch(AS_OF, as_of) and not _bad_date(as_of):
         end = as_of_end(as_of)
         if not period.start.isoformat() <= end <= period.end.isoformat():
@@ -387,12 +391,13 @@ def validate_table(
     if missing:
         return unknown
     for column in (c for c in optional if c in frame and c == ASSUMED):
-        unknown += [Problem(file, _("{column} must be empty or yes, not {v}").format(
+        unknown += [Problem(file, _("{column} must be empty, yes or start, not {v}").format(
                                       column=column,
                                       v=echo(v)),
-                            _("write yes where the source gives no date for the figure"),
+                            _("write yes where the source gives no date for the figure, start "
+                              "where it gives only the end of the figure's window"),
                             i + 2, column)
-                    for i, v in enumerate(frame[column]) if v not in ("", "yes")]
+                    for i, v in enumerate(frame[column]) if v not in ("", "yes", "start")]
     key = ["indicator", "geo", "as_of"] if "as_of" in columns else ["indicator", "geo", "deadline"]
     problems = unknown + _schema_problems(frame[list(columns)], _schema(catalogue, columns, key),
                                           file)

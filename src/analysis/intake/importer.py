@@ -564,7 +564,7 @@ def _stage_period(folder: Path, pid: str, entry: Entry) -> Path:
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
     columns = FIGURE_COLUMNS + (
-        (ASSUMED,) if (entry.figures.get(ASSUMED, "") == "yes").any() else ()
+        (ASSUMED,) if (entry.figures.get(ASSUMED, "") != "").any() else ()
     )  # the optional column only where it says something
     _write_csv(entry.figures, columns, staging / "figures.csv")
     if entry.targets is not None:

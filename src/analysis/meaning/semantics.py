@@ -92,16 +92,35 @@ def span_text(start: date, end: date) -> str:
     return f"{start.year}年{start.month}月{start.day}日—{end.year}年{end.month}月{end.day}日"
 
 
-ASSUMED_WORDS = {STANDARD: "报告未注明执行时间", FLOW: "报告未注明时段",
-                 RUNNING: "累计，报告未注明截止时点"}  # else 报告未注明时点
+def deadline_text(deadline: str) -> str:
+    """A target's deadline in words: a date is the day it is due by (2020年12月底前); a
+    window, the time it is due within (2020年内 for a year's task, 2020年7—12月)."""
+    window = Window.of(deadline)
+    if window.start is None:
+        return f"{day_text(window.end)}前"
+    if window.months == 12 and window.start.month == 1 and window.start.day == 1:
+        return f"{window.start.year}年内"
+    return span_text(window.start, window.end)
 
 
-def window_text(measure: str, as_of: str, period: Period, assumed: bool = False) -> str:
+ASSUMED_WORDS = {STOCK: "报告未注明时点", RATE: "报告未注明时点", STANDARD: "报告未注明执行时间",
+                 FLOW: "报告未注明时段", RUNNING: "累计，报告未注明截止时点"}
+# `as_of_assumed`: "yes" when the source gives no date at all; "start" when it gives only the
+# end of a flow's window ("截至6月，发放资金…"), whose start the book takes as the year's
+# first day for monthly averages and says so wherever one is computed
+DATE_ASSUMED, START_ASSUMED = "yes", "start"
+START_WORDS = "起始时间报告未注明，按年初起计"
+
+
+def window_text(measure: str, as_of: str, period: Period, assumed: str = "") -> str:
     """The words that say a figure's window, or '' when it is simply the period's; a date
-    the source does not give (`assumed`) is said to be missing, never shown as a date."""
-    if assumed:
-        return ASSUMED_WORDS.get(measure, "报告未注明时点")
+    the source does not give (`assumed`) is said to be missing, never shown as a date, and a
+    window whose start it does not give is said only by its end (截至2020年6月底)."""
+    if assumed == DATE_ASSUMED:
+        return ASSUMED_WORDS[measure]
     window = Window.of(as_of)
+    if assumed == START_ASSUMED:
+        return f"截至{day_text(window.end)}"
     if measure == STANDARD:  # set within a window (调整), or in force from a date
         if window.start is not None:
             return f"{span_text(window.start, window.end)}调整"
@@ -181,12 +200,24 @@ def qualifier_parts(catalogue, row: pd.Series, period: Period) -> tuple[str, str
     """(scope words, window words) of a figure row, each '' when simply the place's or the
     period's."""
     m = meaning(catalogue, row["indicator"])
-    return m.scope_zh, window_text(m.measure, row["as_of"], period, is_assumed(row))
+    return m.scope_zh, window_text(m.measure, row["as_of"], period, assumed(row))
+
+
+def assumed(row: pd.Series) -> str:
+    """What of the figure's date the book assumed: "yes" (all of it), "start" (its window's
+    start) or ''."""
+    value = row.get("as_of_assumed", "")
+    return value if isinstance(value, str) else ""
 
 
 def is_assumed(row: pd.Series) -> bool:
     """Whether the figure's date is the book's assumption (the source gives none)."""
-    return row.get("as_of_assumed", "") == "yes"
+    return assumed(row) == DATE_ASSUMED
+
+
+def start_assumed(row: pd.Series) -> bool:
+    """Whether the start of the figure's window is the book's assumption."""
+    return assumed(row) == START_ASSUMED
 
 
 def qualifier_text(catalogue, row: pd.Series, period: Period) -> str:
@@ -199,15 +230,15 @@ def when_text(catalogue, row: pd.Series) -> str:
     市民政局登记，截至2020年6月底累计)."""
     window, m = Window.of(row["as_of"]), meaning(catalogue, row["indicator"])
     if is_assumed(row):
-        return "，".join(x for x in (m.scope_zh, ASSUMED_WORDS.get(m.measure, "报告未注明时点"))
+        return "，".join(x for x in (m.scope_zh, ASSUMED_WORDS[m.measure])
                         if x)
     when = day_text(window.end) if window.start is None else span_text(window.start, window.end)
-    if m.measure == RUNNING:
+    if start_assumed(row) or (m.measure == FLOW and window.start is None):
+        when = f"截至{day_text(window.end)}"
+    elif m.measure == RUNNING:
         when = f"截至{when}累计" if window.start is None else f"{when}累计"
     elif m.measure == STANDARD:
         when = f"{when}调整" if window.start is not None else f"{when}执行"
-    elif m.measure == FLOW and window.start is None:
-        when = f"截至{when}"
     return "，".join(x for x in (m.scope_zh, when) if x)
 
 

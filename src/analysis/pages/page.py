@@ -16,7 +16,14 @@ from analysis.dataset.project import Project
 from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.errors import UserError
 from analysis.escape import html_text
-from analysis.meaning.semantics import section_cell, section_zh, when_text
+from analysis.meaning.semantics import (
+    ASSUMED_WORDS,
+    STOCK,
+    deadline_text,
+    section_cell,
+    section_zh,
+    when_text,
+)
 from analysis.meaning.written import number_text, reader_cell
 from analysis.pages.appendix import TRENDS_FOLDER, download_names, trends_download_names
 from analysis.statements.prose import anchor, check_linked
@@ -258,10 +265,14 @@ def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[
         if rows.empty:
             continue
         table = rows[common].assign(
+            deadline=rows["deadline"].map(deadline_text),
+            latest_as_of=[ASSUMED_WORDS[STOCK] if assumed else when for when, assumed
+                          in zip(rows["latest_as_of"], rows["latest_assumed"], strict=True)],
             completion=rows["progress"].map(_share), time_elapsed=rows["time_elapsed"].map(_share),
             gap_points=rows["gap_points"].map(_points), status=rows["status"].map(statuses),
-            section=rows["section"])
-        out[words["kind"][kind]] = table[common + extra + ["status", "section"]].rename(
+            section=rows["section"], note=rows["note"])
+        notes = ["note"] if rows["note"].astype(bool).any() else []
+        out[words["kind"][kind]] = table[common + extra + ["status", "section"] + notes].rename(
             columns=heads)
     return out
 

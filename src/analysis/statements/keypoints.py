@@ -18,7 +18,7 @@ from analysis.meaning.concepts import (
     not_comparable,
     unified_standards,
 )
-from analysis.meaning.semantics import day_text, month_zh, section_zh
+from analysis.meaning.semantics import deadline_text, month_zh, section_zh
 from analysis.statements.prose import Absent, Prose, derived
 from analysis.view import PeriodView
 
@@ -30,12 +30,10 @@ def name(text: str) -> Markup:
     return Markup('<span class="name">') + escape(text) + Markup("</span>")
 
 
-def day(iso: str) -> Markup:
-    from datetime import date
-
-
-    return Markup(f'<time datetime="{escape(iso)}">') + escape(
-        day_text(date.fromisoformat(iso))) + Markup("</time>")
+def due(deadline: str) -> Markup:
+    """A target's deadline as a <time> element (see semantics.deadline_text)."""
+    return Markup(f'<time datetime="{escape(deadline)}">') + escape(
+        deadline_text(deadline)) + Markup("</time>")
 
 
 def month(as_of: str) -> Markup:
@@ -62,7 +60,7 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     for _, row in status.iterrows():
         goal = derived(row["goal"], f"报告{section_zh(row['section'])}：{row['quote']}",
                        "plan_tracking.html#targets")
-        text = (Markup("计划目标：到") + day(row["deadline"]) + Markup("，") + name(row["label_zh"])
+        text = (Markup("计划目标：") + due(row["deadline"]) + Markup("，") + name(row["label_zh"])
                 + Markup("达到") + Markup(goal))
         said = escape(f"，{words[row['status']]}")
         try:
@@ -80,8 +78,9 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
             text += Markup("，完成") + Markup(done) + Markup("（计算值）")
             if row["time_elapsed"] == row["time_elapsed"]:
                 elapsed = derived(_share(row["time_elapsed"]),
-                                  f"计算值：{row['latest_as_of']}在{row['deadline']}之前的"
-                                  "时间所占比例（按月计）", "plan_tracking.html#targets")
+                                  f"计算值：到{row['latest_as_of']}，"
+                                  f"{deadline_text(row['deadline'])}的时间已过的比例（按月计）",
+                                  "plan_tracking.html#targets")
                 text += Markup("，时间进度") + Markup(elapsed)
         out.append(text + said)
     return out

@@ -145,7 +145,7 @@ def targets_summary(status: DataFrame, project: Project | None = None) -> str:
     """One sentence counting targets by kind and by status (an HTML paragraph); status codes
     are shown with the labels of templates/plan_tracking.yml."""
     if status.empty:
-        return "<p>本期报告没有提出有期限的目标。</p>"
+        return "<p>本期报告没有提出可跟踪的目标。</p>"
     words = labels(PLAN_TRACKING, project)
     counts, kinds = status["status"].value_counts(), status["kind"].value_counts()
     parts = [derived(counts[s], f"下表中状态为“{words['status'][s]}”的目标数", "#targets")
@@ -153,5 +153,5 @@ def targets_summary(status: DataFrame, project: Project | None = None) -> str:
     split = "，".join(words["kind"][k] + derived(kinds[k], f"下表中{words['kind'][k]}的个数",
                                                  "#targets") + "项"
                      for k in (targets.COUNT, targets.RATE) if k in kinds)
-    total = derived(len(status), "下表所列有期限的目标数", "#targets")
-    return f"<p>共{total}项有期限的目标（{split}）：" + "，".join(parts) + "。</p>"
+    total = derived(len(status), "下表所列目标数", "#targets")
+    return f"<p>共{total}项目标（{split}）：" + "，".join(parts) + "。</p>"

@@ -47,15 +47,16 @@ from analysis.meaning.semantics import (
     FLOW,
     MEASURES,
     RUNNING,
+    START_WORDS,
     STOCK,
     NotComparable,
     Window,
-    as_of_text,
     day_text,
     meaning,
     qualifier_parts,
     require_comparable,
     section_zh,
+    start_assumed,
 )
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -142,7 +143,8 @@ class Prose:
         scope, window = qualifier_parts(self.catalogue, row, self.view.period)
         words = [escape(scope)] if scope else []
         if window:
-            words.append(Markup(f'<time datetime="{escape(row["as_of"])}">') + escape(window)
+            machine = row["as_of"].split("/")[-1] if start_assumed(row) else row["as_of"]
+            words.append(Markup(f'<time datetime="{escape(machine)}">') + escape(window)
                          + Markup("</time>"))
         return link + (Markup("（") + Markup("，").join(words) + Markup("）") if words
                        else Markup(""))
@@ -207,8 +209,9 @@ class Prose:
                                 f"amount's window: {ra['as_of']} vs {rc['as_of']}")
         digits = precision_digits([ra["value"], rc["value"]])
         value = round_sig(float(ra["base_value"]) / float(rc["base_value"]) / wa.months, digits)
-        title = (f"估算：{self.view.written(amount)}（{as_of_text(ra['as_of'])}）"
-                 f" ÷ {self.view.written(count)}（{day_text(wc.end)}） ÷ {wa.months}个月")
+        title = (f"估算：{self.view.written(amount)}（{self.view.when(amount)}）"
+                 f" ÷ {self.view.written(count)}（{day_text(wc.end)}） ÷ {wa.months}个月"
+                 + (f"（{START_WORDS}）" if start_assumed(ra) else ""))
         return self.link(f"{value}元", ra, title, derived=True) + Markup(
             "（估算值，按期内资金与期末人数折算）")
 
