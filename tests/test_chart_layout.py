@@ -14,6 +14,7 @@ from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
 from analysis.charts import builders as charts
+from analysis.charts.style import AxisNumbers, use_house_style
 from analysis.dataset.project import Project
 from analysis.pages import trends
 from analysis.view import PeriodView
@@ -334,3 +335,26 @@ def test_the_colour_of_the_periods_figures_means_nothing_else(view):
             elsewhere[name] = sorted(other)
         plt.close("all")
     assert elsewhere == {}
+
+
+@pytest.mark.parametrize(("top", "labels"), [
+    (2.4e8, {"0", "0.8亿", "1.6亿", "2.4亿"}),  # never 80,000,000160,000,000
+    (9e5, {"0", "30万", "60万", "90万"}),
+    (12000, {"0", "4000", "8000", "12,000"}),  # four digits ungrouped (GB/T 15835)
+])
+def test_axis_numbers_use_one_chinese_unit_per_axis(top, labels):
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, top)
+    ax.set_xticks([top * k / 3 for k in range(4)])
+    ax.xaxis.set_major_formatter(AxisNumbers())
+    fig.canvas.draw()
+    assert {t.get_text() for t in ax.get_xticklabels()} == labels
+    plt.close(fig)
+
+
+def test_figures_whose_date_the_book_assumed_are_not_grouped_with_dated_ones():
+    view = PeriodView.load(ROOT, PINNED)
+    ids = list(view.figures.loc[view.figures["geo"] == view.geo, "indicator"])
+    for key, members in charts._comparable_groups(view, ids).items():
+        assert len({view.row(i).get("as_of_assumed", "") for i in members}) == 1, key

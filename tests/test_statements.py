@@ -89,9 +89,21 @@ def test_window_words_appear_exactly_when_the_window_is_not_the_period(measure, 
     assert window_text(measure, as_of, period) == words
 
 
+@pytest.mark.parametrize(("measure", "as_of", "assumed", "words"), [
+    ("flow", "2020-01-01/2020-06-30", "start", "截至2020年6月底"),  # 截至6月：never 1—6月
+    ("stock", "2020-06-30", "report", ""),  # 截至目前, in a report of the period's end
+    ("stock", "2020-07-15", "report", "截至目前（报告日期2020年7月15日）"),
+    ("running_total", "2020-06-30", "report", "截至目前累计"),
+    ("stock", "2020-06-30", "yes", "报告未注明时点"),
+])
+def test_a_date_the_source_does_not_give_is_said_as_the_source_says_it(measure, as_of, assumed,
+                                                                       words):
+    assert window_text(measure, as_of, H1, assumed) == words
+
+
 @pytest.mark.parametrize(("indicator", "words"), [
     ("social_orgs_registered", "市民政局登记"),
-    ("community_office_space_resolved", "截至2020年6月底累计"),
+    ("community_office_space_resolved", "截至目前累计"),
     ("charity_day_funds_raised", "累计，报告未注明截止时点"),
     ("vagrant_assistance_cases", "截至2020年5月底"),
     ("dibao_standard", "2020年6月调整"),

@@ -105,7 +105,7 @@ def test_the_downloads_hold_every_row_of_the_changes(three_periods):
     folder = three_periods.book / DOWNLOADS / TRENDS_FOLDER
     with (folder / "changes_zh.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0][:7] == ["指标", "地区", "来源", "时点或时段", "原文写法", "数值", "单位"]
+    assert rows[0][:7] == ["指标", "地区", "来源", "时点或时段", "报告数值", "数值", "单位"]
     assert not {"指标代码", "地区代码"} & set(rows[0])  # codes: in the workbook only
     assert len(rows) == len(table) + 1
     sheet = load_workbook(folder / "changes.xlsx", read_only=True)["跨期变化"]
@@ -194,5 +194,5 @@ def test_a_qualifier_survives_into_trends_and_its_change_is_said_to_be_approxima
     table = trends.change_table(project)
     rows = table[(table["indicator"] == "dibao_urban_recipients")
                  & (table["地区代码"] == "341500")].reset_index(drop=True)
-    assert "余" in rows.at[1, "原文写法"] and "余" not in rows.at[0, "原文写法"]
+    assert "余" in rows.at[1, "报告数值"] and "余" not in rows.at[0, "报告数值"]
     assert "近似值" in rows.at[1, "说明"]

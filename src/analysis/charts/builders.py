@@ -21,7 +21,7 @@ from analysis.charts.style import (
     FONT,
     MAX_HEIGHT,
     OTHERS,
-    THOUSANDS,
+    AxisNumbers,
     label_lines,
     new_figure,
     new_panels,
@@ -51,6 +51,7 @@ from analysis.meaning.semantics import (
     RUNNING,
     START_WORDS,
     as_of_text,
+    assumed,
     deadline_text,
     is_assumed,
     meaning,
@@ -78,7 +79,7 @@ def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataF
     return pd.DataFrame({
         "指标": [view.labelled(i) for i in indicators],
         value_name: [view.value(i) for i in indicators],
-        "原文写法": [view.written(i) for i in indicators],
+        "报告数值": [view.written(i) for i in indicators],
         "章节": [view.row(i)["section"] for i in indicators],
         "indicator": indicators,
     })
@@ -87,7 +88,7 @@ def _frame(view: PeriodView, indicators: list[str], value_name: str) -> pd.DataF
 def _alt(kind: str, data: pd.DataFrame, value_name: str, unit: str) -> str:
     """The chart in words: each bar's label and its figure as written (万/亿 kept), or its
     computed value in the book's number style."""
-    written = data["原文写法"] if "原文写法" in data else [
+    written = data["报告数值"] if "报告数值" in data else [
         f"{number_text(v)}{unit}" for v in data[value_name]]
     items = "，".join(f"{label}{text}"
                       for label, text in zip(data["指标"], written, strict=True))
@@ -114,7 +115,7 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
     lines = [goal] * len(values) if goal is not None else list(marks or [None] * len(values))
     top = max([*values, *(x for x in lines if x is not None)]) or 1  # all zero: still a scale
     ax.set_xlim(0, top * 1.22)
-    ax.xaxis.set_major_formatter(THOUSANDS)
+    ax.xaxis.set_major_formatter(AxisNumbers())
     if goal is not None:
         ax.axvline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.2, zorder=0)
         ax.set_xlabel(f"{xlabel}\n虚线：{goal_label}")
@@ -127,7 +128,7 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
     for y, (value, line) in enumerate(zip(values, lines, strict=True)):
         # a value just short of its target line is labelled beyond the line, not across it
         at = line if line is not None and 0 <= line - value < 0.15 * top else value
-        text = data["原文写法"].iloc[y] if as_written else _grouped_label(fmt.format(value))
+        text = data["报告数值"].iloc[y] if as_written else _grouped_label(fmt.format(value))
         ax.annotate(text, (at, y), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=FONT)
     ax.xaxis.set_major_locator(MaxNLocator(4))
@@ -142,7 +143,9 @@ def _comparable_groups(view: PeriodView, ids: list[str]) -> dict[tuple, list[str
     groups: dict[tuple, list[str]] = {}
     for i in ids:
         m = meaning(view.catalogue, i)
-        groups.setdefault((m.measure, m.scope, view.row(i)["as_of"], m.unit), []).append(i)
+        row = view.row(i)  # a date the book assumed is not the same date as one the source gave
+        groups.setdefault((m.measure, m.scope, row["as_of"], assumed(row), m.unit),
+                          []).append(i)
     return groups
 
 
@@ -165,27 +168,27 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         return chart
     symbols = view.catalogue.unit_symbols
     data = pd.concat([_frame(view, members, "数值").assign(
-        组别=f"{view.when(members[0])}（单位：{symbols[key[3]]}）")
+        组别=f"{view.when(members[0])}（单位：{symbols[key[-1]]}）")
         for key, members in groups.items()], ignore_index=True)
     fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
     # panels of one unit share a scale; panels of different units say that theirs differ
-    shared = len({key[3] for key in groups}) == 1
+    shared = len({key[-1] for key in groups}) == 1
     full_title = (f"{when}{chart_title}（分组：口径、时段或单位不同"
                   f"{'' if shared else '，各组刻度不同'}）")
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
         bars = ax.barh(label_lines(part["指标"]), part["数值"],
                        color=FIGURES)
-        ax.bar_label(bars, labels=[number_text(v, 0) for v in part["数值"]], padding=4)
+        ax.bar_label(bars, labels=list(part["报告数值"]), padding=4)  # 9万余, not 90,000
         ax.invert_yaxis()
         top = data["数值"].max() if shared else part["数值"].max()
         ax.set_xlim(0, (top or 1) * 1.25)
-        ax.xaxis.set_major_formatter(THOUSANDS)
+        ax.xaxis.set_major_formatter(AxisNumbers())
         ax.xaxis.set_major_locator(MaxNLocator(4))
         panel_title(ax, group)
     title(fig, full_title)
     source = _source(view, ids)
     alt = "分组条形图：" + "；".join(
-        f"{g}：" + "，".join(f"{lab}{text}" for lab, text in zip(part["指标"], part["原文写法"],
+        f"{g}：" + "，".join(f"{lab}{text}" for lab, text in zip(part["指标"], part["报告数值"],
                                                                 strict=True))
         for g, part in data.groupby("组别", sort=False))
     return Chart(fig, data, full_title, source, alt)
@@ -329,7 +332,7 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     per group, all on one scale (a count of 427 is drawn a fifth as long as one of 2,034); a
     stage has one colour in every panel, found from the indicator ids (the part after what
     a group's ids share: built, under_construction), whatever the words of its label."""
-    rows = [{"类别": group, "阶段": stage, "数量": view.value(ind), "原文写法": view.written(ind),
+    rows = [{"类别": group, "阶段": stage, "数量": view.value(ind), "报告数值": view.written(ind),
              "章节": view.row(ind)["section"], "indicator": ind}
             for group, items in groups.items() for stage, ind in items if view.has(ind)]
     if not rows:
@@ -354,7 +357,7 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     title(fig, full_title)
     source = _source(view, list(data["indicator"]))
     alt = "分阶段条形图：" + "；".join(
-        f"{g}：" + "，".join(f"{s}{text}" for s, text in zip(part["阶段"], part["原文写法"],
+        f"{g}：" + "，".join(f"{s}{text}" for s, text in zip(part["阶段"], part["报告数值"],
                                                              strict=True))
         for g, part in data.groupby("类别", sort=False))
     return Chart(fig, data, full_title, source, alt)

@@ -9,7 +9,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib import font_manager
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from analysis.meaning.written import number_text
 
@@ -18,7 +18,19 @@ from analysis.meaning.written import number_text
 WIDTH, DPI, FONT, TITLE = 4.8, 110, 12.5, 14
 # no chart taller than a phone screen and a half (844 CSS px, the height of a common phone)
 MAX_HEIGHT = 1.5 * 844 / DPI
-THOUSANDS = FuncFormatter(lambda x, _pos: number_text(x, 0))  # the book's grouping
+
+
+class AxisNumbers(Formatter):
+    """Tick labels in the book's grouping, in 万 or 亿 when the axis reaches them (8,000万,
+    not 80,000,000, whose neighbours would run together): one unit per axis."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        top = max(abs(v) for v in self.axis.get_view_interval())
+        for power, word in ((8, "亿"), (5, "万")):
+            if top >= 10 ** power:
+                scale = 10 ** (8 if word == "亿" else 4)
+                return number_text(x / scale, 2) + (word if x else "")
+        return number_text(x, 0)
 # bars of the period's figures: labelled, so one colour for all, which nothing else takes;
 # the colours of series and stages (each at least 3:1 against white); other places' grey
 FIGURES = "#1f5f8b"

@@ -391,13 +391,15 @@ def validate_table(
     if missing:
         return unknown
     for column in (c for c in optional if c in frame and c == ASSUMED):
-        unknown += [Problem(file, _("{column} must be empty, yes or start, not {v}").format(
+        unknown += [Problem(file, _("{column} must be empty, yes, start or report, not {v}").format(
                                       column=column,
                                       v=echo(v)),
                             _("write yes where the source gives no date for the figure, start "
-                              "where it gives only the end of the figure's window"),
+                              "where it gives only the end of the figure's window, report "
+                              "where it says 截至目前 (the report's date)"),
                             i + 2, column)
-                    for i, v in enumerate(frame[column]) if v not in ("", "yes", "start")]
+                    for i, v in enumerate(frame[column])
+                    if v not in ("", "yes", "start", "report")]
     key = ["indicator", "geo", "as_of"] if "as_of" in columns else ["indicator", "geo", "deadline"]
     problems = unknown + _schema_problems(frame[list(columns)], _schema(catalogue, columns, key),
                                           file)

@@ -86,7 +86,8 @@ INSTRUCTIONS = """\
 2. 下拉列表显示“代码 名称”,如 {home}、{unit}、{indicator}。
    可以直接选择,也可以只填代码。导入时取第一个空格前的部分为代码,并核对名称与代码一致。
 3. targets 表录入报告提出的目标(deadline 填期限:“年底前”写 2020-12-31,“年度任务”写
-   2020-01-01/2020-12-31,“下半年”写 2020-07-01/2020-12-31;comparison 填 at_least、at_most 或 equal)。
+   2020-01-01/2020-12-31,“下半年”写 2020-07-01/2020-12-31;
+   comparison 填 at_least、at_most 或 equal)。
 4. 需要新指标时,在 catalogue 表末尾增加一行,导入时一并加入指标目录:id 只用英文小写字母、
    数字和下划线,以字母开头(如 {indicator_id});label_zh 不超过 {label_zh} 字,
    label_en 不超过 {label_en} 个字符;definition_zh 填写指标解释:用中文说明统计的是什么、

@@ -107,9 +107,14 @@ ASSUMED_WORDS = {STOCK: "报告未注明时点", RATE: "报告未注明时点", 
                  FLOW: "报告未注明时段", RUNNING: "累计，报告未注明截止时点"}
 # `as_of_assumed`: "yes" when the source gives no date at all; "start" when it gives only the
 # end of a flow's window ("截至6月，发放资金…"), whose start the book takes as the year's
-# first day for monthly averages and says so wherever one is computed
-DATE_ASSUMED, START_ASSUMED = "yes", "start"
+# first day for monthly averages and says so wherever one is computed; "report" when it says
+# 截至目前, which the book dates at the report's own date
+DATE_ASSUMED, START_ASSUMED, REPORT_DATED = "yes", "start", "report"
 START_WORDS = "起始时间报告未注明，按年初起计"
+
+
+def _report_dated(day: date) -> str:
+    return f"截至目前（报告日期{day.year}年{day.month}月{day.day}日）"
 
 
 def window_text(measure: str, as_of: str, period: Period, assumed: str = "") -> str:
@@ -121,6 +126,9 @@ def window_text(measure: str, as_of: str, period: Period, assumed: str = "") -> 
     window = Window.of(as_of)
     if assumed == START_ASSUMED:
         return f"截至{day_text(window.end)}"
+    if assumed == REPORT_DATED:
+        return "截至目前累计" if measure == RUNNING else \
+            "" if window.end == period.end else _report_dated(window.end)
     if measure == STANDARD:  # set within a window (调整), or in force from a date
         if window.start is not None:
             return f"{span_text(window.start, window.end)}调整"
@@ -205,7 +213,7 @@ def qualifier_parts(catalogue, row: pd.Series, period: Period) -> tuple[str, str
 
 def assumed(row: pd.Series) -> str:
     """What of the figure's date the book assumed: "yes" (all of it), "start" (its window's
-    start) or ''."""
+    start), "report" (the report's date, for 截至目前) or ''."""
     value = row.get("as_of_assumed", "")
     return value if isinstance(value, str) else ""
 
@@ -233,7 +241,9 @@ def when_text(catalogue, row: pd.Series) -> str:
         return "，".join(x for x in (m.scope_zh, ASSUMED_WORDS[m.measure])
                         if x)
     when = day_text(window.end) if window.start is None else span_text(window.start, window.end)
-    if start_assumed(row) or (m.measure == FLOW and window.start is None):
+    if assumed(row) == REPORT_DATED:
+        when = _report_dated(window.end) + ("累计" if m.measure == RUNNING else "")
+    elif start_assumed(row) or (m.measure == FLOW and window.start is None):
         when = f"截至{day_text(window.end)}"
     elif m.measure == RUNNING:
         when = f"截至{when}累计" if window.start is None else f"{when}累计"

@@ -33,7 +33,7 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
     scopes = cat.scopes.set_index("id")["label_zh"] if len(cat.scopes) else pd.Series(dtype=str)
     figures = pd.DataFrame({
         "指标": f["label_zh"], "地区": f["geo_zh"],
-        "原文写法": [written_text(r, cat) for _, r in f.iterrows()],
+        "报告数值": [written_text(r, cat) for _, r in f.iterrows()],
         "数值（基准单位）": f["base_value"], "基准单位": f["unit"].map(units),
         "范围与时段": [when_text(cat, r) for _, r in f.iterrows()],
         "章节": f["section"].map(section_cell), "原文": f["quote"],

@@ -169,8 +169,8 @@ def change_table(project: Project | Dataset) -> pd.DataFrame:
     return data.rename(columns={"period": "来源", "label_zh": "指标", "base_value": "数值",
                                 "as_of": "时点或时段", "geo": "地区", "变化": "与前一已知值相比",
                                 "变化率%": "变化率%（计算值）", "source": "出处",
-                                "written": "原文写法"})[
-        ["指标", "地区", "来源", "时点或时段", "原文写法", "数值", "单位", "与前一已知值相比",
+                                "written": "报告数值"})[
+        ["指标", "地区", "来源", "时点或时段", "报告数值", "数值", "单位", "与前一已知值相比",
          "变化率%（计算值）", "说明", "indicator", "地区代码"]]
 
 
