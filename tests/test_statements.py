@@ -83,6 +83,8 @@ def two_periods(tmp_path_factory) -> Project:
     ("stock", "2020-05-31", H1, "截至2020年5月底"),
     ("running_total", "2010-01-01/2020-06-30", H1, "2010年以来累计"),
     ("running_total", "2020-06-30", H1, "截至2020年6月底累计"),
+    ("standard", "2020-06-01/2020-06-30", H1, "2020年6月调整"),
+    ("standard", "2020-01-01/2020-12-31", H1, "2020年调整"),  # the report gives the year only
 ])
 def test_window_words_appear_exactly_when_the_window_is_not_the_period(measure, as_of, period,
                                                                          words):
@@ -207,7 +209,7 @@ def test_payments_over_a_window_are_not_set_against_a_standard_set_within_it(vie
     assert "2020年6月调整" in ax.get_xlabel() and "不作对照" in ax.get_xlabel()
     assert not ax.lines and "估算" in chart.title
     check = next(r for r in view.checks if r.id == "dibao_urban_monthly_average_below_standard")
-    assert check.verdict == "not applicable" and "执行过不止一个标准" in check.detail
+    assert check.verdict == "not applicable" and "开始时执行的标准报告未给出" in check.detail
 
 
 # ------------------------------------------------------------------ provenance links

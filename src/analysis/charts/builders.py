@@ -167,7 +167,9 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         chart.alt = _alt("横向条形图", data, unit_label, unit_label)
         return chart
     symbols = view.catalogue.unit_symbols
+    labels = view.catalogue.by_id["label_zh"]  # each panel's title says window and scope
     data = pd.concat([_frame(view, members, "数值").assign(
+        指标=[labels[i] for i in members],
         组别=f"{view.when(members[0])}（单位：{symbols[key[-1]]}）")
         for key, members in groups.items()], ignore_index=True)
     fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
@@ -285,17 +287,19 @@ def average_payment(view: PeriodView, standard: str,
     standard_row = view.row(standard_id)
     what = "、".join(dict.fromkeys(r["指标"].removesuffix("月人均领取（估算）") for r in rows))
     when = view.when(standard_id)
+    # a window the report gives only by its end is not called the half-year in the title
+    period = "" if any(start_assumed(view.row(i)) for i in used[1::2]) else view.label
     if starts_after(standard_row["as_of"], spending_window):
         # the standard was set within the window the money was paid over: not the standard
         # most of it was paid under, so it is named, not drawn as a yardstick
-        chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取（估算）", "元/人/月",
+        chart = _hbar(view, data, "元/人/月", f"{period}{what}月人均领取（估算）", "元/人/月",
                       _source(view, used), "{:.0f}")
-        chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}\n不作对照")
+        chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}元/人/月\n不作对照")
         chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；{name}于{when}为"
-                         f"{standard:.0f}元，资金所属时段内执行过不止一个标准，图中不作对照",
+                         f"{standard:.0f}元，资金所属时段开始时执行的标准报告未给出，图中不作对照",
                          data, "元/人/月", "元/人/月")
         return chart
-    chart = _hbar(view, data, "元/人/月", f"{view.label}{what}月人均领取估算与保障标准",
+    chart = _hbar(view, data, "元/人/月", f"{period}{what}月人均领取估算与保障标准",
                   "元/人/月", _source(view, used), "{:.0f}", goal=standard,
                   goal_label=f"{when}的{name}{standard:.0f}")
     chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数），虚线为{name}",

@@ -159,7 +159,7 @@ def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple
     if months is not None and starts_after(standard_row["as_of"], amount_row["as_of"]):
         average = amount.point / recipients.point / months
         raise _Missing(f"标准在资金所属时段内调整（{as_of_text(standard_row['as_of'])}），"
-                       f"资金所属时段内执行过不止一个标准，不作判断；"
+                       f"资金所属时段开始时执行的标准报告未给出，不作判断；"
                        f"估算月人均{average:.0f}元")
     if months is None:
         raise _Missing(f"{check['amount']['indicator']} 只有时点"

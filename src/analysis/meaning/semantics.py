@@ -92,15 +92,22 @@ def span_text(start: date, end: date) -> str:
     return f"{start.year}年{start.month}月{start.day}日—{end.year}年{end.month}月{end.day}日"
 
 
+def set_within(window: Window) -> str:
+    """The window a standard was set within: 2024年 for a whole calendar year (the report
+    says only the year), else its span (2020年6月)."""
+    if window.months == 12 and (window.start.month, window.start.day) == (1, 1):
+        return f"{window.start.year}年"
+    return span_text(window.start, window.end)
+
+
 def deadline_text(deadline: str) -> str:
     """A target's deadline in words: a date is the day it is due by (2020年12月底前); a
     window, the time it is due within (2020年内 for a year's task, 2020年7—12月)."""
     window = Window.of(deadline)
     if window.start is None:
         return f"{day_text(window.end)}前"
-    if window.months == 12 and window.start.month == 1 and window.start.day == 1:
-        return f"{window.start.year}年内"
-    return span_text(window.start, window.end)
+    within = set_within(window)
+    return f"{within}内" if within.endswith("年") else within
 
 
 ASSUMED_WORDS = {STOCK: "报告未注明时点", RATE: "报告未注明时点", STANDARD: "报告未注明执行时间",
@@ -131,7 +138,7 @@ def window_text(measure: str, as_of: str, period: Period, assumed: str = "") -> 
             "" if window.end == period.end else _report_dated(window.end)
     if measure == STANDARD:  # set within a window (调整), or in force from a date
         if window.start is not None:
-            return f"{span_text(window.start, window.end)}调整"
+            return f"{set_within(window)}调整"
         return "" if window.end == period.end else f"自{day_text(window.end)}起执行"
     if measure == RUNNING:
         if window.start is None:
@@ -248,7 +255,7 @@ def when_text(catalogue, row: pd.Series) -> str:
     elif m.measure == RUNNING:
         when = f"截至{when}累计" if window.start is None else f"{when}累计"
     elif m.measure == STANDARD:
-        when = f"{when}调整" if window.start is not None else f"{when}执行"
+        when = f"{set_within(window)}调整" if window.start is not None else f"{when}执行"
     return "，".join(x for x in (m.scope_zh, when) if x)
 
 
