@@ -294,7 +294,7 @@ def average_payment(view: PeriodView, standard: str,
         # most of it was paid under, so it is named, not drawn as a yardstick
         chart = _hbar(view, data, "元/人/月", f"{period}{what}月人均领取（估算）", "元/人/月",
                       _source(view, used), "{:.0f}")
-        chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为{standard:.0f}元/人/月\n不作对照")
+        chart.fig.axes[0].set_xlabel(f"元/人/月\n{name}{when}为\n{standard:.0f}元/人/月，不作对照")
         chart.alt = _alt(f"月人均领取估算条形图（资金÷期末人数÷月数）；{name}于{when}为"
                          f"{standard:.0f}元，资金所属时段开始时执行的标准报告未给出，图中不作对照",
                          data, "元/人/月", "元/人/月")
