@@ -38,6 +38,18 @@ def copy_data(dest: Path, periods: tuple[str, ...] = (PINNED,)) -> None:
         shutil.copytree(ROOT / "data" / "periods" / period, dest / "data" / "periods" / period)
 
 
+@pytest.fixture(scope="session")
+def all_comparators(tmp_path_factory) -> Path:
+    """A copy of data/ whose comparator sources are all marked news reports (SYNTHETIC: the
+    reposts and mirrors promoted), so that every comparator of the reference data is drawn."""
+    root = tmp_path_factory.mktemp("all_comparators")
+    copy_data(root)
+    sources = root / "data" / "reference" / "sources.csv"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        ",repost_or_mirror,", ",news_report,"), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Project:
     """A copy of data/ holding only the pinned period (and notebooks/) to modify freely."""

@@ -158,13 +158,18 @@ def test_comparators_are_grouped_by_comparability(basis, coverage, as_of, group)
                   2020) == group
 
 
-def test_the_comparator_chart_shows_its_groups_on_the_image(view):
-    drawn = charts.comparator_standards(view)
+def test_the_comparator_chart_shows_its_groups_on_the_image(all_comparators):
+    drawn = charts.comparator_standards(PeriodView.load(all_comparators, "2020H1"))
     titles = [ax.get_title(loc="left").replace("\n", "") for c in drawn for ax in c.fig.axes]
     assert titles[0] == COMPARABLE and AVERAGE in titles
     data = pd.concat([c.data for c in drawn])
     averages = data[data["组别"] == AVERAGE]
     assert set(averages["地区"]) >= {"全国"} and "本期报告" not in set(averages["来源可靠性"])
+
+
+def test_no_comparator_known_only_from_a_repost_or_mirror_is_drawn(view):
+    data = pd.concat([c.data for c in charts.comparator_standards(view)])
+    assert "转载或镜像" not in set(data["来源可靠性"]) and len(data)
 
 
 def test_bars_of_different_scopes_are_drawn_apart(view):

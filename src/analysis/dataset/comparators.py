@@ -14,6 +14,9 @@ RELIABILITY_ZH = {
 }
 
 
+# what a book sets beside its own figures: a repost or mirror of a notice is provenance too
+# weak to print beside a bureau's report
+SHOWN_RELIABILITY = ("official_notice", "news_report")
 COMPARATOR_FILES = ("comparators.csv", "sources.csv")  # in data/reference/
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.checks_file import load_checks
-from analysis.dataset.comparators import NATIONAL, load_comparators
+from analysis.dataset.comparators import NATIONAL, SHOWN_RELIABILITY, load_comparators
 from analysis.dataset.config import Config
 from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
@@ -46,10 +46,13 @@ class Dataset:
     def comparators(self) -> pd.DataFrame:
         """data/reference/'s comparators that serve this book, with their sources: those
         of the home place's province (the first two digits of its GB/T 2260 code) and
-        national ones; another province's figures are not set against the book's place."""
+        national ones, from a source that is the issuer's own notice or a news report;
+        another province's figures, and figures known only from a repost or mirror, are kept
+        in data/reference/ but not set against the book's place."""
         province = self.config.home_geo[:2]
         geo = self.reference["geo"].astype(str)
-        return self.reference[geo.str.startswith(province) | (geo == NATIONAL)]
+        shown = self.reference["reliability"].isin(SHOWN_RELIABILITY)
+        return self.reference[shown & (geo.str.startswith(province) | (geo == NATIONAL))]
 
     def period(self, period: str | Period) -> Period:
         """The period, or a UserError when data/ has no figures for it."""
