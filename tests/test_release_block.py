@@ -30,7 +30,8 @@ def test_the_intro_page_shows_the_release_block_without_empty_fields(project_cop
 
 
 def test_the_committed_intro_pages_include_the_release_block():
-    for intro in (ROOT / "book" / "intro.md", ROOT / "examples/shengzhou/book/intro.md"):
+    for intro in (ROOT / "book" / "intro.md", ROOT / "examples/shengzhou/book/intro.md",
+                  ROOT / "examples/zhushan/book/intro.md"):
         assert "```{include} _release.txt" in intro.read_text(encoding="utf-8"), intro
 
 
