@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, WITHIN, evaluate
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, NOT_JUDGED, WITHIN, evaluate
 from analysis.dataset.checks_file import load_checks
 
 
@@ -70,7 +70,7 @@ def test_payments_are_not_judged_against_a_standard_set_within_their_window():
              "recipients": {"indicator": "p"}, "standard": {"indicator": "s"}}
     base = [("m", "360000", 0, "2020-01-01/2020-06-30"), ("p", "100", 0, "2020-06-30")]
     assert verdict(check, synthetic(*base, ("s", "630", 0, "2020-06-01/2020-06-30"))) == \
-        NOT_APPLICABLE
+        NOT_JUDGED
 
 
 def test_subset_larger_than_whole_fails():
@@ -91,16 +91,16 @@ def test_unknown_check_kind_is_a_user_error(tmp_path):
         load_checks(path)
 
 
-def test_a_check_that_would_divide_by_zero_is_not_applicable_with_its_reason():
+def test_a_check_that_would_divide_by_zero_is_not_judged_with_its_reason():
     share = {"kind": "share", "share": {"indicator": "s"}, "numerator": {"indicator": "n"},
              "denominator": {"indicator": "d"}}
     figures = synthetic(("s", "50", 0, "2020-06-30"), ("n", "1", 0, "2020-06-30"),
                         ("d", "0", 0, "2020-06-30"))
     [result] = evaluate([{"id": "c", "title_zh": "", "title_en": "", **share}], figures, "341500")
-    assert result.verdict == NOT_APPLICABLE and "零" in result.detail
+    assert result.verdict == NOT_JUDGED and "零" in result.detail
     ratio = {"kind": "ratio_at_least", "left": {"indicator": "n"}, "right": {"indicator": "d"},
              "factor": 1.3}
-    assert verdict(ratio, figures) == NOT_APPLICABLE
+    assert verdict(ratio, figures) == NOT_JUDGED
 
 
 def test_a_named_policy_factor_is_looked_up_in_the_configuration():

@@ -139,11 +139,11 @@ def test_spending_with_a_single_date_has_no_monthly_average(view):
     chart = charts.average_payment(single, *AVERAGE_PAYMENT)
     assert "城市低保月人均领取（估算）" not in set(chart.data["指标"])
     assert "月人均领取约" not in narrative.area_text(single, "social_assistance")
-    from analysis.checks.rules import NOT_APPLICABLE, evaluate
+    from analysis.checks.rules import NOT_JUDGED, evaluate
 
     results = evaluate(view.dataset.checks, figures, view.geo, view.dataset.config.policy_factors)
     verdict = {r.id: r.verdict for r in results}
-    assert verdict["dibao_urban_monthly_average_below_standard"] == NOT_APPLICABLE
+    assert verdict["dibao_urban_monthly_average_below_standard"] == NOT_JUDGED
 
 
 def test_latest_figure_is_chosen_by_the_end_of_its_window(view):

@@ -214,7 +214,7 @@ def test_payments_over_a_window_are_not_set_against_a_standard_set_within_it(vie
     assert "2020年6月调整" in ax.get_xlabel() and "不作对照" in ax.get_xlabel()
     assert not ax.lines and "估算" in chart.title
     check = next(r for r in view.checks if r.id == "dibao_urban_monthly_average_below_standard")
-    assert check.verdict == "not applicable" and "开始时执行的标准报告未给出" in check.detail
+    assert check.verdict == "not judged" and "开始时执行的标准报告未给出" in check.detail
 
 
 # ------------------------------------------------------------------ provenance links

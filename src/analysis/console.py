@@ -11,6 +11,7 @@ from analysis.checks.rules import (
     FAILS,
     HOLDS,
     NOT_APPLICABLE,
+    NOT_JUDGED,
     UNKNOWN_IN_FORCE,
     WITHIN,
     period_results,
@@ -24,7 +25,7 @@ from analysis.language import _
 from analysis.statements.prose import check_templates
 
 STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim",
-         UNKNOWN_IN_FORCE: "cyan"}
+         UNKNOWN_IN_FORCE: "cyan", NOT_JUDGED: "cyan"}
 
 
 def shown(text: object) -> str:

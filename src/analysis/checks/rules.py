@@ -28,9 +28,11 @@ WITHIN = "holds within rounding"
 FAILS = "fails"
 NOT_APPLICABLE = "not applicable"
 UNKNOWN_IN_FORCE = "rule in force unknown"  # arithmetic shown as information, no verdict
+NOT_JUDGED = "not judged"  # its figures are there, but they cannot settle it (reason given)
 ROUNDING_SLIP_ZH = "不一致（仅差原文末位一个单位）"
 VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
-              NOT_APPLICABLE: "不适用", UNKNOWN_IN_FORCE: "规则适用时间未查明，不作判断"}
+              NOT_APPLICABLE: "不适用", UNKNOWN_IN_FORCE: "规则适用时间未查明，不作判断",
+              NOT_JUDGED: "不作判断"}
 @dataclass(frozen=True)
 class CheckResult:
     """The verdict of one check, with the numbers behind it."""
@@ -49,7 +51,11 @@ class CheckResult:
 
 
 class _Missing(Exception):
-    pass
+    """A figure the check needs is not in the period: not applicable."""
+
+
+class _NotJudged(Exception):
+    """The figures are there but cannot settle the check; the message says why."""
 
 
 def _lookup(figures: FigureIndex, ref: dict, geo: str) -> pd.Series:
@@ -68,7 +74,7 @@ def _lookup(figures: FigureIndex, ref: dict, geo: str) -> pd.Series:
 def _nonzero(bounds: Bounds, ref: dict) -> None:
     """A check that would divide by zero is undefined: not applicable, with the reason."""
     if bounds.low <= 0:
-        raise _Missing(f"{ref['indicator']} 为 {_fmt(bounds.point)},可能为零,无法相除")
+        raise _NotJudged(f"{ref['indicator']} 为 {_fmt(bounds.point)},可能为零,无法相除")
 
 
 def _bounds(row: pd.Series) -> Bounds:
@@ -158,11 +164,11 @@ def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple
     standard_row = _lookup(figures, check["standard"], geo)
     if months is not None and starts_after(standard_row["as_of"], amount_row["as_of"]):
         average = amount.point / recipients.point / months
-        raise _Missing(f"标准在资金所属时段内调整（{as_of_text(standard_row['as_of'])}），"
+        raise _NotJudged(f"标准在资金所属时段内调整（{as_of_text(standard_row['as_of'])}），"
                        f"资金所属时段开始时执行的标准报告未给出，不作判断；"
                        f"估算月人均{average:.0f}元")
     if months is None:
-        raise _Missing(f"{check['amount']['indicator']} 只有时点"
+        raise _NotJudged(f"{check['amount']['indicator']} 只有时点"
                        f"（{as_of_text(amount_row['as_of'])}），没有时段，无法按月平均")
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
@@ -252,12 +258,14 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
             slip = bool(told and told[0])
         except _Missing as missing:
             verdict, detail = NOT_APPLICABLE, str(missing)
+        except _NotJudged as why_not:
+            verdict, detail = NOT_JUDGED, str(why_not)
         applies, why = in_force(check, geo, period_end)
         if applies is False:  # of another time: its arithmetic shown; of another place: not
             arithmetic = verdict != NOT_APPLICABLE and "开头的地区" not in why
             detail = f"{why}；按此规则计算：{detail}" if arithmetic else why
             verdict = NOT_APPLICABLE
-        elif applies is None and verdict != NOT_APPLICABLE:
+        elif applies is None and verdict not in (NOT_APPLICABLE, NOT_JUDGED):
             verdict, detail = UNKNOWN_IN_FORCE, f"{why}；按此规则计算，仅供参考：{detail}"
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
                                    check["title_en"], verdict, detail, _indicators(check),

@@ -10,7 +10,7 @@ from IPython.display import HTML, Markdown, display
 
 from analysis.charts.builders import Placed
 from analysis.charts.chart import Chart
-from analysis.checks.rules import NOT_APPLICABLE, results_frame
+from analysis.checks.rules import NOT_APPLICABLE, NOT_JUDGED, results_frame
 from analysis.checks.targets import COUNT, RATE
 from analysis.dataset.project import Project
 from analysis.dataset.wording import PLAN_TRACKING, labels
@@ -222,24 +222,29 @@ def checks(view: PeriodView) -> None:
     """Show the check verdicts as a Chinese table."""
     results = results_frame(view.checks)
     display(HTML('<div id="checks"></div>'))
-    shown = results[results["verdict"] != NOT_APPLICABLE]
-    frame(pd.DataFrame({
-        "核验": shown["title_zh"], "结果": shown["verdict_zh"],
-        "数字": shown["detail"], "依据": shown["basis"],
-    }))
-    skipped = results[results["verdict"] == NOT_APPLICABLE]
-    rules, reasons, lacking = [], [], 0
-    for title, why, ids in zip(skipped["title_zh"], skipped["detail"], skipped["indicators"],
-                               strict=True):
-        if why.startswith("规则"):  # a rule of other places or times
-            rules.append(f"{html_text(title)}（{html_text(why.split('；')[0])}）")
-        elif not why.startswith("本期没有"):  # its figures are there, but it cannot be judged
-            reasons.append(f"{html_text(title)}：{html_text(why.split('；')[0])}")
-        elif any(view.has(i) for i in ids):  # some of its figures are given, not all
-            lacking += 1
+    if results.empty:
+        return
+    shown = results[~results["verdict"].isin([NOT_APPLICABLE, NOT_JUDGED])]
+    if len(shown):
+        frame(pd.DataFrame({
+            "核验": shown["title_zh"], "结果": shown["verdict_zh"],
+            "数字": shown["detail"], "依据": shown["basis"],
+        }))
+    rules, reasons, lacking = [], [], []
+    for _, r in results.iterrows():
+        title, why = html_text(r["title_zh"]), html_text(r["detail"].split("；")[0])
+        if r["verdict"] == NOT_JUDGED:  # its figures are there, but they cannot settle it
+            reasons.append(f"{title}：{why}")
+        elif r["verdict"] != NOT_APPLICABLE:
+            continue
+        elif r["detail"].startswith("规则"):  # a rule of other places or times
+            rules.append(f"{title}（{why}）")
+        elif any(view.has(i) for i in r["indicators"]):  # some of its figures, not all
+            lacking.append(title)
     parts = ([f"本期不适用的规则：{'；'.join(rules)}。"] if rules else []) + (
         [f"不作判断的核验：{'；'.join(reasons)}。"] if reasons else []) + (
-        [f"另有{lacking}项核验所需的部分数字本期报告没有给出，未作核验。"] if lacking else [])
+        [f"另有{len(lacking)}项核验（{'；'.join(lacking)}）所需的部分数字本期报告没有给出，"
+         "未作核验。"] if lacking else [])
     if parts:  # one line: checks whose figures are all absent are not about this report
         display(HTML("<p>" + "".join(parts) + "</p>"))
 

@@ -13,7 +13,14 @@ from pandas import DataFrame
 
 from analysis.checks import targets
 from analysis.checks.audit import audit as run_audit
-from analysis.checks.rules import FAILS, HOLDS, UNKNOWN_IN_FORCE, VERDICT_ZH, WITHIN
+from analysis.checks.rules import (
+    FAILS,
+    HOLDS,
+    NOT_JUDGED,
+    UNKNOWN_IN_FORCE,
+    VERDICT_ZH,
+    WITHIN,
+)
 from analysis.dataset.project import Project
 from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.escape import html_text
@@ -50,12 +57,13 @@ def quality(view: PeriodView) -> str:
     """Summary of the check verdicts, naming each check that does not hold."""
     results = [r for r in view.checks if r.verdict in (HOLDS, WITHIN, FAILS)]
     unknown = sum(r.verdict == UNKNOWN_IN_FORCE for r in view.checks)
+    unjudged = sum(r.verdict == NOT_JUDGED for r in view.checks)
     counts = {v: sum(r.verdict == v for r in results) for v in (HOLDS, WITHIN, FAILS)}
 
     def n(value: int, what: str) -> str:
         return derived(value, f"下表中{what}的核验项数", "#checks")
 
-    if not results and not unknown:
+    if not results and not unknown and not unjudged:
         return _paragraphs(["本期报告的数字之间没有本书可以核验的算术关系或适用的政策规则。"])
     text = (f"本期数据共核验{n(len(results), '适用')}项：{n(counts[HOLDS], VERDICT_ZH[HOLDS])}项"
             f"{VERDICT_ZH[HOLDS]}，{n(counts[WITHIN], VERDICT_ZH[WITHIN])}项{VERDICT_ZH[WITHIN]}，"
@@ -63,6 +71,10 @@ def quality(view: PeriodView) -> str:
     if unknown:
         text += (f"另有{derived(unknown, '下表中适用时间或地区未查明的规则数', '#checks')}项"
                  "外部规则的适用时间或地区未查明，只列出按规则计算的结果，不作判断。")
+    if unjudged:
+        text += (f"{'还有' if unknown else '另有'}"
+                 f"{derived(unjudged, '表后所列不作判断的核验数', '#checks')}项核验所需的数字"
+                 "都有，但不足以判断，原因列在核验表后。")
     failing = [r for r in results if r.verdict == FAILS]
     if not failing:
         return _paragraphs([text])
