@@ -24,7 +24,7 @@ from analysis.meaning.semantics import (
     section_zh,
     when_text,
 )
-from analysis.meaning.written import number_text, reader_cell
+from analysis.meaning.written import number_text, reader_cell, share_text
 from analysis.pages.appendix import TRENDS_FOLDER, download_names, trends_download_names
 from analysis.statements.prose import anchor, check_linked
 from analysis.view import PeriodView
@@ -250,7 +250,7 @@ def checks(view: PeriodView) -> None:
 
 
 def _share(value: float) -> str:
-    return "" if pd.isna(value) else f"{100 * value:.1f}%"
+    return "" if pd.isna(value) else share_text(value)
 
 
 def _points(value: float) -> str:
