@@ -38,7 +38,7 @@ lint: setup ## ruff check, and the layers of src/analysis/ (import-linter)
 
 test: lint ## ruff, then pytest: every test (unit, nbval over book/, browser, builds, kills)
 	$(BIN)/pytest -m "not slow" -q -n 2 --dist loadfile
-	$(BIN)/pytest -m slow -q
+	$(BIN)/pytest -m slow -q -n 2 --dist loadfile
 
 test-fast: lint ## ruff, then pytest without the slow end-to-end tests (the inner loop)
 	$(BIN)/pytest -m "not slow" -q -n 2 --dist loadfile

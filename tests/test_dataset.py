@@ -8,7 +8,7 @@ which the one-decimal writing cannot cover (fails: a finding about the report, n
 import pytest
 from conftest import ROOT
 
-from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, UNKNOWN_IN_FORCE, WITHIN
+from analysis.checks.rules import FAILS, HOLDS, NOT_APPLICABLE, NOT_JUDGED, UNKNOWN_IN_FORCE, WITHIN
 from analysis.dataset.schema import validate_period
 from analysis.view import PeriodView
 
@@ -27,8 +27,8 @@ PINNED = {
     "consultation_demo_units_within_villages": HOLDS,
     "rural_community_pilots_within_villages": HOLDS,
     # 1—6月 payments against a standard adjusted in June: not judged
-    "dibao_urban_monthly_average_below_standard": NOT_APPLICABLE,
-    "dibao_rural_monthly_average_below_standard": NOT_APPLICABLE,
+    "dibao_urban_monthly_average_below_standard": NOT_JUDGED,
+    "dibao_rural_monthly_average_below_standard": NOT_JUDGED,
     # 819 = 1.3 x 630 exactly (the rule's start date is not established: judged, with the
     # source's reliability shown)
     "tekun_rural_standard_vs_dibao": UNKNOWN_IN_FORCE,  # its start date is not established

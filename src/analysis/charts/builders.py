@@ -49,7 +49,6 @@ from analysis.meaning.concepts import (
 from analysis.meaning.semantics import (
     FLOW,
     MEASURE_ZH,
-    START_ASSUMED,
     START_WORDS,
     as_of_text,
     assumed,
@@ -162,8 +161,9 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     # only flows over a stated window are the period's: a stock, a running total (慈善一日捐:
     # 11 years) or money paid up to a date is not "2020年上半年" progress, so no period in
     # its title
-    when = view.label if any(key[0] == FLOW and key[3] != START_ASSUMED for key in groups) \
-        else ""
+    period = f"{view.period.start}/{view.period.end}"
+    when = view.label if any(key[0] == FLOW and key[2] == period and key[3] == ""
+                             for key in groups) else ""
     if len(groups) == 1:
         data = _frame(view, ids, unit_label)
         chart = _hbar(view, data, unit_label, f"{when}{chart_title}", unit_label,
@@ -222,7 +222,7 @@ def coverage(view: PeriodView, indicators: list[str], chart_title: str) -> Chart
         data["距目标（百分点，计算值）"] = [
             "" if m is None else round(m - v, 2) for m, v in zip(marks, data["百分比"],
                                                                 strict=True)]
-    chart = _hbar(view, data, "百分比", f"{view.label}{chart_title}", "%", _source(view, ids),
+    chart = _hbar(view, data, "百分比", chart_title, "%", _source(view, ids),
                   "{:g}%", marks=marks, mark_label="计划目标", as_written=True)
     with_target = [lab for lab, m in zip(data["指标"], marks, strict=True) if m is not None]
     chart.alt = _alt("比率条形图" + (f"，竖线为计划目标（{'、'.join(with_target)}）"
@@ -327,8 +327,8 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
         "状态": status["status"].map(labels(PLAN_TRACKING, view.project)["status"]),
         "章节": status["section"], "indicator": status["indicator"],
     }).reset_index(drop=True)
-    chart = _hbar(view, data, "完成比例%（计算值）", f"截至{view.label}的目标完成进度",
-                  "完成比例（%）", "各期工作汇报中的年度目标与截至本期的完成数", "{:g}%",
+    chart = _hbar(view, data, "完成比例%（计算值）", "目标完成进度（计算值）",
+                  "完成比例（%）", "报告所列目标与报告给出的最新完成数", "{:g}%",
                   goal=100, goal_label="目标")
     chart.alt = _alt("目标完成进度条形图", data, "完成比例%（计算值）", "%")
     return chart
@@ -348,7 +348,7 @@ def stages(view: PeriodView, groups: dict[str, list[tuple[str, str]]],
     data = pd.DataFrame(rows)
     present = list(dict.fromkeys(data["类别"]))
     fig, axes = new_panels(len(present), height=1.4 + 0.62 * len(data) + 0.5 * len(present))
-    full_title = f"{view.label}{chart_title}"
+    full_title = chart_title  # stocks at a date, not the half-year's progress
     stage_of = {ind: key for items in groups.values()
                 for ind, key in _stage_keys([i for _, i in items]).items()}
     colour = stage_colours(stage_of[i] for i in data["indicator"])

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.dataset.figures import as_of_end, latest
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.project import Project
-from analysis.meaning.semantics import Window, is_assumed, meaning
+from analysis.meaning.semantics import Window, assumed, is_assumed, meaning
 from analysis.meaning.written import written_text
 
 # codes, not wording, pass to the pages (labels: templates/plan_tracking.yml); the columns
@@ -79,8 +79,8 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
     the targets set for that place (a county's period does not list the city's targets).
 
     Count targets (kind COUNT) get their completion share (`progress`) and, when the target
-    is due within a window and the latest figure's date is the source's own
-    (`latest_assumed` false), the share of the window elapsed at it (`time_elapsed`); rate
+    is due within a window and the latest figure is dated (`latest_assumed`, as in
+    figures.csv, is not "yes"), the share of the window elapsed at it (`time_elapsed`); rate
     targets (kind RATE) get their distance to the target in percentage points
     (`gap_points`) instead: a completion share is never computed for a rate. Status and
     kind are codes (labels in templates/plan_tracking.yml).
@@ -119,7 +119,7 @@ def track(project: Project, up_to: str | None = None, geo: str | None = None) ->
                 "set_in": period.id, "label_zh": target["label_zh"],
                 "geo_zh": target["geo_zh"], "goal": written_text(target, catalogue),
                 "deadline": target["deadline"], "latest": shown,
-                "latest_as_of": when, "latest_assumed": bool(len(observed)) and is_assumed(row),
+                "latest_as_of": when, "latest_assumed": assumed(row) if len(observed) else "",
                 "status": status, "section": target["section"], "quote": target["quote"],
                 "indicator": target["indicator"], "kind": kind, "progress": progress,
                 "time_elapsed": elapsed, "gap_points": gap, "note": target["note"],

@@ -100,6 +100,16 @@ def set_within(window: Window) -> str:
     return span_text(window.start, window.end)
 
 
+def date_words(as_of: str, assumed_as: str = "") -> str:
+    """A figure's date as the book says it in a table cell: the source's own date
+    (2020年6月底), 截至目前（报告日期…） for the report's date, or 报告未注明时点."""
+    if assumed_as == DATE_ASSUMED:
+        return ASSUMED_WORDS[STOCK]
+    if assumed_as == REPORT_DATED:
+        return _report_dated(Window.of(as_of).end)
+    return as_of_text(as_of)
+
+
 def deadline_text(deadline: str) -> str:
     """A target's deadline in words: a date is the day it is due by (2020年12月底前); a
     window, the time it is due within (2020年内 for a year's task, 2020年7—12月)."""

@@ -50,7 +50,7 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "领域": ind["area"].map(view.project.config.area_zh), "指标": ind["label_zh"],
         "指标解释": ind["definition_zh"],
         "单位": ind["unit"].map(units), "类型": ind["measure"].map(MEASURE_ZH),
-        "统计范围": ind["scope"].map(scopes).fillna("全地区"),
+        "统计范围": ind["scope"].map(scopes).fillna("未限定"),
         "指标代码": ind["id"], "领域代码": ind["area"], "单位代码": ind["unit"],
         "类型代码": ind["measure"], "Indicator": ind["label_en"],
         "Description": ind["description"],

@@ -17,8 +17,7 @@ from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.errors import UserError
 from analysis.escape import html_text
 from analysis.meaning.semantics import (
-    ASSUMED_WORDS,
-    STOCK,
+    date_words,
     deadline_text,
     section_cell,
     section_zh,
@@ -274,7 +273,7 @@ def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[
             continue
         table = rows[common].assign(
             deadline=rows["deadline"].map(deadline_text),
-            latest_as_of=[ASSUMED_WORDS[STOCK] if assumed else when for when, assumed
+            latest_as_of=[date_words(when, how) if when else "" for when, how
                           in zip(rows["latest_as_of"], rows["latest_assumed"], strict=True)],
             completion=rows["progress"].map(_share), time_elapsed=rows["time_elapsed"].map(_share),
             gap_points=rows["gap_points"].map(_points), status=rows["status"].map(statuses),
