@@ -344,9 +344,13 @@ def test_word_headings_and_charts_keep_with_what_follows(editions):
     for i in charts:  # the chart with its caption (图12's caption was on the next page)
         assert paragraphs[i].paragraph_format.keep_with_next, i
         assert "引用：" in paragraphs[i + 1].text, paragraphs[i + 1].text  # its caption
+        assert paragraphs[i + 1].paragraph_format.keep_with_next  # with the chart's table
         lead = paragraphs[i - 1]  # and the lead-in before the chart with the chart
         assert lead.paragraph_format.keep_with_next or lead.style.name.startswith(
             "Heading") or lead.text.startswith("图"), lead.text
+    small = [t for t in doc.tables if len(t.rows) <= 8]  # a chart's table is not split
+    assert small and all(t.rows[0].cells[0].paragraphs[0].paragraph_format.keep_with_next
+                         for t in small)
 
 
 def test_word_columns_leave_room_for_numbers_and_short_cells():

@@ -200,11 +200,17 @@ _URL_CELL = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|\d+\.\d+\.\d+\.\d+")
 
 def _mark_exhibits(article: Any) -> None:
     """A notebook output holding a chart (its heading, lead-in, chart and caption) is an
-    exhibit, kept on one page; the table of its figures follows it."""
+    exhibit, kept on one page; the table of its figures follows it. The paragraphs under a
+    heading are kept with what follows them (a table, a chart)."""
     for figure in article.find_all("figure"):
         output = figure.find_parent(class_="output")
         if output is not None:
             output["class"] = [*output.get("class", []), "exhibit"]
+    for heading in article.find_all(["h2", "h3"]):  # the lead-in stays with what it leads to
+        for lead in heading.find_next_siblings():
+            if lead.name != "p":
+                break
+            lead["class"] = [*lead.get("class", []), "lead"]
 
 
 # a number, with its 万/亿, qualifier and unit as written (19,676,854元, 3.46万人, 630元/人/月)
@@ -295,7 +301,7 @@ section.page h2 { font-size: 14pt; bookmark-level: 2; break-after: avoid; }
 section.page h3 { font-size: 12pt; bookmark-level: none; break-after: avoid; }
 img { max-width: 100%%; max-height: 150mm; height: auto; object-fit: contain; }
 figure { page-break-inside: avoid; break-inside: avoid; margin: 1em 0; }
-.exhibit { break-inside: avoid; }
+.exhibit { break-inside: avoid; } .lead { break-after: avoid; }
 .table-note { font-size: 9pt; margin: 0.5em 0 0.2em; break-after: avoid; }
 figcaption { font-size: 9pt; color: #333; }
 table { border-collapse: collapse; font-size: 8.5pt; width: 100%%; display: table; }

@@ -23,7 +23,8 @@ BODY_FONT, HEADING_FONT = "宋体", "黑体"
 LATIN_BODY, LATIN_HEADING = "Noto Serif CJK SC", "Noto Sans CJK SC"
 A4_TWIPS = (11906, 16838)
 MARGIN_CM = 2.5
-MAX_PICTURE_HEIGHT_CM = 20.0
+MAX_PICTURE_HEIGHT_CM = 15.0  # a chart leaves room on its page for its caption and table
+KEEP_ROWS = 8  # a table of up to so many rows is kept on one page (with its chart)
 
 
 def _qn(tag: str) -> str:
@@ -248,6 +249,10 @@ def _table(doc: Any, node: Any, width_cm: float) -> None:
         column.width = widths[j]
     if has_header:
         _repeat_header(table.rows[0])
+    if len(rows) <= KEEP_ROWS:  # each row kept with the next: the table is not split
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
 
 
 def _picture(doc: Any, node: Any, width_cm: float) -> None:
