@@ -309,7 +309,7 @@ thead { display: table-header-group; }
 th, td { border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }
 td.num, td.short, th.short { white-space: nowrap; overflow-wrap: normal; }
-td.url { overflow-wrap: normal; word-break: keep-all; }
+td.url { overflow-wrap: normal; }  /* a web address breaks only where it may */
 th { background: #eee; } tr { page-break-inside: avoid; }
 a { color: inherit; text-decoration: none; } a[href^="http"] { text-decoration: underline; }
 td::before { content: none !important; }
