@@ -4,7 +4,7 @@
 Each page is loaded in a fresh offline browser context of its own (own storage and cache, as on
 a first visit); every request, failed load, console error, uncaught exception and dialog of the
 page is recorded in a `PageReport`. Playwright's sync API allows one running instance per
-thread and test_accessibility.py starts its own, so each `Browser` drives Playwright from a
+thread and the axe-core tests share another (conftest.chromium_browser), so each `Browser` drives Playwright from a
 thread of its own: its methods can be called from any thread, at any time.
 """
 
@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
+
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 TIMEOUT_S = 30.0
-# as in test_accessibility.py: what keeps Chromium off the network and quiet here
+# what keeps Chromium off the network and quiet here
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--lang=zh-CN"]
@@ -39,6 +41,17 @@ def find_chromium() -> str | None:
         if path:
             return path
     return None
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on a Playwright page, each
+    as 'rule (nodes): first target'."""
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [f"{v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}"
+            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def chromium_or_skip() -> str:

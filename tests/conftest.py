@@ -39,6 +39,20 @@ def copy_data(dest: Path, periods: tuple[str, ...] = (PINNED,)) -> None:
 
 
 @pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium (the system's, driven by Playwright) for the browser tests of a
+    test process; skipped without Chromium, except under $CI."""
+    from browser import ARGS, chromium_or_skip
+
+    executable = chromium_or_skip()
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
 def all_comparators(tmp_path_factory) -> Path:
     """A copy of data/ whose comparator sources are all marked news reports (SYNTHETIC: the
     reposts and mirrors promoted), so that every comparator of the reference data is drawn."""

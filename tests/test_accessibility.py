@@ -11,24 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
+from browser import serious_violations
 
 pytestmark = pytest.mark.slow
 WIDTHS = {"desktop": 1366, "phone": 390}
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from browser import chromium_or_skip
-
-    executable = chromium_or_skip()
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 def _pages(html: Path) -> list[Path]:
@@ -36,8 +22,8 @@ def _pages(html: Path) -> list[Path]:
             if "_static" not in p.parts and p.name not in ("genindex.html", "search.html")]
 
 
-def _open(browser, url: str, width: int):
-    page = browser.new_page(viewport={"width": width, "height": 900})
+def _open(chromium_browser, url: str, width: int):
+    page = chromium_browser.new_page(viewport={"width": width, "height": 900})
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")  # index.html forwards to the first page
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
@@ -46,17 +32,12 @@ def _open(browser, url: str, width: int):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_serious_accessibility_violation_on_any_page(html, browser, width):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe, found = Axe(), {}
+def test_no_serious_accessibility_violation_on_any_page(html, chromium_browser, width):
+    found = {}
     shots = os.environ.get("POLICYBOOK_SCREENSHOTS")
     for path in _pages(html):
-        page = _open(browser, path.as_uri(), WIDTHS[width])
-        result = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
-        serious = [f"{v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}"
-                   for v in result.response["violations"]
-                   if v["impact"] in ("serious", "critical")]
+        page = _open(chromium_browser, path.as_uri(), WIDTHS[width])
+        serious = serious_violations(page)
         if serious:
             found[path.relative_to(html).as_posix()] = serious
         if shots:
@@ -66,10 +47,10 @@ def test_no_serious_accessibility_violation_on_any_page(html, browser, width):
     assert found == {}
 
 
-def test_charts_fit_the_phone_screen(html, browser):
+def test_charts_fit_the_phone_screen(html, chromium_browser):
     too_wide = {}
     for path in _pages(html):
-        page = _open(browser, path.as_uri(), WIDTHS["phone"])
+        page = _open(chromium_browser, path.as_uri(), WIDTHS["phone"])
         widths = page.evaluate("[...document.querySelectorAll('figure.policy-chart img')]"
                                ".map(i => i.getBoundingClientRect().right)")
         if any(w > WIDTHS["phone"] for w in widths):
@@ -78,8 +59,8 @@ def test_charts_fit_the_phone_screen(html, browser):
     assert too_wide == {}
 
 
-def test_clicking_a_number_shows_its_row_in_the_source_table(html, browser):
-    page = _open(browser, (html / "periods/2020H1/social_assistance.html").as_uri(), 1366)
+def test_clicking_a_number_shows_its_row_in_the_source_table(html, chromium_browser):
+    page = _open(chromium_browser, (html / "periods/2020H1/social_assistance.html").as_uri(), 1366)
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
     link = page.locator("a.prov:not(.derived)").first
     target = link.get_attribute("href").split("#", 1)[1]

@@ -21,6 +21,15 @@ def test_validate_passes_on_the_committed_data():
     assert "conform to the contract" in result.stdout
 
 
+def test_validate_lists_only_the_checks_about_the_report():
+    """A book of another report (examples/zhushan) has none of the seed's figures: the seed's
+    checks are counted in one line, not listed as 'not applicable' one by one."""
+    result = policybook("validate", "--root", str(ROOT / "examples" / "zhushan"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "poor_backstop_total_parts" not in result.stdout
+    assert "check(s) need figures this period does not have" in result.stdout
+
+
 @pytest.mark.parametrize("period", ["2020H3", "20201", "../x"])
 def test_invalid_period_exits_2_with_a_message_and_no_traceback(period):
     result = policybook("validate", period)

@@ -9,7 +9,9 @@ drawer open. In headless Chromium (Debian's, through Playwright), offline.
 from __future__ import annotations
 
 import pytest
+from browser import serious_violations
 from conftest import ROOT
+from playwright.sync_api import expect
 
 from analysis.build.toc import toc
 from analysis.dataset.project import Project
@@ -22,39 +24,18 @@ PAGE = "periods/2020H1/social_assistance.html"
 AREA = "养老服务"  # a work area's chapter (data/project.yml), linked from the chapter list
 CHAPTERS = [chapter["file"] for part in toc(Project(ROOT))["parts"]
             for chapter in part["chapters"]]
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PRIMARY = ".bd-header-article .primary-toggle"
 SECONDARY = ".bd-header-article .secondary-toggle"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from browser import ARGS, chromium_or_skip
-
-    executable = chromium_or_skip()
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _open(browser, url: str, width: int):
+def _open(chromium_browser, url: str, width: int):
     """A touch-screen tab `width` px wide (offline) with `url` loaded."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, has_touch=True,
+    context = chromium_browser.new_context(viewport={"width": width, "height": 900}, has_touch=True,
                                   offline=True, locale="zh-CN")
     page = context.new_page()
     page.goto(url, wait_until="load")
     page.wait_for_function("document.querySelector('.book-nav')?.dataset.filled === '1'")
     return page
-
-
-def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
-    return [f"{v['id']}: {v['nodes'][0]['target']}" for v in result.response["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 SHOWN = """(() => {
@@ -80,9 +61,9 @@ def _chapter_list_shown(page, shown: bool = True) -> bool:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_menu_button_opens_the_chapter_list_and_a_work_area_link_works(html, browser,
+def test_the_menu_button_opens_the_chapter_list_and_a_work_area_link_works(html, chromium_browser,
                                                                           width):
-    page = _open(browser, (html / PAGE).as_uri(), width)
+    page = _open(chromium_browser, (html / PAGE).as_uri(), width)
     try:
         button = page.locator(PRIMARY)
         assert button.is_visible(), "the ☰ button is not shown"
@@ -99,9 +80,9 @@ def test_the_menu_button_opens_the_chapter_list_and_a_work_area_link_works(html,
             button.tap()
             link = page.locator("#pst-primary-sidebar").get_by_role("link", name=AREA,
                                                                      exact=True)
+        expect(link).to_be_visible()  # waits for the drawer's transition
         assert _chapter_list_shown(page)
-        assert link.is_visible()
-        assert _serious(page) == []
+        assert serious_violations(page) == []
         link.tap()
         page.wait_for_url("**/periods/2020H1/elderly_care.html")
     finally:
@@ -109,28 +90,28 @@ def test_the_menu_button_opens_the_chapter_list_and_a_work_area_link_works(html,
 
 
 @pytest.mark.parametrize("width", [390, 800])
-def test_the_keyboard_opens_and_closes_the_chapter_list(html, browser, width):
-    page = _open(browser, (html / PAGE).as_uri(), width)
+def test_the_keyboard_opens_and_closes_the_chapter_list(html, chromium_browser, width):
+    page = _open(chromium_browser, (html / PAGE).as_uri(), width)
     try:
         button = page.locator(PRIMARY)
         button.focus()
         page.keyboard.press("Enter")
         page.wait_for_function("document.getElementById('pst-primary-sidebar-modal').open")
-        assert page.locator("#pst-primary-sidebar-modal").get_by_role(
-            "link", name=AREA, exact=True).is_visible()
+        expect(page.locator("#pst-primary-sidebar-modal").get_by_role(
+            "link", name=AREA, exact=True)).to_be_visible()  # waits for the drawer to open
         page.keyboard.press("Escape")
         page.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open")
         assert page.evaluate("document.activeElement.matches('.primary-toggle')")
         # the list is back in its column, ready for the next time
-        assert page.locator("#pst-primary-sidebar .book-nav a[data-doc]").count() == len(
-            CHAPTERS)
+        expect(page.locator("#pst-primary-sidebar .book-nav a[data-doc]")).to_have_count(
+            len(CHAPTERS))
     finally:
         page.context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_page_contents_button_opens_the_page_contents(html, browser, width):
-    page = _open(browser, (html / PAGE).as_uri(), width)
+def test_the_page_contents_button_opens_the_page_contents(html, chromium_browser, width):
+    page = _open(chromium_browser, (html / PAGE).as_uri(), width)
     try:
         button = page.locator(SECONDARY)
         contents = page.locator("#pst-page-navigation-heading-2, .bd-toc-nav").first
@@ -142,18 +123,18 @@ def test_the_page_contents_button_opens_the_page_contents(html, browser, width):
         page.wait_for_function("document.getElementById('pst-secondary-sidebar-modal').open")
         dialog = page.locator("#pst-secondary-sidebar-modal")
         entry = dialog.locator("a.nav-link").first
-        assert entry.is_visible()
-        assert _serious(page) == []
+        expect(entry).to_be_visible()
+        assert serious_violations(page) == []
         page.keyboard.press("Escape")
         page.wait_for_function("!document.getElementById('pst-secondary-sidebar-modal').open")
     finally:
         page.context.close()
 
 
-def test_every_page_lists_every_chapter_and_links_its_neighbours(html, browser):
+def test_every_page_lists_every_chapter_and_links_its_neighbours(html, chromium_browser):
     pages = ["intro", *CHAPTERS]
     for at, doc in enumerate(pages):
-        page = _open(browser, (html / f"{doc}.html").as_uri(), 390)
+        page = _open(chromium_browser, (html / f"{doc}.html").as_uri(), 390)
         try:
             listed = page.eval_on_selector_all(".book-nav a[data-doc]",
                                                "links => links.map(a => a.dataset.doc)")

@@ -7,6 +7,7 @@ mouse. Checked at phone, tablet and desktop widths in headless Chromium."""
 from __future__ import annotations
 
 import pytest
+from browser import serious_violations
 
 pytestmark = pytest.mark.slow
 WIDTHS = [390, 800, 1024, 1366]
@@ -15,22 +16,8 @@ OVERVIEW = "periods/2020H1/overview.html"
 BOX = "document.getElementById('prov-box')"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from browser import chromium_or_skip
-
-    executable = chromium_or_skip()
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-def _page(chromium, html, page: str, width: int, touch: bool = False):
-    context = chromium.new_context(viewport={"width": width, "height": 844},
+def _page(chromium_browser, html, page: str, width: int, touch: bool = False):
+    context = chromium_browser.new_context(viewport={"width": width, "height": 844},
                                    has_touch=touch, is_mobile=touch and width < 600)
     tab = context.new_page()
     tab.goto((html / page).as_uri(), wait_until="load")
@@ -47,8 +34,8 @@ def _box(tab) -> dict:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_click_opens_the_clause_in_a_named_dialog_and_escape_closes_it(chromium, html, width):
-    tab = _page(chromium, html, PAGE, width)
+def test_a_click_opens_the_clause_in_a_named_dialog_and_escape_closes_it(chromium_browser, html, width):
+    tab = _page(chromium_browser, html, PAGE, width)
     link = tab.locator("article a.prov:not(.derived)").first
     title, href = link.get_attribute("title"), link.get_attribute("href")
     assert _box(tab)["hidden"]
@@ -67,8 +54,8 @@ def test_a_click_opens_the_clause_in_a_named_dialog_and_escape_closes_it(chromiu
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_enter_on_a_number_opens_its_box(chromium, html, width):
-    tab = _page(chromium, html, PAGE, width)
+def test_enter_on_a_number_opens_its_box(chromium_browser, html, width):
+    tab = _page(chromium_browser, html, PAGE, width)
     link = tab.locator("article a.prov").first
     link.focus()
     tab.keyboard.press("Enter")
@@ -80,8 +67,8 @@ def test_enter_on_a_number_opens_its_box(chromium, html, width):
 
 
 @pytest.mark.parametrize("width", [390, 800])
-def test_a_tap_shows_a_computed_values_formula(chromium, html, width):
-    tab = _page(chromium, html, OVERVIEW, width, touch=True)
+def test_a_tap_shows_a_computed_values_formula(chromium_browser, html, width):
+    tab = _page(chromium_browser, html, OVERVIEW, width, touch=True)
     link = tab.locator("article a.prov.derived").first
     link.tap()
     box = _box(tab)
@@ -100,8 +87,8 @@ ROW_BACKGROUNDS = """(() => {
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_source_row_is_marked_over_the_stripes_and_the_mouse(chromium, html, width):
-    tab = _page(chromium, html, PAGE, width)
+def test_the_source_row_is_marked_over_the_stripes_and_the_mouse(chromium_browser, html, width):
+    tab = _page(chromium_browser, html, PAGE, width)
     link = tab.locator("article a.prov:not(.derived)").first
     target = link.get_attribute("href").split("#", 1)[1]
     link.click()
@@ -119,14 +106,8 @@ def test_the_source_row_is_marked_over_the_stripes_and_the_mouse(chromium, html,
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_the_open_box_has_no_serious_accessibility_violation(chromium, html, width):
-    from axe_playwright_python.sync_playwright import Axe
-
-    tab = _page(chromium, html, OVERVIEW, width)
+def test_the_open_box_has_no_serious_accessibility_violation(chromium_browser, html, width):
+    tab = _page(chromium_browser, html, OVERVIEW, width)
     tab.locator("article a.prov.derived").first.click()
-    result = Axe().run(tab, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-    serious = [f"{v['id']}: {v['nodes'][0]['target']}" for v in result.response["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert not _box(tab)["hidden"] and serious == []
+    assert not _box(tab)["hidden"] and serious_violations(tab) == []
     tab.context.close()

@@ -14,7 +14,9 @@ from test_chart_layout import CHARTS
 from analysis.build.toc import toc
 from analysis.charts import builders as charts
 from analysis.checks import targets as plans
+from analysis.escape import html_text
 from analysis.meaning.written import number_text
+from analysis.pages import page
 from analysis.pages.export import export
 from analysis.statements import narrative
 from analysis.view import PeriodView
@@ -162,7 +164,6 @@ def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(proj
     limit, and links the full downloads."""
     import csv
 
-    from analysis.pages import page
     from analysis.statements.prose import anchor
 
     path = project_copy.period_dir("2020H1") / "figures.csv"
@@ -199,3 +200,14 @@ def test_a_word_table_gives_short_columns_room_for_their_text():
                                     "霍邱县人民政府关于提高城乡低保标准的通知" * 3]]
     widths = column_widths(rows, 3, 17.0)
     assert widths[1] >= 3 * CHAR_CM and abs(sum(widths) - 17.0) < 1e-9
+
+
+def test_the_source_table_shows_each_entry_s_caveat_in_chinese(view, monkeypatch):
+    shown = []
+    monkeypatch.setattr(page, "display", lambda item: shown.append(item.data))
+    page.trace(view, "social_assistance")
+    [html] = shown
+    assert "<th>说明</th>" in html.replace(' scope="col"', "")
+    notes = [n for n in view.figures.loc[view.figures["area"] == "social_assistance", "note"]
+             if n and not re.search(r"[A-Za-z]{3,}", n)]
+    assert notes and all(html_text(n) in html for n in notes)

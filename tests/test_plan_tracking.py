@@ -118,7 +118,7 @@ def test_the_plan_tables_show_count_and_rate_targets_apart_with_labels(synthetic
     tables = page.target_tables(targets.track(view.project, PERIOD), view.project)
     assert list(tables) == ["数量目标", "比率目标"]
     counts, rates = tables["数量目标"], tables["比率目标"]
-    assert list(counts["完成比例（计算值）"]) == ["50.0%"] and "距目标（百分点）" not in counts
+    assert list(counts["完成比例（计算值）"]) == ["50%"] and "距目标（百分点）" not in counts
     assert list(rates["距目标（百分点）"]) == ["10"] and "完成比例（计算值）" not in rates
     assert set(counts["状态"]) | set(rates["状态"]) <= {"推进中"}
     summary = narrative.targets_summary(targets.track(view.project, PERIOD))

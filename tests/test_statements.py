@@ -172,6 +172,16 @@ def test_no_comparator_known_only_from_a_repost_or_mirror_is_drawn(view):
     assert "转载或镜像" not in set(data["来源可靠性"]) and len(data)
 
 
+def test_a_chart_of_stocks_is_not_titled_with_the_period(view):
+    stocks = charts.values(view, ["poor_backstop_dibao_rural", "poor_backstop_tekun"], "x", "人")
+    up_to = charts.values(view, ["temp_assistance_cases", "jijinan_cases"], "x", "人次")
+    flows = charts.values(view, ["price_subsidy_beneficiaries", "temp_assistance_cases"], "x",
+                          "人次")
+    assert not stocks.title.startswith(view.label) and "x" in stocks.title
+    assert not up_to.title.startswith(view.label)  # 截至6月: the report gives no start
+    assert flows.title.startswith(view.label)
+
+
 def test_bars_of_different_scopes_are_drawn_apart(view):
     chart = charts.values(view, ["social_orgs_registered", "community_hub_orgs"], "x", "家")
     assert chart.data["组别"].nunique() == 2 and len(chart.fig.axes) == 2

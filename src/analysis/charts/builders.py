@@ -47,8 +47,9 @@ from analysis.meaning.concepts import (
     unified_standards,
 )
 from analysis.meaning.semantics import (
+    FLOW,
     MEASURE_ZH,
-    RUNNING,
+    START_ASSUMED,
     START_WORDS,
     as_of_text,
     assumed,
@@ -158,8 +159,11 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
     if not ids:
         return None
     groups = _comparable_groups(view, ids)
-    # running totals reach back before the period (慈善一日捐: 11 years): no period in the title
-    when = "" if all(key[0] == RUNNING for key in groups) else view.label
+    # only flows over a stated window are the period's: a stock, a running total (慈善一日捐:
+    # 11 years) or money paid up to a date is not "2020年上半年" progress, so no period in
+    # its title
+    when = view.label if any(key[0] == FLOW and key[3] != START_ASSUMED for key in groups) \
+        else ""
     if len(groups) == 1:
         data = _frame(view, ids, unit_label)
         chart = _hbar(view, data, unit_label, f"{when}{chart_title}", unit_label,

@@ -37,6 +37,13 @@ def number_text(value: float, decimals: int = 2) -> str:
     return grouped(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
+def share_text(value: float) -> str:
+    """A computed share (0.2727) as a whole percent (27%), one decimal below 1% (0.4%): the
+    same precision wherever the book shows a completion share or a share of time."""
+    percent = 100 * value
+    return f"{number_text(percent, 1 if abs(percent) < 1 else 0)}%"
+
+
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
     """Number, 万/亿, unit symbol and qualifier as written, the number grouped."""
     symbol = catalogue.unit_symbols[row["unit"]]

@@ -205,8 +205,8 @@ def render(project: Project) -> str:
         list(dict.fromkeys((r["symbol_zh"], dimension_zh.get(r["dimension"], r["dimension"]))
                            for _, r in units.iterrows())), "计量单位")
     lines += ["## 行政区划", "", "本书各期数字所属的地区。", ""] + _table(
-        ["名称", "代码（GB/T 2260）", "级别"],
-        [[r["name_zh"], r["code"], _level_zh(r)] for _, r in places.iterrows()], "行政区划")
+        ["名称", "级别"],
+        [[r["name_zh"], _level_zh(r)] for _, r in places.iterrows()], "行政区划")
     return "\n".join(lines) + "\n"
 
 

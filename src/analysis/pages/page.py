@@ -24,7 +24,7 @@ from analysis.meaning.semantics import (
     section_zh,
     when_text,
 )
-from analysis.meaning.written import number_text, reader_cell
+from analysis.meaning.written import number_text, reader_cell, reader_note, share_text
 from analysis.pages.appendix import TRENDS_FOLDER, download_names, trends_download_names
 from analysis.statements.prose import anchor, check_linked
 from analysis.view import PeriodView
@@ -186,11 +186,14 @@ def trace(view: PeriodView, area: str) -> None:
                 f"下表列出{html_text(view.place)}各指标的最新数字{number_text(len(cited))}条"
                 f"和其他{number_text(len(others))}条；全部数字及其原文见本期"
                 f"下载文件（{links}）。</p>")
+    notes = [reader_note(r) for _, r in rows.iterrows()]
+    said = any(notes)  # the entry's caveats (原文未说明…), where it has any
     cells = [[_named(r)] + [html_text(c) for c in (
         r["geo_zh"], view.written(r["indicator"], r["geo"]),
         when_text(view.catalogue, r), section_zh(r["section"]))] + [verbatim(r["quote"])]
-        for _, r in rows.iterrows()]
-    head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"]
+        + ([html_text(n)] if said else []) for (_, r), n in zip(rows.iterrows(), notes,
+                                                                 strict=True)]
+    head = ["指标", "地区", "数值", "范围与时段", "章节", "原文"] + (["说明"] if said else [])
     ids = [anchor(r) for _, r in rows.iterrows()]
     display(HTML(note + scroll(table_html(head, cells, ids), "本页数字的出处")))
 
@@ -250,7 +253,7 @@ def checks(view: PeriodView) -> None:
 
 
 def _share(value: float) -> str:
-    return "" if pd.isna(value) else f"{100 * value:.1f}%"
+    return "" if pd.isna(value) else share_text(value)
 
 
 def _points(value: float) -> str:

@@ -19,6 +19,7 @@ from analysis.meaning.concepts import (
     unified_standards,
 )
 from analysis.meaning.semantics import deadline_text, month_zh, section_zh
+from analysis.meaning.written import share_text
 from analysis.statements.prose import Absent, Prose, derived
 from analysis.view import PeriodView
 
@@ -40,10 +41,6 @@ def month(as_of: str) -> Markup:
     """The month (or whole year) of a figure, as a <time> element (see semantics.month_zh)."""
     return Markup(f'<time datetime="{escape(as_of)}">') + escape(month_zh(as_of)) + Markup(
         "</time>")
-
-
-def _share(value: float) -> str:
-    return f"{round(100 * value, 1):g}%"
 
 
 def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
@@ -73,11 +70,11 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
                           "plan_tracking.html#targets")
             text += Markup("，距目标") + Markup(gap) + Markup("个百分点")
         elif row["progress"] == row["progress"]:
-            done = derived(_share(row["progress"]), f"计算值：{row['latest']} ÷ {row['goal']}",
+            done = derived(share_text(row["progress"]), f"计算值：{row['latest']} ÷ {row['goal']}",
                            "plan_tracking.html#targets")
             text += Markup("，完成") + Markup(done) + Markup("（计算值）")
             if row["time_elapsed"] == row["time_elapsed"]:
-                elapsed = derived(_share(row["time_elapsed"]),
+                elapsed = derived(share_text(row["time_elapsed"]),
                                   f"计算值：到{row['latest_as_of']}，"
                                   f"{deadline_text(row['deadline'])}的时间已过的比例（按月计）",
                                   "plan_tracking.html#targets")

@@ -275,8 +275,9 @@ class Prose:
 
     def uncited(self, figures: pd.DataFrame, sentences: dict) -> list[str]:
         """Sentences for the figures no block cited: a total with its parts in one sentence
-        (the catalogue's `part_of`, wording `parts`), the rest by measure, up to
-        `per_sentence` figures of one measure in each (templates/measures.yml)."""
+        (the catalogue's `part_of`, wording `parts`), the rest in the report's order, one
+        sentence for each run of figures of one measure in one section, up to `per_sentence`
+        figures in each (templates/measures.yml)."""
         if problems := measure_problems(sentences):  # only text and the names it is given
             raise TemplateRefused("; ".join(str(p) for p in problems))
         rest = figures[[(i, g) not in self.cited
@@ -285,11 +286,15 @@ class Prose:
         out = []
         if isinstance(sentences.get("parts"), dict) and not rest.empty:
             out, rest = self._totals_with_parts(rest, sentences)
-        by_measure = {m: [] for m in sentences if isinstance(sentences[m], dict)}
+        runs: list[tuple[tuple[str, str], list[pd.Series]]] = []
         for _index, r in rest.iterrows():
-            by_measure.setdefault(meaning(self.catalogue, r["indicator"]).measure, []).append(r)
+            key = (r["section"], meaning(self.catalogue, r["indicator"]).measure)
+            if runs and runs[-1][0] == key:
+                runs[-1][1].append(r)
+            else:
+                runs.append((key, [r]))
         size = int(sentences.get("per_sentence", 4))
-        for measure, rows in by_measure.items():
+        for (_section, measure), rows in runs:
             wording = sentences.get(measure)
             if not rows or not isinstance(wording, dict) or measure == "parts":
                 continue
