@@ -262,3 +262,124 @@ def test_a_bad_release_block_is_refused_with_its_key(tmp_path, line, message):
     config.write_text("\n".join(lines) + "\n" + line + "\n", encoding="utf-8")
     with pytest.raises(UserError, match=message):
         Project(tmp_path).config  # noqa: B018 - reading validates
+
+
+@pytest.mark.slow
+def test_the_pdf_numbers_its_pages_in_one_style_from_the_cover(pdf):
+    contents = _poppler("pdftotext", "-f", "2", "-l", "2", "-layout", pdf, "-")
+    assert contents.strip().splitlines()[-1].strip() == "2"  # not ii, before page 3
+
+
+@pytest.mark.slow
+def test_no_table_cell_is_broken_one_character_a_line_in_the_pdf(pdf):
+    lines = _poppler("pdftotext", pdf, "-").splitlines()
+    for alone in ("六", "安", "地", "一、", "（一）"):  # 六/安/市, 地/区, 一、/（一）/第3项
+        assert alone not in lines, alone
+    assert "下表各行的地区均为六安市。" in lines  # the place said once above the table
+
+
+@pytest.mark.slow
+def test_the_word_contents_list_the_headings_before_word_updates_the_field(editions):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    body = doc.element.body
+    instruction = next(t for t in body.iter(qn("w:instrText")) if "TOC" in t.text)
+    assert instruction.text.strip() == 'TOC \\o "1-2" \\h \\z \\u'
+    shown, inside = [], False
+    for paragraph in body.iter(qn("w:p")):
+        kinds = [f.get(qn("w:fldCharType")) for f in paragraph.iter(qn("w:fldChar"))]
+        if instruction in paragraph.iter(qn("w:instrText")):
+            inside = True
+        if inside:
+            shown.append("".join(t.text for t in paragraph.iter(qn("w:t"))))
+        if inside and "end" in kinds:
+            break
+    headings = [p.text for p in doc.paragraphs
+                if p.style.name in ("Heading 1", "Heading 2")]
+    assert shown == headings and len(shown) >= 20
+    text = "\n".join(p.text for p in doc.paragraphs[:len(shown) + 20])
+    assert "Word" not in text and "更新域" not in text
+
+
+@pytest.mark.slow
+def test_word_table_numbers_are_never_broken(editions, docx_parts):
+    import re
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from analysis.pages.word_edition import EM_CM, PAD_CM, _em
+
+    # digits in en-US: with zh-CN LibreOffice breaks 877,077 between any two digits
+    assert re.search(r'<w:lang w:val="en-US" w:eastAsia="zh-CN"', docx_parts["word/styles.xml"])
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    numbers = 0
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                text = cell.text
+                if not re.fullmatch(r"-?\d[\d,]*(?:\.\d+)?[万亿]?[%\u4e00-\u9fff/]{0,6}", text):
+                    continue
+                numbers += 1
+                no_wrap = cell._tc.tcPr.find(qn("w:noWrap")) is not None
+                wide = cell.width.cm >= PAD_CM + _em(text) * EM_CM - 0.05
+                assert no_wrap and wide, (text, cell.width.cm)
+    assert numbers > 100
+
+
+@pytest.mark.slow
+def test_word_headings_and_charts_keep_with_what_follows(editions):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(next(p for p in editions if p.suffix == ".docx"))
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        assert doc.styles[name].paragraph_format.keep_with_next, name
+    paragraphs = doc.paragraphs
+    charts = [i for i, p in enumerate(paragraphs) if p._p.find(f".//{qn('w:drawing')}")
+              is not None]
+    assert len(charts) >= 8
+    for i in charts:  # the chart with its caption (图12's caption was on the next page)
+        assert paragraphs[i].paragraph_format.keep_with_next, i
+        assert "引用：" in paragraphs[i + 1].text, paragraphs[i + 1].text  # its caption
+        assert paragraphs[i + 1].paragraph_format.keep_with_next  # with the chart's table
+        lead = paragraphs[i - 1]  # and the lead-in before the chart with the chart
+        assert lead.paragraph_format.keep_with_next or lead.style.name.startswith(
+            "Heading") or lead.text.startswith("图"), lead.text
+    small = [t for t in doc.tables if len(t.rows) <= 8]  # a chart's table is not split
+    assert small and all(t.rows[0].cells[0].paragraphs[0].paragraph_format.keep_with_next
+                         for t in small)
+
+
+def test_word_columns_leave_room_for_numbers_and_short_cells():
+    from analysis.pages.word_edition import EM_CM, PAD_CM, _em, column_widths
+
+    rows = [["指标", "人", "原文写法", "章节"],
+            ["兜底保障中的农村低保对象" * 3, "877,077", "9322人", "一、（一）第3项"]]
+    keep = [[0, 1, 1, 1], [0, 2, 2, 1]]
+    widths = column_widths(rows, 4, 16.0, keep)
+    assert abs(sum(widths) - 16.0) < 0.01
+    for j, text in ((1, "877,077"), (2, "9322人"), (3, "一、（一）第3项")):
+        assert widths[j] >= PAD_CM + _em(text) * EM_CM, (text, widths[j])
+    assert _em("六安市") == 3 and _em("877,077") < 5
+    narrow = column_widths([["目标", "最新值", "期限"], ["农村社区建设试点覆盖率", "94.8%",
+                                                   "2020年12月底"]], 3, 4.0, [[0, 1, 1],
+                                                                           [0, 2, 1]])
+    assert narrow[1] >= PAD_CM + _em("94.8%") * EM_CM  # the number before the short cell
+
+
+def test_a_column_the_same_on_every_row_is_said_once_above_the_table():
+    from bs4 import BeautifulSoup
+
+    from analysis.pages.print_editions import _fold_same_columns, wording
+
+    rows = "".join(f"<tr><td>指标{i}</td><td>六安市</td><td>{i}人</td></tr>" for i in range(4))
+    article = BeautifulSoup(f"<article><div class='table-scroll'><table><thead><tr><th>指标</th>"
+                            f"<th>地区</th><th>数值</th></tr></thead><tbody>{rows}</tbody>"
+                            "</table></div></article>", "html.parser")
+    _fold_same_columns(article, wording(Project(ROOT)))
+    assert [th.get_text() for th in article.find_all("th")] == ["指标", "数值"]
+    assert all(len(tr.find_all("td")) == 2 for tr in article.find("tbody").find_all("tr"))
+    assert article.find("p", class_="table-note").get_text() == "下表各行的地区均为六安市。"

@@ -34,6 +34,8 @@ CASES = [  # rule, text it must flag, text it must pass
     ("latin", "3月底前: only the end is stated", "来源：m.bbnews.cn"),
     ("latin", "class A对象", "A类低保对象补助水平"),
     ("interaction_words", "点击“展开数据表”可以看到", "图后的数据表列出图中的全部数字"),
+    ("web_page_words", "本页其余的数字，按统计口径和单位分组。", "本章其余的数字，按统计口径和单位分组。"),
+    ("web_page_words", "只在概览页的数据核验中列出", "只在本期概览一章的数据核验中列出"),
 ]
 
 
@@ -58,6 +60,8 @@ def test_a_finding_says_where_which_rule_and_the_text_around_it():
 def test_print_only_rules_are_not_applied_to_the_web():
     assert not findings("点击可跳到页末出处表")
     assert findings("点击可跳到页末出处表", rules=zh_style.RULES_PRINT)
+    assert not findings("本页其余的数字")
+    assert findings("本页其余的数字", rules=zh_style.RULES_PRINT)
 
 
 @pytest.mark.parametrize("raw, shown", [

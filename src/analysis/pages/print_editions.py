@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +52,7 @@ class Wording:
     note: str
     replace: dict[str, str]
     web_only: tuple[str, ...]
+    same_column: str  # the note for a table column left out because it is the same on each row
 
 
 def wording(project: Project) -> Wording:
@@ -65,11 +67,12 @@ def _wording(path: Path) -> Wording:
         data = load_yaml(path)
         return Wording({str(k): str(v) for k, v in data["cover"].items()}, str(data["note"]),
                        {str(k): str(v or "") for k, v in data["replace"].items()},
-                       tuple(str(w) for w in data["web_only"]))
+                       tuple(str(w) for w in data["web_only"]),
+                       str(data["tables"]["same_column"]))
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(Problem(str(path), _("the print wording cannot be read ({exc})").format(
                                                exc=exc),
-                                _("give cover, note, replace and web_only"))) from None
+                                _("give cover, note, replace, web_only and tables"))) from None
 
 
 def weasyprint_missing() -> str | None:
@@ -132,6 +135,84 @@ def _reword(article: Any, words: Wording) -> None:
             text.replace_with(NavigableString(new))
 
 
+def cell_width(text: str) -> float:
+    """The width of `text` in ems: a Chinese character or full-width mark is one, a Latin
+    letter, digit or ASCII mark about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+SHORT_EM = 8.5  # a cell up to this wide (一、（一）第3项, 2020年12月底) stays on one line
+MIN_ROWS_TO_FOLD = 3  # a column the same on fewer rows is not worth a note
+HEADER_EM = 5.0  # a header up to this wide (地区, 元/人/月) stays on one line
+
+
+def _fold_same_columns(article: Any, words: Wording) -> None:
+    """A column whose value is the same short text on every row (地区 六安市 in the sources
+    table) is left out of the table and said once in a note above it."""
+    for table in article.find_all("table"):
+        head = table.find("thead")
+        body = [tr.find_all(["td", "th"]) for tr in table.find_all("tr") if tr.find("td")]
+        heads = head.find_all("th") if head else []
+        if (len(body) < MIN_ROWS_TO_FOLD or not heads or table.find(attrs={"colspan": True})
+                or table.find(attrs={"rowspan": True})
+                or any(len(row) != len(heads) for row in body)):
+            continue
+        same = [j for j in range(len(heads))
+                if len({row[j].get_text(strip=True) for row in body}) == 1
+                and body[0][j].get_text(strip=True) and heads[j].get_text(strip=True)
+                and cell_width(body[0][j].get_text(strip=True)) <= SHORT_EM]
+        if not same or len(same) > len(heads) - 2:
+            continue
+        notes = [words.same_column.format(column=heads[j].get_text(strip=True),
+                                          value=body[0][j].get_text(strip=True)) for j in same]
+        for j in sorted(same, reverse=True):
+            heads[j].decompose()
+            for row in body:
+                row[j].decompose()
+        note = article.new_tag("p", attrs={"class": "table-note"})
+        note.string = "".join(notes)
+        (table.find_parent(class_="table-scroll") or table).insert_before(note)
+
+
+def _mark_short_columns(article: Any) -> None:
+    """Cells of a column whose every cell is short, and short headers, are kept on one line
+    (class "short"); so are cells holding a web address (class "url")."""
+    for table in article.find_all("table"):
+        rows = [tr.find_all(["td", "th"]) for tr in table.find_all("tr")]
+        body = [row for row in rows if any(c.name == "td" for c in row)]
+        columns = max((len(row) for row in rows), default=0)
+        for j in range(columns):
+            cells = [row[j] for row in body if j < len(row)]
+            if cells and max(cell_width(c.get_text(strip=True)) for c in cells) <= SHORT_EM:
+                for cell in cells:
+                    cell["class"] = [*cell.get("class", []), "short"]
+        for row in rows:
+            for cell in row:
+                text = cell.get_text(strip=True)
+                if cell.name == "th" and cell_width(text) <= HEADER_EM:
+                    cell["class"] = [*cell.get("class", []), "short"]
+                if _URL_CELL.search(text):
+                    cell["class"] = [*cell.get("class", []), "url"]
+
+
+_URL_CELL = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|\d+\.\d+\.\d+\.\d+")
+
+
+def _mark_exhibits(article: Any) -> None:
+    """A notebook output holding a chart (its heading, lead-in, chart and caption) is an
+    exhibit, kept on one page; the table of its figures follows it. The paragraphs under a
+    heading are kept with what follows them (a table, a chart)."""
+    for figure in article.find_all("figure"):
+        output = figure.find_parent(class_="output")
+        if output is not None:
+            output["class"] = [*output.get("class", []), "exhibit"]
+    for heading in article.find_all(["h2", "h3"]):  # the lead-in stays with what it leads to
+        for lead in heading.find_next_siblings():
+            if lead.name != "p":
+                break
+            lead["class"] = [*lead.get("class", []), "lead"]
+
+
 # a number, with its 万/亿, qualifier and unit as written (19,676,854元, 3.46万人, 630元/人/月)
 _NUMBER_CELL = re.compile(
     r"-?[\d,]+(?:\.\d+)?(?:余|多)?[万亿]?(?:余)?(?:[%‰]|[\u4e00-\u9fff/]{0,6})")
@@ -163,11 +244,14 @@ def period_pages(project: Project, period: str) -> list[Page]:
             details.attrs = {"class": ["print-table"]}
         for region in article.select("[tabindex]"):
             del region["tabindex"]
+        _reword(article, words)
+        _fold_same_columns(article, words)
         for cell in article.find_all("td"):  # a number is never broken across lines
             if _NUMBER_CELL.fullmatch(cell.get_text(strip=True)):
                 cell["class"] = [*cell.get("class", []), "num"]
+        _mark_short_columns(article)
+        _mark_exhibits(article)
         _relink(article, doc, docs, url)
-        _reword(article, words)
         heading = article.find("h1")
         title = heading.get_text(" ", strip=True) if heading else doc
         pages.append(Page(doc, title, str(article)))
@@ -194,7 +278,6 @@ PRINT_CSS = """
 @page { size: A4; margin: 22mm 20mm 24mm;
   @bottom-center { content: counter(page); font-family: "Book CJK"; font-size: 9pt; } }
 @page cover { @bottom-center { content: none; } }
-@page front { @bottom-center { content: counter(page, lower-roman); } }
 html { font-family: "Book CJK", sans-serif; font-size: 10.5pt; line-height: 1.7; color: #111; }
 .cover { page: cover; page-break-after: always; text-align: center; padding-top: 45mm; }
 .cover .mark { position: absolute; top: 0; right: 0; border: 1pt solid #111; padding: 2pt 8pt;
@@ -213,17 +296,20 @@ html { font-family: "Book CJK", sans-serif; font-size: 10.5pt; line-height: 1.7;
 .contents a { color: inherit; text-decoration: none; }
 .contents a::after { content: leader(".") target-counter(attr(href), page); }
 section.page { page-break-before: always; }
-section.page h1 { font-size: 18pt; bookmark-level: 1; }
-section.page h2 { font-size: 14pt; bookmark-level: 2; page-break-after: avoid; }
-section.page h3 { font-size: 12pt; bookmark-level: none; page-break-after: avoid; }
-img { max-width: 100%%; max-height: 200mm; height: auto; object-fit: contain; }
+section.page h1 { font-size: 18pt; bookmark-level: 1; break-after: avoid; }
+section.page h2 { font-size: 14pt; bookmark-level: 2; break-after: avoid; }
+section.page h3 { font-size: 12pt; bookmark-level: none; break-after: avoid; }
+img { max-width: 100%%; max-height: 150mm; height: auto; object-fit: contain; }
 figure { page-break-inside: avoid; break-inside: avoid; margin: 1em 0; }
+.exhibit { break-inside: avoid; } .lead { break-after: avoid; }
+.table-note { font-size: 9pt; margin: 0.5em 0 0.2em; break-after: avoid; }
 figcaption { font-size: 9pt; color: #333; }
 table { border-collapse: collapse; font-size: 8.5pt; width: 100%%; display: table; }
 thead { display: table-header-group; }
 th, td { border: 0.5pt solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }
-td.num { white-space: nowrap; overflow-wrap: normal; }
+td.num, td.short, th.short { white-space: nowrap; overflow-wrap: normal; }
+td.url { overflow-wrap: normal; }  /* a web address breaks only where it may */
 th { background: #eee; } tr { page-break-inside: avoid; }
 a { color: inherit; text-decoration: none; } a[href^="http"] { text-decoration: underline; }
 td::before { content: none !important; }

@@ -18,6 +18,7 @@ conventions of statistical bulletins:
 - ``latin``: no English words or code identifiers (dibao_standard) in Chinese text; the names
   of file formats and standards (CSV, Excel, GB/T) and web addresses are allowed.
 - ``interaction_words`` (print only): paper cannot be clicked, pointed at or opened.
+- ``web_page_words`` (print only): a printed book has chapters, not web pages (本页, 概览页).
 
 `findings(text)` applies the rules of a kind of text; `Finding` says which rule, where and
 what. Verbatim quotes of the report are exempt: the callers leave them out.
@@ -42,10 +43,11 @@ ALLOWED_LATIN = {"CSV", "Excel", "PDF", "PNG", "Word", "XLSX", "GB", "T", "ISO",
                  "GDP"}  # names of formats and standards, and abbreviations of Chinese usage
 INTERACTION_WORDS = ("点击", "单击", "展开数据表", "收起数据表", "指向", "鼠标", "悬停",
                      "滑动", "左右滑动")
+WEB_PAGE_WORDS = ("本页", "概览页")  # print says 本章, 本期概览一章
 
 RULES_WEB = ("halfwidth_punctuation", "ascii_parentheses", "date_range", "numeric_range",
              "mixed_wan_yi", "digit_grouping", "trailing_zero", "percentage_points", "latin")
-RULES_PRINT = (*RULES_WEB, "interaction_words")
+RULES_PRINT = (*RULES_WEB, "interaction_words", "web_page_words")
 RULES_DOWNLOAD = ("latin", "trailing_zero")  # cells of the Chinese CSV files
 
 RULE_ZH = {
@@ -59,6 +61,7 @@ RULE_ZH = {
     "percentage_points": "比率之差应以“个百分点”表示",
     "latin": "中文里夹有英文或代码",
     "interaction_words": "印刷版不能点击、指向或展开",
+    "web_page_words": "印刷版分章而不分网页（应说本章、本期概览一章）",
 }
 
 
@@ -184,11 +187,16 @@ def interaction_words(text: str) -> Iterator[re.Match]:
     yield from re.finditer("|".join(INTERACTION_WORDS), text)
 
 
+def web_page_words(text: str) -> Iterator[re.Match]:
+    """Words for a web page (本页, 概览页) where the printed book has a chapter."""
+    yield from re.finditer("|".join(WEB_PAGE_WORDS), text)
+
+
 RULES = {"halfwidth_punctuation": halfwidth_punctuation, "ascii_parentheses": ascii_parentheses,
          "date_range": date_range, "numeric_range": numeric_range, "mixed_wan_yi": mixed_wan_yi,
          "digit_grouping": digit_grouping, "trailing_zero": trailing_zero,
          "percentage_points": percentage_points, "latin": latin,
-         "interaction_words": interaction_words}
+         "interaction_words": interaction_words, "web_page_words": web_page_words}
 
 
 def findings(text: str, where: str = "", rules: Iterable[str] = RULES_WEB) -> list[Finding]:
