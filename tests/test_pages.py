@@ -18,6 +18,7 @@ from analysis.escape import html_text
 from analysis.meaning.written import number_text
 from analysis.pages import page
 from analysis.pages.export import export
+from analysis.pages.word_edition import EM_CM, column_widths
 from analysis.statements import narrative
 from analysis.view import PeriodView
 
@@ -194,12 +195,10 @@ def test_a_large_area_lists_the_citable_figures_and_says_where_the_rest_are(proj
 def test_a_word_table_gives_short_columns_room_for_their_text():
     """The comparator table's 地区 column printed one character a line: every column now
     holds up to four characters on a line, and the widths fill the text width."""
-    from analysis.pages.word_edition import CHAR_CM, column_widths
-
     rows = [["组别", "地区", "来源"], ["同一年份的标准（各地执行时间不同）", "霍邱县",
                                     "霍邱县人民政府关于提高城乡低保标准的通知" * 3]]
     widths = column_widths(rows, 3, 17.0)
-    assert widths[1] >= 3 * CHAR_CM and abs(sum(widths) - 17.0) < 1e-9
+    assert widths[1] >= 3 * EM_CM and abs(sum(widths) - 17.0) < 1e-9
 
 
 def test_the_source_table_shows_each_entry_s_caveat_in_chinese(view, monkeypatch):
