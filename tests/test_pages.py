@@ -210,3 +210,10 @@ def test_the_source_table_shows_each_entry_s_caveat_in_chinese(view, monkeypatch
     notes = [n for n in view.figures.loc[view.figures["area"] == "social_assistance", "note"]
              if n and not re.search(r"[A-Za-z]{3,}", n)]
     assert notes and all(html_text(n) in html for n in notes)
+
+
+def test_a_chart_table_shows_the_report_s_writing_not_an_exact_looking_number(view):
+    chart = charts.values(view, ["left_behind_distressed_children", "orphans"], "x", "人")
+    shown = page.reader_data(chart.data)
+    assert "9万余人" in set(shown["报告数值"]) and 90000 not in shown.to_numpy()
+    assert 90000 in chart.data.to_numpy()  # the download keeps the plotted value

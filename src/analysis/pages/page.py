@@ -125,6 +125,16 @@ def _cell_html(text: str) -> str:
             f'{html_text(match["host"])}</a>')
 
 
+def reader_data(data: pd.DataFrame) -> pd.DataFrame:
+    """A chart's numbers for readers: where the report's writing is given (报告数值: 9万余人,
+    2.13亿元), the plotted value (90,000, 213,000,000) is left to the CSV download, so that no
+    approximate figure reads as an exact one."""
+    if "报告数值" not in data:
+        return data
+    return data.drop(columns=[c for c in data.columns
+                              if c != "报告数值" and pd.api.types.is_numeric_dtype(data[c])])
+
+
 def charts(items: list[Placed]) -> None:
     """An area's charts, each under its heading and introduction (templates/charts.yml),
     with its numbers in a table that opens below it; one line when there is none."""
@@ -139,7 +149,7 @@ def charts(items: list[Placed]) -> None:
         display(HTML(words + item.chart.html(citation(item.chart, number), number)))
         name = f"{number}的数据"
         display(HTML(f'<details class="chart-data"><summary>{html_text(name)}</summary>'
-                     f"{frame_html(item.chart.data, name)}</details>"))
+                     f"{frame_html(reader_data(item.chart.data), name)}</details>"))
 
 
 def table(item: Chart | None) -> None:
