@@ -137,7 +137,7 @@ def test_the_progress_chart_draws_count_targets_only(synthetic):
 def test_key_points_lead_with_changes_then_targets_against_time_elapsed(synthetic):
     view = synthetic()
     text = _text(keypoints.keypoints(view, "elderly_care"))
-    assert text.index("由") < text.index("计划目标"), text  # what changed comes first
+    assert text.index("由") < text.index("报告提出的目标"), text  # what changed comes first
     assert "完成50%（计算值），时间进度50%" in text
     rates = _text(keypoints.keypoints(view, "community_governance"))
     assert "距目标10个百分点" in rates and "完成" not in rates
