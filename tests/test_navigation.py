@@ -131,6 +131,25 @@ def test_the_page_contents_button_opens_the_page_contents(html, chromium_browser
         page.context.close()
 
 
+@pytest.mark.parametrize("width", [390, 800])
+def test_a_page_contents_entry_closes_the_drawer_and_shows_its_heading(html, chromium_browser,
+                                                                         width):
+    page = _open(chromium_browser, (html / PAGE).as_uri(), width)
+    try:
+        page.locator(SECONDARY).tap()
+        page.wait_for_function("document.getElementById('pst-secondary-sidebar-modal').open")
+        entry = page.locator("#pst-secondary-sidebar-modal a.nav-link", has_text="图表").first
+        target = entry.get_attribute("href")
+        entry.tap()
+        page.wait_for_function("!document.getElementById('pst-secondary-sidebar-modal').open")
+        page.wait_for_timeout(300)  # the scroll is made on the next frame
+        top = page.evaluate(f"document.getElementById({target[1:]!r})"
+                            ".getBoundingClientRect().top")
+        assert 0 <= top < 200, f"the heading is {top} px from the top of the screen"
+    finally:
+        page.context.close()
+
+
 def test_every_page_lists_every_chapter_and_links_its_neighbours(html, chromium_browser):
     pages = ["intro", *CHAPTERS]
     for at, doc in enumerate(pages):
