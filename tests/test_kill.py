@@ -180,12 +180,14 @@ def test_import_killed_while_writing_leaves_old_or_new(big_csv, states, tmp_path
 # ---------------------------------------------------------------------------- every step
 
 
-
 def test_import_killed_at_every_file_system_step_recovers_to_old_or_new(tmp_path):
     """A small import with a source.yml and a new file: crash before each step in turn."""
     source = tmp_path / "figures.csv"
-    text = (ROOT / "data/periods/2020H1/figures.csv").read_text(encoding="utf-8")
-    source.write_text(text.replace("按报告时点计", "按报告时点计（重新导入）"), encoding="utf-8")
+    with (ROOT / "data/periods/2020H1/figures.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("note")] += "（重新导入）"  # a change, whatever the notes say
+    with source.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
     reference = fresh_copy(tmp_path / "reference")
     states = {"old": snapshot(reference.period_dir(PERIOD))}
     import_period(reference, PERIOD, source, replace=True)
