@@ -16,13 +16,14 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import resolve_name
 from pathlib import Path
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
 import analysis
-from analysis.build.worker import KERNEL
+from analysis.build import KERNEL
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.files import read_stamp, write_atomic
@@ -63,10 +64,7 @@ def _imports(tree: ast.Module, package: str = "") -> set[str]:
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join([*up, *([base] if base else [])])
+            base = resolve_name("." * node.level + (node.module or ""), package)
             names.add(base)
             names.update(f"{base}.{a.name}" for a in node.names)
     return names

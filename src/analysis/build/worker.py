@@ -1,11 +1,9 @@
 """One notebook job, executed in a warm kernel and written atomically.
 
-A `Job` is a plain picklable record, so any `concurrent.futures.Executor` runs `execute_job`
-(a local process pool, a Dask cluster's `get_executor()`). Each worker thread keeps one kernel
-and resets it before each job to the state of a new one (empty namespace, new history
-session, execution count 1, the job's folder, no open figures): kernel start and the imports
-of pandas/matplotlib are paid once per worker. papermill injects the parameters and nbclient
-runs the cells; `fresh_kernel=True` starts a new kernel for the job. A failing notebook never
+A `Job` is a plain picklable record, so any `concurrent.futures.Executor` runs `execute_job`.
+Each worker thread keeps one kernel and resets it before each job to the state of a new one
+(empty namespace, new history session, execution count 1, the job's folder, no open figures);
+papermill injects the parameters and nbclient runs the cells. A failing notebook never
 raises: the result names the cell and the error, and the previous executed notebook stays.
 """
 
@@ -30,9 +28,9 @@ from nbclient import NotebookClient
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
+from analysis.build import KERNEL
 from analysis.files import temporary_beside, write_atomic
 
-KERNEL = "policybook"
 TIMEOUT_S = 600        # per cell
 START_TIMEOUT_S = 120  # kernel start-up
 
@@ -65,12 +63,11 @@ class KernelStartFailed(Exception):
     pass
 
 
-def clean_notebook(nb: nbformat.NotebookNode, input_hash: str = "") -> str:
+def clean_notebook(nb: nbformat.NotebookNode, input_hash: str) -> str:
     """The executed notebook as written: without volatile execution metadata, the injected
     parameters hidden from readers, the hash of its inputs in metadata.policybook."""
     nb.metadata.pop("papermill", None)
-    if input_hash:
-        nb.metadata["policybook"] = {"input_hash": input_hash}
+    nb.metadata["policybook"] = {"input_hash": input_hash}
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
