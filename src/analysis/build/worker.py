@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.kernelspec import NoSuchKernel
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
@@ -56,7 +56,6 @@ class Result:
     seconds: float
     error: str = ""          # "cell 4 (`page.text(...)`): KeyError: 'x'"
     worker: str = ""         # host:pid that ran it
-    input_hash: str = ""     # what the executed notebook records
 
 
 class KernelStartFailed(Exception):
@@ -95,20 +94,15 @@ class WarmKernel:
     """A started kernel and its client; `prepare(cwd)` makes it look newly started."""
 
     def __init__(self) -> None:
-        self.km = KernelManager(kernel_name=KERNEL)
         try:  # the kernel's own log would garble the progress display (outputs go over ZMQ)
-            self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.km, self.kc = start_new_kernel(START_TIMEOUT_S, KERNEL, stdout=subprocess.DEVNULL,
+                                                stderr=subprocess.DEVNULL)
         except NoSuchKernel:
             raise KernelStartFailed(
                 f"Jupyter kernel '{KERNEL}' is not installed: run `make setup` (the "
                 "project's .venv) or, in a conda/mamba environment made from environment.yml, "
                 "`policybook kernel`") from None
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        try:
-            self.kc.wait_for_ready(timeout=START_TIMEOUT_S)
         except RuntimeError as exc:
-            self.shutdown()
             raise KernelStartFailed(f"kernel '{KERNEL}' did not start: {exc}") from None
 
     def prepare(self, cwd: str) -> None:
@@ -226,14 +220,12 @@ def execute_job(job: Job) -> Result:
         nb, error = _run_cells(job, kernel, str(target.parent))
         if not error:
             write_atomic(target, clean_notebook(nb, job.input_hash), tmp)
-    except KernelStartFailed as exc:
-        error = str(exc)
     except Exception as exc:  # reported per notebook, the run goes on
-        error = f"{type(exc).__name__}: {exc}"
+        error = str(exc) if isinstance(exc, KernelStartFailed) else f"{type(exc).__name__}: {exc}"
     finally:
         if kernel is not None and (error or job.fresh_kernel):  # no longer a new kernel
             _discard(kernel)
         tmp.unlink(missing_ok=True)
         _writing.discard(tmp)
     return Result(job.key, not error, time.perf_counter() - start, error,
-                  f"{socket.gethostname()}:{os.getpid()}", "" if error else job.input_hash)
+                  f"{socket.gethostname()}:{os.getpid()}")
