@@ -290,7 +290,7 @@ def stock(dest: Path, codes: list[str], names: dict[str, str], per_place: int) -
         "import sys; from pathlib import Path; from papermill import execute_notebook; "
         "from analysis.build.plan import notebooks_for; "
         "from analysis.dataset.project import Project; "
-        "from analysis.build.worker import KERNEL; from analysis.build.toc import write_toc; "
+        "from analysis.build import KERNEL; from analysis.build.toc import write_toc; "
         "p = Project(Path(sys.argv[1]))\n"
         "def fill(name, out, parameters):\n"
         "    out.parent.mkdir(parents=True, exist_ok=True)\n"

@@ -15,8 +15,7 @@ from browser import copy_book_sources
 from conftest import PINNED, ROOT, copy_data
 from synthetic import copy_period
 
-from analysis.build.execute import run
-from analysis.build.pipeline import build_book
+from analysis.build.pipeline import build_book, run
 from analysis.dataset.project import Project
 
 pytestmark = pytest.mark.slow

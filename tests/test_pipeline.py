@@ -253,7 +253,7 @@ def test_jobs_run_on_a_local_dask_cluster(copy):
     assert {int(r.worker.rsplit(":", 1)[1]) for r in results} <= worker_pids
     assert os.getpid() not in worker_pids
     pages = executed_keys(copy)
-    assert all(stored_hash(pages[r.key]) == r.input_hash for r in results)
+    assert all(stored_hash(pages[job.key]) == job.input_hash for job in work.jobs)
     assert run(copy, quiet=True).executed == []
 
 

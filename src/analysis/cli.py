@@ -310,7 +310,7 @@ def kernel() -> None:
     from ipykernel.kernelspec import install
 
     # deferred: loaded only by the command that needs it (start-up speed)
-    from analysis.build.worker import KERNEL
+    from analysis.build import KERNEL
 
     path = install(kernel_name=KERNEL, display_name="Python (policybook)", prefix=sys.prefix)
     console.print(_("kernel '{kernel}' installed in {path}").format(kernel=KERNEL, path=path))

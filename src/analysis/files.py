@@ -19,8 +19,7 @@ def files_digest(paths: Iterable[Path]) -> str:
 
 
 def temporary_beside(path: Path) -> Path:
-    """A new hidden name beside `path`, with its suffix (`.name.1a2b3c4d.ipynb`): what a
-    killed writer leaves is recognisable, and is no page."""
+    """A new hidden name beside `path`, with its suffix (`.name.1a2b3c4d.ipynb`)."""
     return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix}")
 
 
@@ -35,22 +34,22 @@ def write_atomic(path: Path, data: str | bytes, tmp: Path | None = None) -> None
         tmp.unlink(missing_ok=True)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write `text` atomically unless `path` already holds it (its mtime then stays, and
-    Sphinx sees no change); whether it wrote."""
+def _text(path: Path) -> str | None:
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        pass
-    write_atomic(path, text)
-    return True
+        return None
 
 
 def read_stamp(path: Path) -> str | None:
-    """The digest a stamp file records (None: absent or unreadable). A stamp is a text file
-    holding one digest of what something was made from."""
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The digest a stamp (a text file holding one digest) records; None if unreadable."""
+    return (_text(path) or "").strip() or None
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` atomically unless `path` already holds it (its mtime then stays, and
+    Sphinx sees no change); whether it wrote."""
+    if _text(path) == text:
+        return False
+    write_atomic(path, text)
+    return True

@@ -1,18 +1,11 @@
 """Input hashes: what an executed notebook (or the built book) was made from.
 
 An executed notebook records in `metadata.policybook.input_hash` a hash of its declared
-inputs: the source notebook and its parameters; the data it may read (the folders of the
-periods up to its own, every period for a cross-period notebook, the catalogue, the
-reference data, data/project.yml); its area's prose templates and the wording every page
-uses (templates/*.yml: sentences by measure, chart specifications); the package modules it
-imports, whole, and every module those import in turn, read from the source (as is the
-runner, build/worker.py, which shapes every executed notebook); the kernel and the versions
-of the libraries that shape its output. Paths enter relative to the project, line endings
-normalized, so the committed notebooks of a fresh clone match and nothing is executed.
-
-Whole modules: a name looked up as a string (`globals()[kind]`) is covered as any other
-code, and so are comments; editing the command line, the importer or the site's Sphinx
-hooks re-executes nothing, since no notebook imports them.
+inputs (docs/book-build.md): the source notebook and its parameters, the data it may read,
+its prose templates and the wording every page uses, the package modules it imports, whole,
+with every module those import in turn (and the runner, build/worker.py), the kernel and the
+versions of the libraries that shape its output. Paths enter relative to the project and
+line endings are normalized, so the committed notebooks of a fresh clone match.
 """
 
 from __future__ import annotations
@@ -21,15 +14,16 @@ import ast
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import resolve_name
 from pathlib import Path
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
 import analysis
-from analysis.build.worker import KERNEL
+from analysis.build import KERNEL
 from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.files import read_stamp, write_atomic
@@ -62,26 +56,15 @@ def _skip(path: Path) -> bool:
 
 # ---------------------------------------------------------------------------- imports
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """The statements of `body` and of every block inside them (functions included)."""
-    for node in body:
-        yield node
-        for block in ("body", "orelse", "finalbody", "handlers"):
-            yield from _statements(getattr(node, block, []))
-
-
 def _imports(tree: ast.Module, package: str = "") -> set[str]:
     """Dotted names of what `tree` imports (`from a import b` gives a and a.b); `package`
     resolves relative imports."""
     names: set[str] = set()
-    for node in _statements(tree.body):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join([*up, *([base] if base else [])])
+            base = resolve_name("." * node.level + (node.module or ""), package)
             names.add(base)
             names.update(f"{base}.{a.name}" for a in node.names)
     return names
@@ -119,6 +102,7 @@ class Inputs:
         self._imports: dict[Path, set[str]] = {}
 
     def file(self, path: Path) -> str:
+        """The digest of a file's bytes (line endings normalized in text)."""
         if path not in self._files:
             data = path.read_bytes()
             if path.suffix.lower() in TEXT_SUFFIXES:  # a Windows checkout hashes the same
@@ -168,17 +152,15 @@ class Inputs:
                       for path in self.modules(names))
 
     def templates(self, name: str) -> list[tuple[str, str]]:
-        """The prose templates a notebook renders (data/project.yml's `templates`, by
-        default templates/<name>.j2) and the wording every page uses (templates/*.yml)."""
+        """The prose templates notebook `name` renders (data/project.yml's `templates`) and
+        the wording every page uses (templates/*.yml)."""
         config = self.project.config
-        notebook = next((nb for nb in (*config.period_notebooks,
-                                       *config.cross_period_notebooks) if nb.name == name),
-                        None)
-        names = notebook.templates if notebook is not None else (name,)
+        names = next((nb.templates for nb in (*config.period_notebooks,
+                                               *config.cross_period_notebooks)
+                      if nb.name == name), (name,))
         folder = self.project.root / "templates"
-        prose = self.tree(folder, pattern="*.j2", exclude=lambda rel: "all" not in names
-                          and rel.stem not in names)
-        return prose + self.tree(folder, pattern="*.yml")
+        return self.tree(folder, pattern="*.j2", exclude=lambda rel: "all" not in names
+                         and rel.stem not in names) + self.tree(folder, pattern="*.yml")
 
     def notebook(self, name: str, parameters: dict, periods: Sequence[Period]) -> str:
         """The input hash of notebooks/<name>.ipynb run with `parameters`, able to read
@@ -254,8 +236,7 @@ def _with_data_and_code(inputs: Inputs, **parts: object) -> str:
 def nothing_to_build(project: Project) -> bool:
     """Whether the last good build read these very sources and published this very book
     (then a build would execute nothing and skip Sphinx: it stops before loading the data)."""
-    folder = project.book / "_build"
-    inputs = Inputs(project)  # each file read and hashed once for both
+    folder, inputs = project.book / "_build", Inputs(project)  # each file hashed once
     return ((folder / "html" / "index.html").exists()
             and read_stamp(folder / SOURCES_STAMP) == sources_hash(project, inputs)
             and read_stamp(folder / BOOK_STAMP) == book_hash(project, inputs))

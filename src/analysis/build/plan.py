@@ -50,13 +50,10 @@ def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, 
                fresh_kernel=fresh_kernel)
 
 
-def _check_period(project: Project, period: str | None) -> None:
+def check_period(project: Project, period: str | None) -> None:
     if period and not project.period_dir(period).is_dir():
-        raise UserError(
-            _("no data for period {period}: data/periods/{period}/ does not exist").format(
-                period=period
-            )
-        )
+        raise UserError(_("no data for period {period}: data/periods/{period}/ does not "
+                          "exist").format(period=period))
 
 
 @dataclass
@@ -73,21 +70,15 @@ class Plan:
         return [job for stage in self.stages for job in stage]
 
 
-def plan(
-    project: Project, period: str | None = None, *, force: bool = False, fresh_kernels: bool = False
-) -> Plan:
+def plan(project: Project, period: str | None = None, *, force: bool = False,
+         fresh_kernels: bool = False) -> Plan:
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
-    _check_period(project, period)
+    check_period(project, period)
     load_dataset(project)  # refuses data that does not validate, with located problems
     # and templates that are not just text, or name ids the catalogue lacks
     if problems := check_templates(project) + spec_problems(project):
         raise UserError(problems)
-    all_periods = project.periods()
-    selected = [parse_period(period)] if period else all_periods
-    inputs = Inputs(project)
-    run_id = uuid.uuid4().hex
-
-    result = Plan(stages=[[], []])
+    inputs, run_id, result = Inputs(project), uuid.uuid4().hex, Plan(stages=[[], []])
 
     def consider(stage: int, name: str, of: Period | None) -> None:
         job = job_for(project, inputs, name, of, run_id=run_id, fresh_kernel=fresh_kernels)
@@ -96,25 +87,19 @@ def plan(
         else:
             result.stages[stage].append(job)
 
-    for p in selected:
+    present = project.periods()
+    for p in [parse_period(period)] if period else present:
         wanted = notebooks_for(project, p)
-        out = project.book_period_dir(p)
         for name in wanted:
             consider(0, name, p)
-        result.stale_pages += [page for page in sorted(out.glob("[!.]*.ipynb"))
-                               if page.stem not in wanted]
+        result.stale_pages += [page for page in sorted(project.book_period_dir(p).glob(
+            "[!.]*.ipynb")) if page.stem not in wanted]
     if not period:  # pages of periods whose data is gone
-        present = {p.id for p in all_periods}
-        base = project.book / "periods"
-        if base.is_dir():
-            result.stale_pages += sorted(
-                page
-                for folder in base.iterdir()
-                if folder.is_dir() and is_period(folder.name) and folder.name not in present
-                for page in folder.glob("[!.]*.ipynb")
-            )
-    if all_periods:
-        for name in (nb.name for nb in project.config.cross_period_notebooks):
-            consider(1, name, None)
+        ids = {p.id for p in present}
+        result.stale_pages += sorted(page for page in project.book.glob("periods/*/[!.]*.ipynb")
+                                     if is_period(page.parent.name) and page.parent.name not in ids)
+    if present:
+        for nb in project.config.cross_period_notebooks:
+            consider(1, nb.name, None)
     result.stages = [stage for stage in result.stages if stage]
     return result

@@ -16,19 +16,16 @@ NEW_PERIOD_STAGING = ".new."  # `.P.new.XXXX`: the folder new-period fills, then
 
 
 def try_lock(data: Path) -> int | None:
-    """An exclusive flock on the data/ directory itself, or None if another process holds
-    it. A directory lock needs no lock file: data/ stays byte-identical, and a read-only
-    checkout can still be locked (so every command can run there)."""
-    try:
+    """An exclusive flock on the data/ folder itself (no lock file: data/ stays as it is, and
+    a read-only checkout can be locked), or None if another process holds it."""
+    with contextlib.suppress(OSError):
         fd = os.open(data, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except OSError:
+            os.close(fd)
+    return None
 
 
 @contextlib.contextmanager
