@@ -57,8 +57,8 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     for _, row in status.iterrows():
         goal = derived(row["goal"], f"报告{section_zh(row['section'])}：{row['quote']}",
                        "plan_tracking.html#targets")
-        text = (Markup("报告提出的目标：") + due(row["deadline"]) + Markup("，") + name(row["label_zh"])
-                + Markup("达到") + Markup(goal))
+        text = (Markup("报告提出的目标：") + due(row["deadline"]) + Markup("，")
+                + name(row["label_zh"]) + Markup("达到") + Markup(goal))
         said = escape(f"，{words[row['status']]}")
         try:
             text += Markup("；本期为") + prose.fig(row["indicator"])
