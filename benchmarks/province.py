@@ -339,6 +339,7 @@ def main(args: argparse.Namespace) -> None:
         # a snapshot of the package, as in run.py: edits to src/ cannot disturb the run
         shutil.copytree(bench.ROOT / "src" / "analysis", tmp / "src" / "analysis",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(bench.ROOT / "templates", tmp / "templates")  # the package's wording
         bench.ENV["PYTHONPATH"] = str(tmp / "src")
         for n in sizes(len(codes)):
             bench.log(f"{n} place(s) x {per_place} periods")

@@ -198,6 +198,7 @@ def main() -> None:
         # input hashes include the package source) cannot disturb it; kernels inherit it
         shutil.copytree(ROOT / "src" / "analysis", tmp / "src" / "analysis",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "templates", tmp / "templates")  # the package's own wording
         ENV["PYTHONPATH"] = str(tmp / "src")
         n = iter(range(1000))
 
