@@ -134,16 +134,17 @@ def _report_dated(day: date) -> str:
     return f"截至目前（报告日期{day.year}年{day.month}月{day.day}日）"
 
 
-def window_text(measure: str, as_of: str, period: Period, assumed: str = "") -> str:
-    """The words that say a figure's window, or '' when it is simply the period's; a date
-    the source does not give (`assumed`) is said to be missing, never shown as a date, and a
-    window whose start it does not give is said only by its end (截至2020年6月底)."""
-    if assumed == DATE_ASSUMED:
+def window_text(measure: str, as_of: str, period: Period, assumed_as: str = "") -> str:
+    """The words that say a figure's window, or '' when it is simply the period's. What the
+    book assumed (`assumed_as`, as in figures.csv's as_of_assumed) is said, never shown as
+    the source's date: no date at all (报告未注明时点), only a window's end (截至2020年6月底),
+    the report's own date (截至目前)."""
+    if assumed_as == DATE_ASSUMED:
         return ASSUMED_WORDS[measure]
     window = Window.of(as_of)
-    if assumed == START_ASSUMED:
+    if assumed_as == START_ASSUMED:
         return f"截至{day_text(window.end)}"
-    if assumed == REPORT_DATED:
+    if assumed_as == REPORT_DATED:
         return "截至目前累计" if measure == RUNNING else \
             "" if window.end == period.end else _report_dated(window.end)
     if measure == STANDARD:  # set within a window (调整), or in force from a date
