@@ -287,8 +287,8 @@ def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[
                           in zip(rows["latest_as_of"], rows["latest_assumed"], strict=True)],
             completion=rows["progress"].map(_share), time_elapsed=rows["time_elapsed"].map(_share),
             gap_points=rows["gap_points"].map(_points), status=rows["status"].map(statuses),
-            section=rows["section"], note=rows["note"])
-        notes = ["note"] if rows["note"].astype(bool).any() else []
+            section=rows["section"], note=[reader_note(r) for _, r in rows.iterrows()])
+        notes = ["note"] if table["note"].astype(bool).any() else []  # Chinese notes only
         out[words["kind"][kind]] = table[common + extra + ["status", "section"] + notes].rename(
             columns=heads)
     return out
