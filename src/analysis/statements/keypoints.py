@@ -18,7 +18,7 @@ from analysis.meaning.concepts import (
     not_comparable,
     unified_standards,
 )
-from analysis.meaning.semantics import deadline_text, month_zh, section_zh
+from analysis.meaning.semantics import date_words, deadline_text, month_zh, section_zh
 from analysis.meaning.written import share_text
 from analysis.statements.prose import Absent, Prose, derived
 from analysis.view import PeriodView
@@ -74,8 +74,9 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
                            "plan_tracking.html#targets")
             text += Markup("，完成") + Markup(done) + Markup("（计算值）")
             if row["time_elapsed"] == row["time_elapsed"]:
+                at = date_words(row["latest_as_of"], row["latest_assumed"])
                 elapsed = derived(share_text(row["time_elapsed"]),
-                                  f"计算值：到{row['latest_as_of']}，"
+                                  f"计算值：到{at}，"
                                   f"{deadline_text(row['deadline'])}的时间已过的比例（按月计）",
                                   "plan_tracking.html#targets")
                 text += Markup("，时间进度") + Markup(elapsed)
