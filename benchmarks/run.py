@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-# English output: SUMMARY below reads the run's English summary line (the CLI speaks Chinese by default)
+# English output: SUMMARY reads the run's English summary (the CLI speaks Chinese by default)
 ENV = {**os.environ, "MPLBACKEND": "Agg", "POLICYBOOK_LANG": "en"}
 NOTES_MARK = "<!-- notes: hand-written below this line, kept by benchmarks/run.py -->"
 SUMMARY = re.compile(r"(\d+) executed, (\d+) unchanged \(skipped\), (\d+) failed in ([\d.]+) s")
