@@ -1,6 +1,7 @@
 // The book's search page (book/_templates/search.html): every word of the query, as typed,
 // must occur in a sentence or table row of searchsnippets.js; numbers match whole (630 does
-// not match 6300) and with or without thousands separators (877077 matches 877,077).
+// not match 6300) and with or without thousands separators, either way round (877077 matches
+// 877,077 and 877,077 matches 877077).
 // Results: pages with the most matching sentences first, each with its sentences, linked to
 // their place in the page. Text from the index is inserted as text, never as markup.
 (() => {
@@ -9,7 +10,9 @@
   const MAX_MORE = 200;
 
   function termPattern(term) {
-    const chars = [...term].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    // separators typed between digits are optional too: 877,077 finds 877077 and 877,077
+    const chars = [...term.replace(/(\d),(?=\d)/g, "$1")]
+      .map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     let body = "";
     chars.forEach((c, i) => {
       body += c;

@@ -95,3 +95,126 @@ function returnFocusFromDrawers() {
   }
 }
 document.addEventListener("DOMContentLoaded", returnFocusFromDrawers);
+
+// An entry of 本页目录 in the drawer (a link within this page) closes the drawer, then goes to
+// its heading: left to the theme, the drawer stayed open over the page, and closing it later
+// returned focus to the button, which scrolled the page away from the heading.
+function closeContentsOnJump() {
+  const drawer = document.getElementById("pst-secondary-sidebar-modal");
+  drawer?.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[href^='#']");
+    if (!link || !drawer.open) return;
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) return;
+    event.preventDefault();
+    drawer.close();
+    history.pushState(null, "", link.hash);
+    requestAnimationFrame(() => target.scrollIntoView({ block: "start" }));
+  });
+}
+document.addEventListener("DOMContentLoaded", closeContentsOnJump);
+
+// A number in the prose (a.prov) opens a box with its clause, or a computed value's formula
+// and inputs, and a link to its row in the source table: by click, tap or Enter, so that it
+// works on touch screens and from the keyboard; the title stays for hovering with a mouse.
+// Escape, a click outside or leaving it by Tab closes the box and focus returns to the number.
+const provBox = { box: null, owner: null };
+
+function provWording() {
+  const nav = document.querySelector(".book-nav")?.dataset ?? {};
+  return { source: nav.sourceTitle ?? "", derived: nav.derivedTitle ?? "",
+           link: nav.sourceLink ?? "", close: nav.closeLabel ?? "" };
+}
+
+function closeProv(returnFocus) {
+  const { box, owner } = provBox;
+  if (!box || box.hidden) return;
+  box.hidden = true;
+  owner?.setAttribute("aria-expanded", "false");
+  provBox.owner = null;
+  if (returnFocus) owner?.focus();
+}
+
+function makeProvBox() {
+  const words = provWording();
+  const box = document.createElement("div");
+  box.id = "prov-box";
+  box.className = "prov-box";
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-labelledby", "prov-box-title");
+  box.tabIndex = -1;
+  box.hidden = true;
+  const head = document.createElement("p");
+  head.className = "prov-box-title";
+  head.id = "prov-box-title";
+  const body = document.createElement("p");
+  body.className = "prov-box-text";
+  const go = document.createElement("a");
+  go.className = "prov-box-link";
+  go.textContent = words.link;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "prov-box-close";
+  close.setAttribute("aria-label", words.close);
+  close.textContent = "×";
+  close.addEventListener("click", () => closeProv(true));
+  go.addEventListener("click", () => closeProv(false));
+  box.append(close, head, body, go);
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); closeProv(true); }
+  });
+  box.addEventListener("focusout", (event) => {
+    const next = event.relatedTarget;
+    if (next && !box.contains(next) && next !== provBox.owner) closeProv(false);
+  });
+  document.body.append(box);
+  return box;
+}
+
+function openProv(link) {
+  const box = provBox.box ?? (provBox.box = makeProvBox());
+  if (provBox.owner && provBox.owner !== link) closeProv(false);
+  const words = provWording();
+  const derived = link.classList.contains("derived");
+  const number = link.textContent.trim();
+  box.querySelector(".prov-box-title").textContent =
+    `${number}：${derived ? words.derived : words.source}`;
+  box.querySelector(".prov-box-text").textContent =
+    link.getAttribute("title") ?? "";
+  box.querySelector(".prov-box-link").href = link.getAttribute("href");
+  link.setAttribute("aria-expanded", "true");
+  provBox.owner = link;
+  box.hidden = false;
+  // under the number, inside the page's width
+  const at = link.getBoundingClientRect();
+  const width = Math.min(box.offsetWidth, document.documentElement.clientWidth - 16);
+  const left = Math.max(8, Math.min(at.left, document.documentElement.clientWidth - width - 8));
+  box.style.left = `${left + window.scrollX}px`;
+  box.style.top = `${at.bottom + window.scrollY + 6}px`;
+  box.focus();
+}
+
+function setUpProv() {
+  const links = document.querySelectorAll("a.prov");
+  if (links.length && !provBox.box) provBox.box = makeProvBox();
+  for (const link of links) {
+    link.setAttribute("aria-haspopup", "dialog");
+    link.setAttribute("aria-expanded", "false");
+    link.setAttribute("aria-controls", "prov-box");
+  }
+}
+document.addEventListener("DOMContentLoaded", setUpProv);
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a.prov");
+  const box = provBox.box;
+  if (link && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)) {
+    event.preventDefault();
+    if (provBox.owner === link && box && !box.hidden) closeProv(true);
+    else openProv(link);
+  } else if (box && !box.hidden && !box.contains(event.target)) {
+    closeProv(false);
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && provBox.owner) { closeProv(true); }
+});

@@ -96,6 +96,24 @@ function returnFocusFromDrawers() {
 }
 document.addEventListener("DOMContentLoaded", returnFocusFromDrawers);
 
+// An entry of 本页目录 in the drawer (a link within this page) closes the drawer, then goes to
+// its heading: left to the theme, the drawer stayed open over the page, and closing it later
+// returned focus to the button, which scrolled the page away from the heading.
+function closeContentsOnJump() {
+  const drawer = document.getElementById("pst-secondary-sidebar-modal");
+  drawer?.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[href^='#']");
+    if (!link || !drawer.open) return;
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) return;
+    event.preventDefault();
+    drawer.close();
+    history.pushState(null, "", link.hash);
+    requestAnimationFrame(() => target.scrollIntoView({ block: "start" }));
+  });
+}
+document.addEventListener("DOMContentLoaded", closeContentsOnJump);
+
 // A number in the prose (a.prov) opens a box with its clause, or a computed value's formula
 // and inputs, and a link to its row in the source table: by click, tap or Enter, so that it
 // works on touch screens and from the keyboard; the title stays for hovering with a mouse.
