@@ -22,14 +22,11 @@ from analysis.dataset.periods import Period
 from analysis.dataset.project import Project
 from analysis.dataset.schema import source_notes
 from analysis.errors import Problem, UserError, echo, terminal_text
-from analysis.language import N_, _
+from analysis.language import _
 from analysis.statements.prose import check_templates
 
 STYLE = {HOLDS: "green", WITHIN: "yellow", FAILS: "bold red", NOT_APPLICABLE: "dim",
          UNKNOWN_IN_FORCE: "cyan", NOT_JUDGED: "cyan"}
-VERDICTS = {HOLDS: N_("holds"), WITHIN: N_("holds within rounding"), FAILS: N_("fails"),
-            NOT_APPLICABLE: N_("not applicable"), UNKNOWN_IN_FORCE: N_("rule in force unknown"),
-            NOT_JUDGED: N_("not judged")}  # the codes, in the user's language
 
 
 def shown(text: object) -> str:
@@ -71,12 +68,12 @@ def print_validation(project: Project, periods: list[Period], out: Console) -> b
         absent = [r for r in results if r.verdict == NOT_APPLICABLE
                   and not held.intersection(r.indicators)]
         for result in (r for r in results if r not in absent):
-            verdict = set_cell_size(_(VERDICTS[result.verdict]), 24)  # CJK: two cells a char
+            verdict = set_cell_size(_(result.verdict), 24)  # CJK: two cells a char
             out.print(f"  [{STYLE[result.verdict]}]{verdict}[/] {shown(result.id)}: "
                       f"{shown(result.title_zh)}")
             out.print(f"  {'':<24} {terminal_text(result.detail)}", markup=False)
         counts = {v: sum(r.verdict == v for r in results) for v in STYLE}
-        out.print(", ".join(f"{n} {_(VERDICTS[v])}" for v, n in counts.items()))
+        out.print(", ".join(f"{n} {_(v)}" for v, n in counts.items()))
         if absent:
             out.print(_("{count} check(s) need figures this period does not have: not "
                         "listed").format(count=len(absent)))

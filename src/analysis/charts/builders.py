@@ -49,7 +49,6 @@ from analysis.meaning.concepts import (
 from analysis.meaning.semantics import (
     FLOW,
     MEASURE_ZH,
-    START_WORDS,
     as_of_text,
     assumed,
     deadline_text,
@@ -58,6 +57,7 @@ from analysis.meaning.semantics import (
     month_zh,
     section_zh,
     start_assumed,
+    start_note,
 )
 from analysis.meaning.written import grouped, number_text
 from analysis.view import PeriodView
@@ -265,7 +265,7 @@ def average_payment(view: PeriodView, standard: str,
                     groups: list[tuple[str, str, str]]) -> Chart | None:
     """Average monthly payment per recipient (spending / recipients / months) against the
     `standard`; `groups` are (label, spending indicator, recipients indicator)."""
-    rows, used = [], [standard]
+    rows, used, from_january = [], [standard], False
     for label, spending, recipients in groups:
         if not (view.has(spending) and view.has(recipients) and view.has(standard)):
             continue
@@ -276,11 +276,11 @@ def average_payment(view: PeriodView, standard: str,
         rows.append({"指标": f"{label}月人均领取（估算）", "元/人/月": round(average),
                      "计算": f"{view.written(spending)}（{view.words(spending) or view.label}）"
                              f" ÷ {view.written(recipients)} ÷ {months_in_window(as_of)}个月"
-                             + (f"（{START_WORDS}）" if start_assumed(view.row(spending))
-                                else ""),
+                             + start_note(view.row(spending)),
                      "章节": view.row(spending)["section"],
                      "indicator": f"{spending} / {recipients}"})
         used += [spending, recipients]
+        from_january |= start_assumed(view.row(spending))
     if not rows:
         return None
     data = pd.DataFrame(rows)
@@ -292,7 +292,7 @@ def average_payment(view: PeriodView, standard: str,
     what = "、".join(dict.fromkeys(r["指标"].removesuffix("月人均领取（估算）") for r in rows))
     when = view.when(standard_id)
     # a window the report gives only by its end is not called the half-year in the title
-    period = "" if any(start_assumed(view.row(i)) for i in used[1::2]) else view.label
+    period = "" if from_january else view.label
     if starts_after(standard_row["as_of"], spending_window):
         # the standard was set within the window the money was paid over: not the standard
         # most of it was paid under, so it is named, not drawn as a yardstick

@@ -26,9 +26,8 @@ class AxisNumbers(Formatter):
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         top = max(abs(v) for v in self.axis.get_view_interval())
-        for power, word in ((8, "亿"), (5, "万")):
-            if top >= 10 ** power:
-                scale = 10 ** (8 if word == "亿" else 4)
+        for reaches, scale, word in ((10**8, 10**8, "亿"), (10**5, 10**4, "万")):
+            if top >= reaches:
                 return number_text(x / scale, 2) + (word if x else "")
         return number_text(x, 0)
 # bars of the period's figures: labelled, so one colour for all, which nothing else takes;

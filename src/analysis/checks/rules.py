@@ -19,16 +19,18 @@ from analysis.dataset.comparators import RELIABILITY_ZH
 from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
 from analysis.dataset.loader import Dataset
 from analysis.dataset.periods import Period, parse_period
+from analysis.language import N_
 from analysis.meaning.concepts import parts_of
-from analysis.meaning.semantics import START_WORDS, as_of_text, start_assumed
+from analysis.meaning.semantics import as_of_text, start_note
 from analysis.meaning.written import grouped
 
-HOLDS = "holds"
-WITHIN = "holds within rounding"
-FAILS = "fails"
-NOT_APPLICABLE = "not applicable"
-UNKNOWN_IN_FORCE = "rule in force unknown"  # arithmetic shown as information, no verdict
-NOT_JUDGED = "not judged"  # its figures are there, but they cannot settle it (reason given)
+# verdict codes, marked for the command line's message catalogue (it says them translated)
+HOLDS = N_("holds")
+WITHIN = N_("holds within rounding")
+FAILS = N_("fails")
+NOT_APPLICABLE = N_("not applicable")
+UNKNOWN_IN_FORCE = N_("rule in force unknown")  # arithmetic shown as information, no verdict
+NOT_JUDGED = N_("not judged")  # its figures are there, but they cannot settle it (reason given)
 ROUNDING_SLIP_ZH = "不一致（仅差原文末位一个单位）"
 VERDICT_ZH = {HOLDS: "相符", WITHIN: "在四舍五入误差范围内相符", FAILS: "不一致",
               NOT_APPLICABLE: "不适用", UNKNOWN_IN_FORCE: "规则适用时间未查明，不作判断",
@@ -72,7 +74,7 @@ def _lookup(figures: FigureIndex, ref: dict, geo: str) -> pd.Series:
 
 
 def _nonzero(bounds: Bounds, ref: dict) -> None:
-    """A check that would divide by zero is undefined: not applicable, with the reason."""
+    """A check that would divide by zero is undefined: not judged, with the reason."""
     if bounds.low <= 0:
         raise _NotJudged(f"{ref['indicator']} 为 {_fmt(bounds.point)},可能为零,无法相除")
 
@@ -165,16 +167,16 @@ def _monthly_average_below(check: dict, figures: FigureIndex, geo: str) -> tuple
     if months is not None and starts_after(standard_row["as_of"], amount_row["as_of"]):
         average = amount.point / recipients.point / months
         raise _NotJudged(f"标准在资金所属时段内调整（{as_of_text(standard_row['as_of'])}），"
-                       f"资金所属时段开始时执行的标准报告未给出，不作判断；"
-                       f"估算月人均{average:.0f}元")
+                         f"资金所属时段开始时执行的标准报告未给出，不作判断；"
+                         f"估算月人均{average:.0f}元")
     if months is None:
         raise _NotJudged(f"{check['amount']['indicator']} 只有时点"
-                       f"（{as_of_text(amount_row['as_of'])}），没有时段，无法按月平均")
+                         f"（{as_of_text(amount_row['as_of'])}），没有时段，无法按月平均")
     average = amount.point / recipients.point / months
     lowest = amount.low / recipients.high / months
     verdict = _verdict(average < standard.point, lowest < standard.high)
-    start = f"（{START_WORDS}）" if start_assumed(amount_row) else ""
-    return verdict, (f"{_fmt(amount.point)}元÷{_fmt(recipients.point)}人÷{months}个月{start}＝"
+    return verdict, (f"{_fmt(amount.point)}元÷{_fmt(recipients.point)}人÷{months}个月"
+                     f"{start_note(amount_row)}＝"
                      f"{average:.0f}元/人/月（估算），标准{_fmt(standard.point)}元/人/月")
 
 

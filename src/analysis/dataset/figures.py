@@ -19,6 +19,12 @@ FIGURE_COLUMNS = (
 # optional: `yes` where the source gives no date and the book recorded the period's end (or
 # the period, for a flow) as assumed; shown as such on every page
 ASSUMED = "as_of_assumed"
+# its values: "yes" when the source gives no date at all; "start" when it gives only the end
+# of a flow's window ("截至6月，发放资金…"), whose start the book takes as the year's first day
+# for monthly averages and says so wherever one is computed; "report" when it says 截至目前,
+# which the book dates at the report's own date
+DATE_ASSUMED, START_ASSUMED, REPORT_DATED = "yes", "start", "report"
+ASSUMED_VALUES = ("", DATE_ASSUMED, START_ASSUMED, REPORT_DATED)
 OPTIONAL_FIGURE_COLUMNS = (ASSUMED,)
 TARGET_COLUMNS = (
     "indicator", "geo", "value", "unit_mult", "unit", "comparison",

@@ -42,6 +42,7 @@ from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.csvio import read_csv
 from analysis.dataset.figures import (
     ASSUMED,
+    ASSUMED_VALUES,
     FIGURE_COLUMNS,
     OPTIONAL_FIGURE_COLUMNS,
     QUALIFIERS,
@@ -390,16 +391,15 @@ def validate_table(
     missing = [p for p in unknown if p.message.startswith("missing")]
     if missing:
         return unknown
-    for column in (c for c in optional if c in frame and c == ASSUMED):
+    if ASSUMED in optional and ASSUMED in frame:
         unknown += [Problem(file, _("{column} must be empty, yes, start or report, not {v}").format(
-                                      column=column,
+                                      column=ASSUMED,
                                       v=echo(v)),
                             _("write yes where the source gives no date for the figure, start "
                               "where it gives only the end of the figure's window, report "
                               "where it says 截至目前 (the report's date)"),
-                            i + 2, column)
-                    for i, v in enumerate(frame[column])
-                    if v not in ("", "yes", "start", "report")]
+                            i + 2, ASSUMED)
+                    for i, v in enumerate(frame[ASSUMED]) if v not in ASSUMED_VALUES]
     key = ["indicator", "geo", "as_of"] if "as_of" in columns else ["indicator", "geo", "deadline"]
     problems = unknown + _schema_problems(frame[list(columns)], _schema(catalogue, columns, key),
                                           file)

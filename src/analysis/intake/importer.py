@@ -50,7 +50,7 @@ import yaml
 
 from analysis.dataset.catalogue import KINDS, Catalogue, load_catalogue, relation_problems
 from analysis.dataset.csvio import read_csv, read_figures_csv
-from analysis.dataset.figures import ASSUMED, FIGURE_COLUMNS, TARGET_COLUMNS
+from analysis.dataset.figures import ASSUMED, DATE_ASSUMED, FIGURE_COLUMNS, TARGET_COLUMNS
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.dataset.safe_files import load_yaml, read_source_text
@@ -449,7 +449,7 @@ def assume_dates(figures: pd.DataFrame, catalogue: Catalogue, period: Period) ->
         figures.at[i, "as_of"] = (
             f"{period.start.isoformat()}/{end}" if measure in ("flow", "running_total") else end
         )
-        figures.at[i, ASSUMED] = "yes"
+        figures.at[i, ASSUMED] = DATE_ASSUMED
     return figures
 
 

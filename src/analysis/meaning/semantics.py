@@ -20,6 +20,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.dataset.figures import DATE_ASSUMED, REPORT_DATED, START_ASSUMED
 from analysis.dataset.periods import Period
 
 STOCK, FLOW, RUNNING, STANDARD, RATE = "stock", "flow", "running_total", "standard", "rate"
@@ -122,11 +123,6 @@ def deadline_text(deadline: str) -> str:
 
 ASSUMED_WORDS = {STOCK: "报告未注明时点", RATE: "报告未注明时点", STANDARD: "报告未注明执行时间",
                  FLOW: "报告未注明时段", RUNNING: "累计，报告未注明截止时点"}
-# `as_of_assumed`: "yes" when the source gives no date at all; "start" when it gives only the
-# end of a flow's window ("截至6月，发放资金…"), whose start the book takes as the year's
-# first day for monthly averages and says so wherever one is computed; "report" when it says
-# 截至目前, which the book dates at the report's own date
-DATE_ASSUMED, START_ASSUMED, REPORT_DATED = "yes", "start", "report"
 START_WORDS = "起始时间报告未注明，按年初起计"
 
 
@@ -244,6 +240,12 @@ def is_assumed(row: pd.Series) -> bool:
 def start_assumed(row: pd.Series) -> bool:
     """Whether the start of the figure's window is the book's assumption."""
     return assumed(row) == START_ASSUMED
+
+
+def start_note(row: pd.Series) -> str:
+    """What a monthly average computed from the figure adds to its formula: where the
+    window's start is the book's assumption, that it counts from January; else ''."""
+    return f"（{START_WORDS}）" if start_assumed(row) else ""
 
 
 def qualifier_text(catalogue, row: pd.Series, period: Period) -> str:

@@ -11,7 +11,7 @@ from analysis.charts.builders import dated_points
 from analysis.charts.chart import Chart
 from analysis.charts.colours import concept_colours
 from analysis.charts.style import new_figure, title
-from analysis.dataset.figures import as_of_end
+from analysis.dataset.figures import DATE_ASSUMED, as_of_end
 from analysis.dataset.loader import Dataset, load_dataset
 from analysis.dataset.periods import is_period, parse_period, period_label_zh
 from analysis.dataset.project import Project
@@ -70,7 +70,7 @@ def series(project: Project | Dataset) -> pd.DataFrame:
         return obs
     assumed = obs["as_of_assumed"].fillna("") if "as_of_assumed" in obs else ""
     obs = obs.assign(written=[written_text(r, dataset.catalogue) for _, r in obs.iterrows()],
-                     qualified=obs["qualifier"].fillna("") != "", assumed=assumed == "yes")
+                     qualified=obs["qualifier"].fillna("") != "", assumed=assumed == DATE_ASSUMED)
     obs = obs[["period", "indicator", "geo", "label_zh", "base_value", "end", "as_of",
                "source", "written", "qualified", "assumed"]]
     labels = dataset.catalogue.by_id["label_zh"]

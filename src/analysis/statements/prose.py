@@ -47,7 +47,6 @@ from analysis.meaning.semantics import (
     FLOW,
     MEASURES,
     RUNNING,
-    START_WORDS,
     STOCK,
     NotComparable,
     Window,
@@ -57,6 +56,7 @@ from analysis.meaning.semantics import (
     require_comparable,
     section_zh,
     start_assumed,
+    start_note,
 )
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -211,7 +211,7 @@ class Prose:
         value = round_sig(float(ra["base_value"]) / float(rc["base_value"]) / wa.months, digits)
         title = (f"估算：{self.view.written(amount)}（{self.view.when(amount)}）"
                  f" ÷ {self.view.written(count)}（{day_text(wc.end)}） ÷ {wa.months}个月"
-                 + (f"（{START_WORDS}）" if start_assumed(ra) else ""))
+                 + start_note(ra))
         return self.link(f"{value}元", ra, title, derived=True) + Markup(
             "（估算值，按期内资金与期末人数折算）")
 
