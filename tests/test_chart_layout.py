@@ -8,6 +8,7 @@ import re
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from conftest import AVERAGE_PAYMENT, PINNED, ROOT, STANDARDS
 from matplotlib.colors import to_hex
@@ -341,6 +342,7 @@ def test_the_colour_of_the_periods_figures_means_nothing_else(view):
     (2.4e8, {"0", "0.8亿", "1.6亿", "2.4亿"}),  # never 80,000,000160,000,000
     (9e5, {"0", "30万", "60万", "90万"}),
     (12000, {"0", "4000", "8000", "12,000"}),  # four digits ungrouped (GB/T 15835)
+    (4.5, {"0", "1.5", "3", "4.5"}),  # a tick at 1.5 is never labelled 2
 ])
 def test_axis_numbers_use_one_chinese_unit_per_axis(top, labels):
     use_house_style()
@@ -353,8 +355,35 @@ def test_axis_numbers_use_one_chinese_unit_per_axis(top, labels):
     plt.close(fig)
 
 
+def test_panels_of_whole_numbers_have_whole_number_ticks_labelled_where_they_are(project_copy):
+    """民政公共服务's stocks (4家, 2家, 1座…): every tick label is the number at its place."""
+    view = PeriodView.load(project_copy.root, PINNED)
+    for placed in charts.for_area(view, "public_services"):
+        placed.chart.fig.canvas.draw()
+        for ax in placed.chart.fig.axes:
+            ticks = [(t.get_position()[0], t.get_text()) for t in ax.get_xticklabels()]
+            for x, text in ticks:
+                if text and "万" not in text and "亿" not in text:
+                    assert float(text.replace(",", "")) == pytest.approx(x), (text, x)
+    plt.close("all")
+
+
 def test_figures_whose_date_the_book_assumed_are_not_grouped_with_dated_ones():
     view = PeriodView.load(ROOT, PINNED)
     ids = list(view.figures.loc[view.figures["geo"] == view.geo, "indicator"])
     for key, members in charts._comparable_groups(view, ids).items():
         assert len({view.row(i).get("as_of_assumed", "") for i in members}) == 1, key
+
+
+def test_a_charts_csv_says_dates_and_numbers_as_the_page_does():
+    """The Chinese CSV beside a chart: 2017年7月1日, not 2017-07-01; 316.67, not
+    316.666666666667; 630, not 630.0 (the exact values are in figures.csv)."""
+    from analysis.charts.chart import Chart
+
+    fig = plt.figure()
+    data = pd.DataFrame({"时点": ["2017-07-01", "2020-06-01/2020-06-30"],
+                         "元/人/月": [3800 / 12, 630.0]})
+    text = Chart(fig, data, "合成", "合成", "合成").csv()  # SYNTHETIC
+    assert "2017年7月1日" in text and "2020年6月" in text and "-07-" not in text
+    assert "316.67" in text and "316.666" not in text and "630.0" not in text
+    plt.close(fig)

@@ -78,6 +78,21 @@ def test_subset_larger_than_whole_fails():
     assert verdict(check, synthetic(("p", "11", 0, "2020-06-30"), ("w", "3", 0, "2020-06-30"))) == FAILS
 
 
+def test_a_part_and_a_whole_of_different_dates_are_not_judged():
+    check = {"kind": "subset", "part": {"indicator": "p"}, "whole": {"indicator": "w"}}
+    figures = synthetic(("p", "146", 0, "2020-06-30"), ("w", "2603", 0, "2020-05-31"))
+    assert verdict(check, figures) == NOT_JUDGED
+
+
+def test_a_check_resting_on_an_assumed_definition_is_not_judged():
+    check = {"kind": "share", "share": {"indicator": "s"}, "numerator": {"indicator": "n"},
+             "denominator": {"indicator": "d"}, "assumes": "报告未说明口径"}
+    figures = synthetic(("s", "60.0", 0, "2020-06-30", "", "rate"), ("n", "60", 0, "2020-06-30"),
+                        ("d", "100", 0, "2020-06-30"))
+    assert verdict(check, figures) == NOT_JUDGED
+    assert verdict({k: v for k, v in check.items() if k != "assumes"}, figures) == HOLDS
+
+
 def test_check_on_absent_figures_is_not_applicable():
     assert verdict(SUM, synthetic(("t", "1", 0, "2020-06-30"))) == NOT_APPLICABLE
 

@@ -17,7 +17,7 @@ from analysis.checks import targets as plans
 from analysis.escape import html_text
 from analysis.meaning.written import number_text
 from analysis.pages import page
-from analysis.pages.export import export
+from analysis.pages.export import export, tables
 from analysis.pages.word_edition import EM_CM, column_widths
 from analysis.statements import narrative
 from analysis.view import PeriodView
@@ -116,6 +116,14 @@ def test_export_workbook_has_figures_checks_and_catalogue(view, tmp_path):
     assert wb.sheetnames == ["数据", "核验", "指标目录", "发布信息"]
     assert wb["数据"].max_row == len(view.figures) + 1
     assert wb["数据"].freeze_panes == "A2"
+
+
+def test_the_workbook_catalogue_lists_the_periods_indicators_only(view):
+    sheets = tables(view)
+    listed = set(sheets["指标目录"]["指标代码"])
+    assert listed == set(view.figures["indicator"]) | set(view.targets["indicator"])
+    assert len(listed) < len(view.catalogue.indicators)  # the catalogue has more
+    assert sheets["核验"]["依据"].astype(bool).all()  # every check says where it comes from
 
 
 def test_toc_lists_each_period_page_and_the_appendix(project):

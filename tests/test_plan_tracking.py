@@ -46,9 +46,14 @@ def _rows(header: list[str], rows: list[list[str]]) -> str:
 @pytest.fixture
 def synthetic(tmp_path):
     """A project with 2020H1 (its figures only, or nothing) and a SYNTHETIC 2021H1 with two
-    targets; `rate` is the volunteers' activity rate as written."""
+    targets; `rate` is the volunteers' activity rate as written. The activity-rate check is
+    given a stated definition here (SYNTHETIC: the report does not state one), so that it is
+    judged."""
     def make(rate: str = "60.0", previous: bool = True) -> PeriodView:
         copy_data(tmp_path, periods=("2020H1",) if previous else ())
+        checks = tmp_path / "data" / "catalogue" / "checks.yml"
+        checks.write_text(re.sub(r"\n  assumes: [^\n]*", "", checks.read_text(encoding="utf-8")),
+                          encoding="utf-8")
         (tmp_path / "data" / "periods" / "2020H1" / "targets.csv").unlink(missing_ok=True)
         shutil.copytree(ROOT / "templates", tmp_path / "templates")
         folder = tmp_path / "data" / "periods" / PERIOD
@@ -118,8 +123,8 @@ def test_the_plan_tables_show_count_and_rate_targets_apart_with_labels(synthetic
     tables = page.target_tables(targets.track(view.project, PERIOD), view.project)
     assert list(tables) == ["数量目标", "比率目标"]
     counts, rates = tables["数量目标"], tables["比率目标"]
-    assert list(counts["完成比例（计算值）"]) == ["50%"] and "距目标（百分点）" not in counts
-    assert list(rates["距目标（百分点）"]) == ["10"] and "完成比例（计算值）" not in rates
+    assert list(counts["完成比例（计算值）"]) == ["50%"] and "距目标（百分点，计算值）" not in counts
+    assert list(rates["距目标（百分点，计算值）"]) == ["10"] and "完成比例（计算值）" not in rates
     assert set(counts["状态"]) | set(rates["状态"]) <= {"推进中"}
     summary = narrative.targets_summary(targets.track(view.project, PERIOD))
     check_linked(summary)  # every number links to where it comes from
@@ -162,8 +167,16 @@ def test_an_area_with_nothing_to_compare_says_what_it_reports(synthetic):
     for area in view.dataset.config.areas:
         check_linked(keypoints.keypoints(view, area))  # every number links to its source
     text = _text(keypoints.keypoints(view, "social_organizations"))
-    assert text.startswith("本期报告了登记在册的社会组织430家"), text
+    assert text.startswith("本期报告：六安市登记在册的社会组织430家"), text  # its lead sentence
     assert "没有可与" not in text
+
+
+def test_the_reports_own_figures_lead_before_other_places(tmp_path):
+    copy_data(tmp_path)  # 2020H1: no previous period, no target in 社会救助, peers' standards
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    text = _text(keypoints.keypoints(PeriodView.load(tmp_path, "2020H1"), "social_assistance"))
+    assert text.startswith("本期报告："), text
+    assert text.index("低保对象") < text.index("同一年份其他地区的标准"), text
 
 
 def test_the_checks_section_says_a_rounding_slip_is_one(synthetic):
@@ -172,3 +185,11 @@ def test_the_checks_section_says_a_rounding_slip_is_one(synthetic):
     assert frame.at["volunteers_activity_rate", "verdict_zh"] == "不一致（仅差原文末位一个单位）"
     assert tables(view)["核验"].set_index("核验代码").at["volunteers_activity_rate", "结果"] \
         == "不一致（仅差原文末位一个单位）"
+
+
+def test_a_check_on_a_definition_the_report_does_not_state_gets_no_verdict(tmp_path):
+    copy_data(tmp_path)  # the real checks.yml: 活动率 is not defined by the report
+    view = PeriodView.load(tmp_path, "2020H1")
+    found = next(r for r in view.checks if r.id == "volunteers_activity_rate")
+    assert found.verdict == "not judged"
+    assert found.detail.startswith("报告未说明活动率的计算口径") and "59.94%" in found.detail

@@ -167,10 +167,38 @@ def test_a_change_from_a_yearly_standard_is_computed_from_the_unrounded_monthly_
     from analysis.pages import trends
 
     copy_data(tmp_path)
+    _as_separate_rural_standard(tmp_path)
     rows = trends.series(Project(tmp_path))
     rural = rows[rows["indicator"] == "dibao_rural_standard"].reset_index(drop=True)
     assert abs(rural.at[0, "base_value"] - 3800 / 12) < 1e-9
     assert rural.at[1, "变化率%"] == 98.9
+
+
+def _as_separate_rural_standard(root) -> None:
+    """SYNTHETIC: 2020H1's 630 recorded as the rural standard alone, not the unified one."""
+    path = root / "data" / "periods" / "2020H1" / "figures.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["indicator"] == "dibao_standard":
+            row["indicator"] = "dibao_rural_standard"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_no_change_is_computed_from_a_separate_standard_to_a_unified_one(tmp_path):
+    """2017: a rural standard of its own (316.67) and an urban one (500); 2020: one 城乡 standard
+    (630) for both: the scope changed, so the values are listed without a change."""
+    from analysis.pages import trends
+
+    copy_data(tmp_path)
+    rows = trends.series(Project(tmp_path))
+    later = rows[rows["as_of"].str.startswith("2020")]
+    assert set(later["indicator"]) == {"dibao_rural_standard", "dibao_urban_standard"}
+    assert later["变化"].isna().all() and later["变化率%"].isna().all()
+    assert all("口径不同，不计算变化" in note for note in later["说明"])
 
 
 def test_a_qualifier_survives_into_trends_and_its_change_is_said_to_be_approximate(tmp_path):

@@ -11,7 +11,6 @@ from pathlib import Path
 from analysis.build.hashing import Inputs, stored_hash
 from analysis.build.worker import Job
 from analysis.charts.builders import spec_problems
-from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS
 from analysis.dataset.loader import load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
@@ -21,15 +20,8 @@ from analysis.statements.prose import check_templates
 
 
 def notebooks_for(project: Project, period: Period) -> list[str]:
-    """The notebooks a period has data for (data/project.yml's `needs`): an area with no
-    figures gets no page; plan tracking needs a target set by then."""
-    dataset = load_dataset(project)
-    figures = dataset.figures[period.id]
-    areas = set(figures["area"])
-    has_targets = any(len(dataset.targets[p.id]) for p in dataset.periods_up_to(period))
-    return [nb.name for nb in project.config.period_notebooks
-            if (nb.needs == NEEDS_ANY and len(figures)) or nb.needs in areas
-            or (nb.needs == NEEDS_TARGETS and has_targets)]
+    """The notebooks a period has data for (see `Dataset.pages`)."""
+    return load_dataset(project).pages(period)
 
 
 def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, *,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -63,6 +63,7 @@ from analysis.meaning.written import grouped, number_text
 from analysis.view import PeriodView
 
 GOAL_COLOUR = "#333333"
+SHARED_SPAN = 20  # panels of one unit share a scale while their largest values are this close
 
 
 def _present(view: PeriodView, indicators: list[str]) -> list[str]:
@@ -131,7 +132,7 @@ def _hbar(view: PeriodView, data: pd.DataFrame, value_name: str, chart_title: st
         text = data["报告数值"].iloc[y] if as_written else _grouped_label(fmt.format(value))
         ax.annotate(text, (at, y), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=FONT)
-    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_locator(MaxNLocator(4, integer=all(float(v).is_integer() for v in values)))
     title(fig, chart_title)
     return Chart(fig, data, chart_title, source, "")
 
@@ -177,8 +178,12 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         组别=f"{view.when(members[0])}（单位：{symbols[key[-1]]}）")
         for key, members in groups.items()], ignore_index=True)
     fig, axes = new_panels(len(groups), height=1.4 + 0.62 * len(data) + 0.7 * len(groups))
-    # panels of one unit share a scale; panels of different units say that theirs differ
-    shared = len({key[-1] for key in groups}) == 1
+    # panels of one unit share a scale, unless their largest values are so far apart that
+    # the smaller panel's bars would vanish; panels on scales of their own say so
+    tops = data.groupby("组别", sort=False)["数值"].max()
+    shared = len({key[-1] for key in groups}) == 1 and tops.max() <= SHARED_SPAN * max(
+        tops.min(), 1)
+    whole = bool((data["数值"].dropna() % 1 == 0).all())  # counts: whole-number ticks
     full_title = (f"{when}{chart_title}（分组：口径、时段或单位不同"
                   f"{'' if shared else '，各组刻度不同'}）")
     for ax, (group, part) in zip(axes, data.groupby("组别", sort=False), strict=True):
@@ -189,7 +194,7 @@ def values(view: PeriodView, indicators: list[str], chart_title: str,
         top = data["数值"].max() if shared else part["数值"].max()
         ax.set_xlim(0, (top or 1) * 1.25)
         ax.xaxis.set_major_formatter(AxisNumbers())
-        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=whole))
         panel_title(ax, group)
     title(fig, full_title)
     source = _source(view, ids)
@@ -322,7 +327,9 @@ def progress(view: PeriodView, area: str | None = None) -> Chart | None:
     if status.empty:
         return None
     data = pd.DataFrame({
-        "指标": status["label_zh"], "完成比例%（计算值）": (100 * status["progress"]).round(1),
+        "指标": status["label_zh"],  # the precision of share_text, as the prose says it
+        "完成比例%（计算值）": [round(100 * p, 1 if abs(100 * p) < 1 else 0)
+                           for p in status["progress"]],
         "完成/目标": status["latest"] + " / " + status["goal"],
         "状态": status["status"].map(labels(PLAN_TRACKING, view.project)["status"]),
         "章节": status["section"], "indicator": status["indicator"],
@@ -646,12 +653,16 @@ class Placed:
     anchor: str = ""
     heading: str = ""
     intro: str = ""
+    chapter: int = 0  # the page's place in its period's edition: charts are 图<chapter>-<n>
+    edition: str = ""  # that edition (the period's label), for citations
 
 
 def for_area(view: PeriodView, area: str) -> list[Placed]:
     """The charts of an area's page for the period, from templates/charts.yml; entries
-    without figures in the period are left out."""
+    without figures in the period are left out. Each knows its page's chapter number."""
     specs = chart_specs(view.project)
+    pages = view.dataset.pages(view.period)
+    chapter = pages.index(area) + 1 if area in pages else 0
     out: list[Placed] = []
     drawn: set[str] = set()
     for spec in specs.get(area, specs["default"]):
@@ -713,7 +724,7 @@ def for_area(view: PeriodView, area: str) -> list[Placed]:
         used = {i for x in chart.data.get("indicator", []) for i in str(x).split(" / ")}
         drawn |= used | set(ids or [])
         out.append(Placed(chart, str(spec.get("anchor", "")), **words))
-    return out
+    return [replace(placed, chapter=chapter, edition=view.label) for placed in out]
 
 
 KINDS = ("standards", "values", "coverage", "average_payment", "stages", "progress",

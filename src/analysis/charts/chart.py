@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis.escape import csv_cell, html_text
 from analysis.meaning.semantics import section_cell
+from analysis.meaning.written import reader_cell
 
 _MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
 
@@ -22,12 +23,13 @@ CODE_COLUMNS = ("indicator",)  # for programs: figures.csv has them, the Chinese
 
 
 def _csv_value(value: object) -> object:
-    """A cell of the Chinese CSV: text made safe, 630.0 written 630, other numbers as they
-    are (no thousands separators: the file is read by programs too)."""
+    """A cell of the Chinese CSV as the page shows it: text made safe, dates in Chinese
+    (2020年6月), 630.0 written 630, at most two decimals (316.67), no thousands separators
+    (the file is read by programs too; the exact values are in figures.csv)."""
     if isinstance(value, str):
-        return csv_cell(value)
+        return csv_cell(reader_cell(value))
     if isinstance(value, float):
-        return "" if value != value else f"{value:.15g}"  # NaN: empty; 630.0: 630
+        return "" if value != value else f"{round(value, 2):.15g}"  # NaN: empty; 630.0: 630
     return value
 
 

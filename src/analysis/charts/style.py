@@ -29,7 +29,7 @@ class AxisNumbers(Formatter):
         for reaches, scale, word in ((10**8, 10**8, "亿"), (10**5, 10**4, "万")):
             if top >= reaches:
                 return number_text(x / scale, 2) + (word if x else "")
-        return number_text(x, 0)
+        return number_text(x, 2)  # 1.5 stays 1.5: a tick is never labelled with a neighbour
 # bars of the period's figures: labelled, so one colour for all, which nothing else takes;
 # the colours of series and stages (each at least 3:1 against white); other places' grey
 FIGURES = "#1f5f8b"

@@ -22,7 +22,7 @@ from analysis.dataset.periods import Period, parse_period
 from analysis.language import N_
 from analysis.meaning.concepts import parts_of
 from analysis.meaning.semantics import as_of_text, start_note
-from analysis.meaning.written import grouped
+from analysis.meaning.written import MULT_ZH, grouped
 
 # verdict codes, marked for the command line's message catalogue (it says them translated)
 HOLDS = N_("holds")
@@ -96,7 +96,8 @@ def _verdict(exact: bool, possible: bool) -> str:
 
 
 def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:
-    total = _bounds(_lookup(figures, check["total"], geo))
+    total_row = _lookup(figures, check["total"], geo)
+    total = _bounds(total_row)
     parts = [_bounds(_lookup(figures, p, geo)) for p in check["parts"]]
     point = sum((p.point for p in parts), Decimal(0))
     low = sum((p.low for p in parts), Decimal(0))
@@ -104,7 +105,7 @@ def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
     slip = verdict == FAILS and max(low - total.high, total.low - high) <= (
         total.high - total.low) + (high - low)
-    head = f"合计{_fmt(total.point)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
+    head = f"合计{_as_written(total_row)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
     if total.low == total.high and low == high:
         return verdict, f"{head}；原文均为整数，应完全相等", slip
     def span(a: Decimal, b: Decimal) -> str:
@@ -129,11 +130,22 @@ def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]
                      f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%"), slip
 
 
+def _as_written(row: pd.Series) -> str:
+    """A figure's number as the report wrote it (18.01万, 200余), without its unit."""
+    number = f"{grouped(str(row['value']))}{MULT_ZH[int(row['unit_mult'])]}"
+    return number + ("余" if row.get("qualifier", "") == "more_than" else "")
+
+
 def _subset(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
-    part = _bounds(_lookup(figures, check["part"], geo))
-    whole = _bounds(_lookup(figures, check["whole"], geo))
+    part_row = _lookup(figures, check["part"], geo)
+    whole_row = _lookup(figures, check["whole"], geo)
+    if part_row["as_of"] != whole_row["as_of"]:  # like with like: one time for both
+        raise _NotJudged(f"部分{_as_written(part_row)}（{as_of_text(part_row['as_of'])}）与"
+                         f"总数{_as_written(whole_row)}（{as_of_text(whole_row['as_of'])}）"
+                         "时点不同，不作判断")
+    part, whole = _bounds(part_row), _bounds(whole_row)
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
-    return verdict, f"部分{_fmt(part.point)}，总数{_fmt(whole.point)}"
+    return verdict, f"部分{_as_written(part_row)}，总数{_as_written(whole_row)}"
 
 
 def months_in_window(as_of: str) -> Decimal | None:
@@ -249,7 +261,8 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
     """Verdict of every check on one period's figures; refs without a geo mean `geo`; a
     factor given by name is looked up in `factors` (data/project.yml's policy_factors). A
     rule of other places or times is not applicable; one not known to be in force gets no
-    verdict, its arithmetic shown as information (`in_force`)."""
+    verdict, its arithmetic shown as information (`in_force`), and so does a check that rests
+    on a reading the report does not state (`assumes`: what is assumed, in Chinese)."""
     results, index = [], FigureIndex(figures)
     for check in checks:
         if isinstance(check.get("factor"), str):
@@ -269,6 +282,8 @@ def evaluate(checks: list[dict], figures: pd.DataFrame, geo: str,
             verdict = NOT_APPLICABLE
         elif applies is None and verdict not in (NOT_APPLICABLE, NOT_JUDGED):
             verdict, detail = UNKNOWN_IN_FORCE, f"{why}；按此规则计算，仅供参考：{detail}"
+        elif check.get("assumes") and verdict not in (NOT_APPLICABLE, NOT_JUDGED):
+            verdict, detail = NOT_JUDGED, f"{check['assumes']}；按此计算，仅供参考：{detail}"
         results.append(CheckResult(check["id"], check["kind"], check["title_zh"],
                                    check["title_en"], verdict, detail, _indicators(check),
                                    basis_text(check), slip and verdict == FAILS))

@@ -20,7 +20,8 @@ REFS = {
     "ratio_at_least": ("left", "right"),
 }
 OTHER_KEYS = {"ratio_at_least": ("factor",)}
-OPTIONAL = ("note", "basis", "source", "reliability", "applies_from", "applies_to")
+OPTIONAL = ("note", "basis", "source", "reliability", "applies_from", "applies_to",
+            "assumes")
 
 
 

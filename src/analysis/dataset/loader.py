@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.dataset.catalogue import Catalogue, load_catalogue
 from analysis.dataset.checks_file import load_checks
 from analysis.dataset.comparators import NATIONAL, SHOWN_RELIABILITY, load_comparators
-from analysis.dataset.config import Config
+from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS, Config
 from analysis.dataset.figures import load_figures, load_targets
 from analysis.dataset.periods import Period, parse_period
 from analysis.dataset.project import Project
@@ -76,6 +76,18 @@ class Dataset:
         if figures.empty or (figures["geo"] == home).any():
             return home
         return str(figures["geo"].mode().iloc[0])
+
+    def pages(self, period: str | Period) -> list[str]:
+        """The notebooks (pages) a period has data for, in book order (data/project.yml's
+        `needs`): an area with no figures gets no page; plan tracking needs a target set by
+        then. A page's place in this list is its chapter number in the period's edition."""
+        parsed = parse_period(str(period))
+        figures = self.figures[parsed.id]
+        areas = set(figures["area"])
+        has_targets = any(len(self.targets[p.id]) for p in self.periods_up_to(parsed))
+        return [nb.name for nb in self.config.period_notebooks
+                if (nb.needs == NEEDS_ANY and len(figures)) or nb.needs in areas
+                or (nb.needs == NEEDS_TARGETS and has_targets)]
 
     def factor(self, check: dict) -> float:
         """The factor of a ratio check (a number, or a policy factor of data/project.yml)."""

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.checks.rules import results_frame
+from analysis.dataset.figures import ASSUMED, DATE_ASSUMED, REPORT_DATED, START_ASSUMED
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.files import write_atomic
@@ -22,6 +23,11 @@ from analysis.pages.release import release_lines
 from analysis.view import PeriodView
 
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
+# where a row's 时点代码 comes from when the report does not give it (figures.csv as_of_assumed)
+AS_OF_ORIGIN = {"": "原文写明的时间（按方法一章的规则写成日期）",
+                DATE_ASSUMED: "报告未注明时点，代码为本期期末（占位，不是原文）",
+                START_ASSUMED: "报告只写截止时间，起点按当年1月1日推定",
+                REPORT_DATED: "原文“截至目前”，按报告日期"}
 FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are reproducible
 
 
@@ -39,13 +45,16 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "章节": f["section"].map(section_cell), "原文": f["quote"],
         "说明": [reader_note(r) for _, r in f.iterrows()],
         "指标代码": f["indicator"], "地区代码": f["geo"], "单位代码": f["unit"],
-        "时点代码": f["as_of"], "Indicator": f["label_en"], "Note": f["note"],
+        "时点代码": f["as_of"], "时点代码的来历": f[ASSUMED].map(AS_OF_ORIGIN).fillna(""),
+        "Indicator": f["label_en"], "Note": f["note"],
     })
     checks = results_frame(view.checks)
     checks = pd.DataFrame({"核验": checks["title_zh"], "结果": checks["verdict_zh"],
-                           "数字": checks["detail"], "核验代码": checks["id"],
+                           "数字": checks["detail"], "依据": checks["basis"],
+                           "核验代码": checks["id"],
                            "Check": checks["title_en"]})
-    ind = cat.indicators
+    used = set(f["indicator"]) | set(view.dataset.all_targets(view.period)["indicator"])
+    ind = cat.indicators[cat.indicators["id"].isin(used)]  # this period's indicators only
     catalogue = pd.DataFrame({
         "领域": ind["area"].map(view.project.config.area_zh), "指标": ind["label_zh"],
         "指标解释": ind["definition_zh"],

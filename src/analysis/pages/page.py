@@ -62,15 +62,16 @@ def scroll(table_html: str, label: str) -> str:
             f"{table_html}</div>")
 
 
-def citation(item: Chart, number: str = "") -> str:
-    """How to cite a chart: the book and the exhibit's number (the caption says the title and
-    the source once); a chart without a number is cited by its title."""
+def citation(item: Chart, number: str = "", edition: str = "") -> str:
+    """How to cite a chart: the book, the edition (a period's) and the exhibit's number (the
+    caption says the title and the source once); a chart without a number by its title."""
 
     try:
         title = Project.find().config.title
     except UserError:  # a chart drawn outside a project: cite the chart alone
         title = ""
-    return "".join(x for x in (title and f"《{title}》", number or f"“{item.title}”") if x)
+    return "".join(x for x in (title and f"《{title}》", edition and f"（{edition}）",
+                               number or f"“{item.title}”") if x)
 
 
 def downloads(view: PeriodView) -> None:
@@ -140,13 +141,14 @@ def charts(items: list[Placed]) -> None:
     with its numbers in a table that opens below it; one line when there is none."""
     if not items:
         display(HTML("<p>本期没有可以绘图的数字。</p>"))
-    for n, item in enumerate(items, start=1):  # numbered per page: 图1, 图2, ...
-        number = f"图{n}"
+    for n, item in enumerate(items, start=1):  # 图2-1: chapter 2's first chart (one
+        number = f"图{item.chapter}-{n}" if item.chapter else f"图{n}"  # edition per period)
         words = (f"<h3>{html_text(item.heading)}</h3>" if item.heading else "") + (
             f"<p>{html_text(item.intro)}</p>" if item.intro else "")
         if item.anchor:
             words += f'<div id="{html_text(item.anchor)}"></div>'
-        display(HTML(words + item.chart.html(citation(item.chart, number), number)))
+        display(HTML(words + item.chart.html(citation(item.chart, number, item.edition),
+                                             number)))
         name = f"{number}的数据"
         display(HTML(f'<details class="chart-data"><summary>{html_text(name)}</summary>'
                      f"{frame_html(reader_data(item.chart.data), name)}</details>"))

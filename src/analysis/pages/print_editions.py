@@ -198,14 +198,25 @@ def _mark_short_columns(article: Any) -> None:
 _URL_CELL = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|\d+\.\d+\.\d+\.\d+")
 
 
+KEEP_ROWS = 12  # a table of up to this many rows is not split across pages
+
+
 def _mark_exhibits(article: Any) -> None:
     """A notebook output holding a chart (its heading, lead-in, chart and caption) is an
-    exhibit, kept on one page; the table of its figures follows it. The paragraphs under a
-    heading are kept with what follows them (a table, a chart)."""
+    exhibit, kept on one page; the table of its figures follows it, on the same page when it
+    is short. The paragraphs under a heading are kept with what follows them."""
     for figure in article.find_all("figure"):
         output = figure.find_parent(class_="output")
         if output is not None:
             output["class"] = [*output.get("class", []), "exhibit"]
+    for table in article.select("div.print-table"):  # a chart's short table: on its page
+        if len(table.find_all("tr")) > KEEP_ROWS:
+            continue
+        table["class"] = [*table.get("class", []), "keep"]
+        output = table.find_parent(class_="output")
+        chart = output.find_previous_sibling(class_="output") if output is not None else None
+        if chart is not None and "exhibit" in chart.get("class", []):
+            chart["class"] = [*chart.get("class", []), "with-table"]
     for heading in article.find_all(["h2", "h3"]):  # the lead-in stays with what it leads to
         for lead in heading.find_next_siblings():
             if lead.name != "p":
@@ -264,7 +275,8 @@ def cover_lines(project: Project, period: str) -> list[tuple[str, str]]:
     release, labels = project.config.release, wording(project).cover
     values = [("issuer", release.issuer), ("edition", release.edition),
               ("edition_date", _date_zh(release.edition_date)),
-              ("data_cutoff", _date_zh(release.data_cutoff)),
+              ("data_cutoff", release.data_cutoff
+               and _date_zh(release.data_cutoff) + labels.get("data_cutoff_note", "")),
               ("contact", release.contact), ("web", release.url)]
     return [(labels[key], value) for key, value in values if value]
 
@@ -302,6 +314,7 @@ section.page h3 { font-size: 12pt; bookmark-level: none; break-after: avoid; }
 img { max-width: 100%%; max-height: 150mm; height: auto; object-fit: contain; }
 figure { page-break-inside: avoid; break-inside: avoid; margin: 1em 0; }
 .exhibit { break-inside: avoid; } .lead { break-after: avoid; }
+.keep { break-inside: avoid; } .with-table { break-after: avoid; }
 .table-note { font-size: 9pt; margin: 0.5em 0 0.2em; break-after: avoid; }
 figcaption { font-size: 9pt; color: #333; }
 table { border-collapse: collapse; font-size: 8.5pt; width: 100%%; display: table; }

@@ -78,7 +78,7 @@ def series(project: Project | Dataset) -> pd.DataFrame:
                 indicator=part, label_zh=labels.get(part, part),
                 source=f"本期报告（{labels.get(unified, unified)}）",
                 说明=f"此期为{labels.get(unified, unified)}，同时适用于"
-                     f"{'和'.join(labels.get(p, p) for p in parts)}")
+                     f"{'和'.join(labels.get(p, p) for p in parts)}", unified=True)
              for unified, parts in stands_for(dataset).items() for part in parts]
     earlier = earlier_standards(dataset)
     earlier["label_zh"] = earlier["indicator"].map(labels).fillna(earlier["label_zh"])
@@ -107,8 +107,12 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     rough = "原文有“余”“以上”或“约”，变化按所写数字计算，是近似值"
     both.loc[near, "说明"] = [x + ("；" if x else "") + rough for x in both.loc[near, "说明"]]
     previous = both.groupby(["indicator", "geo"])["as_of"].shift()
+    unified = both["unified"].eq(True) if "unified" in both else pd.Series(False, both.index)
+    was_unified = unified.groupby([both["indicator"], both["geo"]]).shift(fill_value=True)
     for i in both.index[previous.notna()]:
         reason = not_comparable(dataset, both.at[i, "indicator"], previous[i], both.at[i, "as_of"])
+        if unified[i] and not was_unified[i]:  # a separate standard, then a unified one
+            reason = "此前为单设的标准，口径不同，不计算变化"
         if reason:
             both.loc[i, ["变化", "变化率%"]] = float("nan")
             both.at[i, "说明"] = "；".join(x for x in (both.at[i, "说明"], reason) if x)

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from analysis.checks.rules import FAILS
 from analysis.checks.targets import RATE, track
+from analysis.dataset.figures import DATE_ASSUMED
 from analysis.dataset.wording import PLAN_TRACKING, labels
 from analysis.meaning.concepts import (
     COMPARABLE,
@@ -20,7 +21,7 @@ from analysis.meaning.concepts import (
 )
 from analysis.meaning.semantics import date_words, deadline_text, month_zh, section_zh
 from analysis.meaning.written import share_text
-from analysis.statements.prose import Absent, Prose, derived
+from analysis.statements.prose import Absent, Prose, area_sentences, derived
 from analysis.view import PeriodView
 
 MAX_CHANGES = 3
@@ -61,14 +62,16 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
                 + name(row["label_zh"]) + Markup("达到") + Markup(goal))
         said = escape(f"，{words[row['status']]}")
         try:
-            text += Markup("；本期为") + prose.fig(row["indicator"])
+            undated = row["latest_assumed"] == DATE_ASSUMED  # not "本期为": its date is unknown
+            text += Markup("；报告给出的数为" if undated else "；本期为")
+            text += prose.fig(row["indicator"])
         except Absent:
             out.append(text + said)
             continue
         if row["kind"] == RATE and row["gap_points"] == row["gap_points"]:
             gap = derived(f"{row['gap_points']:g}", f"计算值：{row['goal']} − {row['latest']}",
                           "plan_tracking.html#targets")
-            text += Markup("，距目标") + Markup(gap) + Markup("个百分点")
+            text += Markup("，距目标") + Markup(gap) + Markup("个百分点（计算值）")
         elif row["progress"] == row["progress"]:
             done = derived(share_text(row["progress"]), f"计算值：{row['latest']} ÷ {row['goal']}",
                            "plan_tracking.html#targets")
@@ -153,26 +156,22 @@ def _findings(view: PeriodView, area: str) -> list[Markup]:
     return out
 
 
-def _reported(view: PeriodView, prose: Prose, area: str) -> Markup:
-    """What an area with nothing to compare does report: how many figures, the first few."""
-    rows = view.figures[(view.figures["area"] == area) & (view.figures["geo"] == view.geo)]
-    ids = list(dict.fromkeys(rows["indicator"]))
-    if not ids:
+def _reported(view: PeriodView, area: str) -> Markup:
+    """What an area with nothing to compare does report: its first sentence (the one its
+    template leads with, see narrative.headline)."""
+    found = area_sentences(view, area)
+    if not found:
         return Markup("本期报告没有给出这一领域的数字")
-    shown = Markup("、").join(name(view.row(i)["label_zh"]) + prose.fig(i)
-                             for i in ids[:MAX_CHANGES])
-    more = Markup("等数字（见下文）") if len(ids) > MAX_CHANGES else Markup("")
-    return (Markup("本期报告了") + shown + more
+    return (Markup("本期报告：") + Markup(found[0].strip().removesuffix("。"))
             + Markup("；这些数字没有计划目标，也没有上一报告期的可比数字"))
 
 
 def keypoints(view: PeriodView, area: str) -> str:
     """The 要点 paragraph of an area (HTML): first what changed against the previous
-    comparable period, then where the targets stand against the time elapsed, comparable
-    peers, and checks that fail by more than rounding."""
+    comparable period, then where the targets stand against the time elapsed (or, with
+    neither, what the report says first), comparable peers, and checks that fail by more
+    than rounding."""
     prose = Prose(view)
-    parts = (_changes(view, prose, area) + _targets(view, prose, area) + _peers(view, area)
-             + _findings(view, area))
-    if not parts:
-        parts = [_reported(view, prose, area)]
+    own = _changes(view, prose, area) + _targets(view, prose, area)
+    parts = (own or [_reported(view, area)]) + _peers(view, area) + _findings(view, area)
     return "<p>" + "；".join(parts) + "。</p>"

@@ -228,7 +228,8 @@ class Prose:
         title = (f"计算值：目标{target['value']}%（报告{section_zh(target['section'])}："
                  f"{target['quote']}）"
                  f" − {row['value']}%")
-        return self.link(f"{round(gap, decimals):f}个百分点", row, title, derived=True)
+        return self.link(f"{round(gap, decimals):f}个百分点", row, title, derived=True) + Markup(
+            "（计算值）")
 
     def geo_list(self, indicator: str) -> Markup:
         rows = self.view.figures[(self.view.figures["indicator"] == indicator)
