@@ -18,6 +18,7 @@ CASES = [  # rule, text it must flag, text it must pass
     ("date_range", "2020年1-6月", "2020年1—6月"),
     ("date_range", "2020年1～6月", "2020年1—6月"),
     ("date_range", "第1-3项", "第1—3项"),
+    ("date_range", "第2-4时点", "图2-4时点"),  # an exhibit's number keeps its hyphen
     ("numeric_range", "10～20%", "10%～20%"),
     ("numeric_range", "3-5万人", "3万人～5万人"),
     ("numeric_range", "34550至34650人", "34,550人至34,650人"),

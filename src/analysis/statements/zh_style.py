@@ -88,7 +88,9 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s，。；）]+|[\w.+-]+@[\w-]+(?:\.[\
 _HALF = re.compile(rf"(?<={_HAN})\s*[,;:?!]|[,;:?!]\s*(?={_HAN})|(?<={_HAN})\.(?![\d.])"
                    rf'|"[^"\n]*{_HAN}[^"\n]*"')
 _PARENS = re.compile(rf"\([^()\n]*{_HAN}[^()\n]*\)|(?<={CJK})\(|\)(?={_HAN})")
-_DATE_RANGE = re.compile(rf"(?<![\d.])\d+(?:{DATE_UNITS})?\s*[{DASHES}]\s*\d+\s*(?:{DATE_UNITS})")
+# an exhibit's number (图2-4, 表3-1) takes the hyphen (GB/T 15834-2011, 4.13.3): not a range
+_DATE_RANGE = re.compile(
+    rf"(?<![\d.图表])\d+(?:{DATE_UNITS})?\s*[{DASHES}]\s*\d+\s*(?:{DATE_UNITS})")
 _NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _VALUE_RANGE = re.compile(
     rf"(?<![\d.,]){_NUMBER}(?P<first>(?:{VALUE_UNITS})*)\s*(?P<sep>[{DASHES}]|至)\s*"
