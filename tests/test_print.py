@@ -111,7 +111,7 @@ def test_every_chart_fits_within_one_page(pdf_xml):
 def test_no_web_only_wording_in_either_edition(pdf, editions):
     from docx import Document
 
-    from analysis.pages.print_editions import wording
+    from analysis.pages.release import wording
 
     words = wording(Project(ROOT))
     text = _poppler("pdftotext", pdf, "-")
@@ -373,7 +373,8 @@ def test_word_columns_leave_room_for_numbers_and_short_cells():
 def test_a_column_the_same_on_every_row_is_said_once_above_the_table():
     from bs4 import BeautifulSoup
 
-    from analysis.pages.print_editions import _fold_same_columns, wording
+    from analysis.pages.print_editions import _fold_same_columns
+    from analysis.pages.release import wording
 
     rows = "".join(f"<tr><td>指标{i}</td><td>六安市</td><td>{i}人</td></tr>" for i in range(4))
     article = BeautifulSoup(f"<article><div class='table-scroll'><table><thead><tr><th>指标</th>"

@@ -7,6 +7,8 @@ import os
 import shlex
 import sys
 from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -89,7 +91,6 @@ FreshKernelsOption = Annotated[bool, typer.Option(
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
 
         console.print(f"policybook {version('civil-affairs-policybook')}")
         raise typer.Exit()
@@ -182,7 +183,7 @@ def _executor(scheduler: str | None):
                           "plain TCP only (tls://, ucx://, ws:// are not supported)").format(
                             scheduler=scheduler))
     try:
-        from distributed import Client
+        from distributed import Client  # deferred: Dask only when --scheduler asks for it
     except ImportError:
         raise UserError(_("--scheduler needs Dask's distributed: install the dask extra (uv sync "
                           "--extra dask, or pip install distributed)")) from None
@@ -267,8 +268,6 @@ def export(
     root: RootOption = None,
 ) -> None:
     """Write the period's figures, checks and catalogue to a formatted Excel workbook."""
-    from pathlib import Path
-
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.pages.export import check_target
     from analysis.pages.export import export as export_xlsx
@@ -290,8 +289,6 @@ def print_(
     root: RootOption = None,
 ) -> None:
     """Write a period's print edition: a PDF (WeasyPrint) and a Word document."""
-    from pathlib import Path
-
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.pages.print_editions import print_editions
 
@@ -305,9 +302,7 @@ def print_(
       "environment)."))
 def kernel() -> None:
     """Register the Jupyter kernel `policybook` for this Python (venv or conda environment)."""
-    import sys
-
-    from ipykernel.kernelspec import install
+    from ipykernel.kernelspec import install  # deferred: the other commands need no kernel
 
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.build import KERNEL
@@ -329,8 +324,6 @@ def init(
     root: RootOption = None,
 ) -> None:
     """Start a book for another city or county: shared catalogue, notebooks, no periods."""
-    from pathlib import Path
-
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.new_book import init_project
 
@@ -365,8 +358,6 @@ def import_(
           "listed without it)."))] = False,
 ) -> None:
     """Validate a filled workbook or CSV and write the period's files (all or nothing)."""
-    from pathlib import Path
-
     # deferred: loaded only by the command that needs it (start-up speed)
     from analysis.intake.importer import import_period
 

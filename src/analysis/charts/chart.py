@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from PIL import Image
 
 from analysis.escape import csv_cell, html_text
 from analysis.meaning.semantics import section_cell
@@ -51,8 +52,6 @@ class Chart:
         """The image at twice the CSS pixels (sharp text on high-density screens), reduced to
         64 colours: a flat chart looks the same at a third of the bytes, which keeps a page
         of charts under 1 MB."""
-        from PIL import Image
-
         dpi = 2 * self.fig.dpi
         buffer = io.BytesIO()
         self._draw(buffer, format="rgba", dpi=dpi)  # raw pixels: no PNG round trip

@@ -7,6 +7,7 @@ from functools import cache
 import budoux
 import matplotlib
 import matplotlib.pyplot as plt
+import pylopdf_fonts_zh_cn
 import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import Formatter
@@ -40,8 +41,6 @@ OTHERS = "#8c8c8c"
 @cache
 def cjk_font_family() -> str:
     """Register Noto Sans SC (shipped by pylopdf-fonts-zh-cn) with matplotlib; its family name."""
-    import pylopdf_fonts_zh_cn
-
     path = str(pylopdf_fonts_zh_cn.sans_path())
     font_manager.fontManager.addfont(path)
     return font_manager.FontProperties(fname=path).get_name()

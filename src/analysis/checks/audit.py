@@ -49,6 +49,7 @@ from __future__ import annotations
 import bisect
 import csv
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -384,8 +385,6 @@ def audit(period_dir: Path) -> AuditResult:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the unexplained mentions and problems of a period directory."""
-    import sys
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m analysis.checks.audit data/periods/<P>", file=sys.stderr)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import CONTROL, Problem, UserError, echo
@@ -188,8 +189,6 @@ def _in_gb2312(ch: str) -> bool:
 
 def _likely(raw: bytes) -> str:
     """What the bytes probably are, by charset_normalizer (it may name several)."""
-    from charset_normalizer import from_bytes
-
     matches = list(from_bytes(raw, cp_isolation=sorted(set(LIKELY))))
     if not matches:
         return "it is not text in any encoding we know (or not a CSV at all)"

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -291,7 +292,6 @@ class Filled:
 
 def read_filled(path: Path, limit: int) -> Filled:
     """Read the sheets in SHEETS (at most `limit` data rows each); UserError if unreadable."""
-    from openpyxl import load_workbook
 
     file = str(path)
     scan_workbook(path, tuple(SHEETS))  # before openpyxl parses styles and strings
@@ -349,7 +349,6 @@ def _read_sheet(ws, file: str, limit: int, problems: list[Problem]) -> pd.DataFr
 
     This is what openpyxl's ReadOnlyWorksheet.iter_rows does, minus its padding of every
     row to the sheet's width (and of missing rows), plus the merged cells the parser finds."""
-    from openpyxl.worksheet._reader import WorkSheetParser
 
     wb = ws.parent
     with ws._get_source() as source:

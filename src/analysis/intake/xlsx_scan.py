@@ -28,6 +28,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.reader.excel import SHARED_STRINGS, _find_workbook_part
+from openpyxl.reader.workbook import WorkbookParser
+from openpyxl.xml.functions import fromstring
+
 from analysis.dataset.csvio import MAX_CELL_CHARS
 from analysis.dataset.schema import MAX_FIGURE_ROWS
 from analysis.errors import Problem, UserError
@@ -59,10 +64,6 @@ _XF = re.compile(rb"<" + _PREFIX + rb"xf(?=[\s/>])")
 def scan_workbook(path: Path, sheets: tuple[str, ...]) -> None:
     """Refuse (UserError) a workbook whose parts would make openpyxl's reading of `sheets`
     slow or large; see the module docstring. Only the zip and XML text are read."""
-    from openpyxl.packaging.manifest import Manifest
-    from openpyxl.reader.excel import SHARED_STRINGS, _find_workbook_part
-    from openpyxl.reader.workbook import WorkbookParser
-    from openpyxl.xml.functions import fromstring
 
     file = str(path)
     try:

@@ -16,22 +16,21 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import yaml
+import pylopdf_fonts_zh_cn
+from bs4 import BeautifulSoup, NavigableString
 
 from analysis.dataset.periods import parse_period, period_label_zh
 from analysis.dataset.project import Project
-from analysis.dataset.safe_files import load_yaml
 from analysis.errors import Problem, UserError
 from analysis.files import files_digest, read_stamp, write_atomic
 from analysis.language import _
 from analysis.pages import word_edition
+from analysis.pages.release import WORDING, Wording, cover_lines, wording
 
-WORDING = Path(__file__).resolve().parents[3] / "templates" / "print.yml"
 SHARED_PAGES = ("method", "appendix")  # after the period's and the cross-period pages
 
 
@@ -44,40 +43,10 @@ class Page:
     body: str
 
 
-@dataclass(frozen=True)
-class Wording:
-    """templates/print.yml: the cover's labels, the print note, the web-only replacements."""
-
-    cover: dict[str, str]
-    note: str
-    replace: dict[str, str]
-    web_only: tuple[str, ...]
-    same_column: str  # the note for a table column left out because it is the same on each row
-
-
-def wording(project: Project) -> Wording:
-    """The print wording of the project (templates/print.yml), or the package's copy."""
-    own = project.root / "templates" / "print.yml"
-    return _wording(own if own.is_file() else WORDING)
-
-
-@lru_cache(maxsize=4)
-def _wording(path: Path) -> Wording:
-    try:
-        data = load_yaml(path)
-        return Wording({str(k): str(v) for k, v in data["cover"].items()}, str(data["note"]),
-                       {str(k): str(v or "") for k, v in data["replace"].items()},
-                       tuple(str(w) for w in data["web_only"]),
-                       str(data["tables"]["same_column"]))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise UserError(Problem(str(path), _("the print wording cannot be read ({exc})").format(
-                                               exc=exc),
-                                _("give cover, note, replace, web_only and tables"))) from None
-
-
 def weasyprint_missing() -> str | None:
     """Why WeasyPrint cannot typeset here (its Pango libraries missing), or None."""
     try:
+        # deferred: WeasyPrint needs Pango, a system library that may be missing
         import weasyprint  # noqa: F401
     except (ImportError, OSError) as exc:
         return str(exc).splitlines()[0]
@@ -125,7 +94,6 @@ def _relink(article: Any, doc: str, docs: set[str], url: str) -> None:
 
 def _reword(article: Any, words: Wording) -> None:
     """Web-only sentences replaced by their print wording (templates/print.yml)."""
-    from bs4 import NavigableString
 
     for text in article.find_all(string=True):
         new = str(text)
@@ -231,7 +199,6 @@ _NUMBER_CELL = re.compile(
 
 def period_pages(project: Project, period: str) -> list[Page]:
     """The edition's built pages (the period's, trends, method, appendix) made for print."""
-    from bs4 import BeautifulSoup
 
     pid = parse_period(period).id
     found = _documents(project, pid)
@@ -267,22 +234,6 @@ def period_pages(project: Project, period: str) -> list[Page]:
         title = heading.get_text(" ", strip=True) if heading else doc
         pages.append(Page(doc, title, str(article)))
     return pages
-
-
-def cover_lines(project: Project, period: str) -> list[tuple[str, str]]:
-    """The release block as (label, value) lines for a cover, in print order (empty values
-    left out): issuer, edition, edition date, data cut-off, contact, web address."""
-    release, labels = project.config.release, wording(project).cover
-    values = [("issuer", release.issuer), ("edition", release.edition),
-              ("edition_date", _date_zh(release.edition_date)),
-              ("data_cutoff", release.data_cutoff
-               and _date_zh(release.data_cutoff) + labels.get("data_cutoff_note", "")),
-              ("contact", release.contact), ("web", release.url)]
-    return [(labels[key], value) for key, value in values if value]
-
-
-def _date_zh(day: Any) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 PRINT_CSS = """
@@ -331,7 +282,6 @@ td::before { content: none !important; }
 
 def print_html(project: Project, period: str, pages: list[Page]) -> str:
     """One HTML document for WeasyPrint: the cover, contents, the pages, print styles."""
-    import pylopdf_fonts_zh_cn
 
     config, words = project.config, wording(project)
     font = Path(pylopdf_fonts_zh_cn.sans_path()).as_uri()
@@ -364,7 +314,7 @@ def write_pdf(project: Project, period: str, out: Path) -> Path:
                                                   missing=missing),
                                 _("install Pango: apt-get install libpango-1.0-0 "
                                   "libpangoft2-1.0-0")))
-    import weasyprint
+    import weasyprint  # deferred: only here is Pango known to be installed
 
     pages = period_pages(project, period)
     out.parent.mkdir(parents=True, exist_ok=True)

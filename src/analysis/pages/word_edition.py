@@ -16,6 +16,13 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from bs4 import BeautifulSoup
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor, Twips
+from PIL import Image
+
 from analysis.dataset.periods import parse_period, period_label_zh
 from analysis.dataset.project import Project
 
@@ -28,7 +35,6 @@ KEEP_ROWS = 8  # a table of up to so many rows is kept on one page (with its cha
 
 
 def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
 
     return qn(tag)
 
@@ -61,7 +67,6 @@ def _lang(rpr: Any) -> None:
 def _chinese_styles(doc: Any) -> None:
     """zh-CN in the defaults and settings (the template says ja-JP), Chinese fonts, black
     headings."""
-    from docx.shared import Pt, RGBColor
 
     styles = doc.styles.element
     defaults = styles.find(_qn("w:docDefaults")).find(_qn("w:rPrDefault")).find(_qn("w:rPr"))
@@ -109,7 +114,6 @@ def _contents(doc: Any, headings: list[tuple[int, str]]) -> None:
     """A contents field (TOC of heading levels 1–2) whose shown result is already the list of
     headings, so that the page is not empty before Word updates the field (page numbers
     appear when it does)."""
-    from docx.shared import Cm
 
     field = doc.add_paragraph()
     _field_part(field, "begin", 'TOC \\o "1-2" \\h \\z \\u')
@@ -142,8 +146,6 @@ def _field_part(paragraph: Any, kind: str, instruction: str = "") -> None:
 
 def _page_setup(doc: Any) -> None:
     """A4 portrait, 2.5 cm margins, the page number centred in the footer."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Twips
 
     section = doc.sections[0]
     section.page_width, section.page_height = Twips(A4_TWIPS[0]), Twips(A4_TWIPS[1])
@@ -220,7 +222,6 @@ def _no_wrap(cell: Any) -> None:
 def _table(doc: Any, node: Any, width_cm: float) -> None:
     """An HTML table as a Word table: header row repeated, columns as wide as their text,
     numbers, short columns and web addresses (classes num, short, url) never broken across lines."""
-    from docx.shared import Cm, Pt
 
     cells = [tr.find_all(["th", "td"]) for tr in node.find_all("tr")]
     cells = [r for r in cells if r]
@@ -257,8 +258,6 @@ def _table(doc: Any, node: Any, width_cm: float) -> None:
 
 def _picture(doc: Any, node: Any, width_cm: float) -> None:
     """A chart scaled to the text width (or the page height), its alt text in wp:docPr."""
-    from docx.shared import Cm
-    from PIL import Image
 
     data = base64.b64decode(node["src"].split(",", 1)[1])
     with Image.open(io.BytesIO(data)) as image:
@@ -307,9 +306,6 @@ def write_docx(project: Project, period: str, out: Path, pages: list, words: Any
                cover: list[tuple[str, str]]) -> Path:
     """The period's edition as a Word document: cover, contents field, headings, paragraphs,
     tables and charts."""
-    from bs4 import BeautifulSoup
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     doc = Document()
     _page_setup(doc)

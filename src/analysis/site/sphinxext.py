@@ -19,6 +19,17 @@
 
 from __future__ import annotations
 
+import gettext
+import io
+from pathlib import Path
+
+import yaml
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+from sphinx import locale
+
 
 def _drop_duplicate_scripts(app, env, docnames) -> None:
     """Scripts added with filename None since the builder started are also in the registry,
@@ -30,8 +41,6 @@ def _drop_duplicate_scripts(app, env, docnames) -> None:
 
 def _write_generated(app, config) -> None:
     """Write the appendix and downloads of the project holding the book."""
-    from pathlib import Path
-
     # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.dataset.project import Project
     from analysis.pages.appendix import write_appendix
@@ -46,8 +55,6 @@ def _write_generated(app, config) -> None:
 def _install_templates(app, config) -> None:
     """book/_templates first: Chinese versions of theme components (absolute, because the
     build may run with another configuration directory)."""
-    from pathlib import Path
-
     folder = Path(app.srcdir) / "_templates"
     if folder.is_dir():
         config.templates_path = [str(folder), *config.templates_path]
@@ -55,14 +62,6 @@ def _install_templates(app, config) -> None:
 
 def _install_translations(app, config) -> None:
     """Compile the book's .po catalogues and put them in front of the installed ones."""
-    import gettext
-    import io
-    from pathlib import Path
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-    from sphinx import locale
-
     folder = Path(app.srcdir) / "_locale" / str(config.language) / "LC_MESSAGES"
     for po in sorted(folder.glob("*.po")) if folder.is_dir() else []:
         with po.open("rb") as f:
@@ -85,8 +84,6 @@ HIDDEN_LABEL = "显示或隐藏内容"
 
 def _visit_hidden(self, node) -> None:
     """myst-nb's collapsible output, with its summary labelled in the book's language."""
-    from myst_nb.sphinx_ import visit_HideCellInput
-
     start = len(self.body)
     visit_HideCellInput(self, node)
     for i in range(start, len(self.body)):
@@ -95,8 +92,6 @@ def _visit_hidden(self, node) -> None:
 
 
 def _snippets_folder(app):
-    from pathlib import Path
-
     return Path(app.doctreedir) / "snippets"
 
 
@@ -104,7 +99,6 @@ def _store_snippets(app, pagename, templatename, context, doctree) -> None:
     """Keep the sentences of each written page (pages Sphinx skips keep their entry)."""
     if doctree is None or "body" not in context:
         return
-    from bs4 import BeautifulSoup
 
     # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.site.search_index import store
@@ -116,7 +110,6 @@ def _store_snippets(app, pagename, templatename, context, doctree) -> None:
 def _write_snippets(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    from pathlib import Path
 
     # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.site.search_index import INDEX_NAME, write_index
@@ -139,9 +132,7 @@ def _write_nav(app, exception) -> None:
     """booknav.js: the sidebar every page loads (analysis.site.navigation)."""
     if exception is not None or app.builder.format != "html":
         return
-    from pathlib import Path
 
-    import yaml
 
     # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.site.navigation import NAV_NAME, nav_html, write_nav
@@ -155,7 +146,6 @@ def setup(app):
     app.connect("config-inited", _write_generated)
     app.connect("config-inited", _install_translations)
     app.connect("config-inited", _install_templates)
-    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden, depart_HideCellInput))
     app.connect("env-before-read-docs", _drop_duplicate_scripts, priority=900)
