@@ -113,7 +113,7 @@ def test_plan_tracking_reports_progress_of_each_target(project):
 def test_export_workbook_has_figures_checks_and_catalogue(view, tmp_path):
     out = export(view, tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["数据", "核验", "指标目录", "发布信息"]
+    assert wb.sheetnames == ["数据", "核验", "指标目录", "录入完整性", "发布信息"]
     assert wb["数据"].max_row == len(view.figures) + 1
     assert wb["数据"].freeze_panes == "A2"
 
@@ -124,6 +124,17 @@ def test_the_workbook_catalogue_lists_the_periods_indicators_only(view):
     assert listed == set(view.figures["indicator"]) | set(view.targets["indicator"])
     assert len(listed) < len(view.catalogue.indicators)  # the catalogue has more
     assert sheets["核验"]["依据"].astype(bool).all()  # every check says where it comes from
+
+
+def test_the_workbook_lists_every_number_of_the_report_and_what_became_of_it(view):
+    from analysis.checks.audit import audit
+
+    result = audit(view.project.period_dir(view.period))
+    sheet = tables(view)["录入完整性"]
+    assert len(sheet) == len(result.captured) + len(result.excluded) + len(result.unexplained)
+    assert sheet["说明"].astype(bool).all()  # an indicator's name or a reason, in Chinese
+    assert not sheet["说明"].str.contains(r"[a-z_]{3,}").any()  # no code (GDP is a name)
+    assert list(sheet["行"]) == sorted(sheet["行"])
 
 
 def test_toc_lists_each_period_page_and_the_appendix(project):

@@ -14,6 +14,7 @@ from analysis.errors import Problem, UserError
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 PLAN_TRACKING = "plan_tracking.yml"
+AUDIT = "audit.yml"
 
 
 def labels(name: str, project: Project | None = None) -> dict[str, dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analysis.checks.audit import audit
 from analysis.checks.rules import results_frame
 from analysis.dataset.figures import ASSUMED, DATE_ASSUMED, REPORT_DATED, START_ASSUMED
+from analysis.dataset.wording import AUDIT, labels
 from analysis.errors import Problem, UserError, reported
 from analysis.escape import xlsx_cell
 from analysis.files import write_atomic
@@ -65,7 +68,34 @@ def tables(view: PeriodView) -> dict[str, pd.DataFrame]:
         "Description": ind["description"],
     })
     release = pd.DataFrame(release_lines(view.project), columns=["项目", "内容"])
-    return {"数据": figures, "核验": checks, "指标目录": catalogue, "发布信息": release}
+    sheets = {"数据": figures, "核验": checks, "指标目录": catalogue}
+    mentions = audit_rows(view)
+    if mentions is not None:
+        sheets["录入完整性"] = mentions
+    return {**sheets, "发布信息": release}
+
+
+def audit_rows(view: PeriodView) -> pd.DataFrame | None:
+    """Every number of the report's text (source.txt) and what became of it: the indicator it
+    was entered as, or why it was not entered; None for a period without the text."""
+    folder = view.project.period_dir(view.period)
+    if not (folder / "source.txt").is_file():
+        return None
+    result, words = audit(folder), labels(AUDIT, view.project)
+    names = view.catalogue.by_id["label_zh"]
+
+    def row(mention, outcome: str, why: str) -> dict:
+        section = "" if mention.section in ("", "0") else section_cell(mention.section)
+        return {"at": mention.start, "行": mention.line, "章节": section,
+                "原文数字": mention.text, "处理": words["outcome"][outcome], "说明": why}
+
+    rows = [row(m, "captured", names.get(e.detail.split(" = ")[0], ""))
+            for m, e in result.captured]
+    rows += [row(m, "excluded", words["reason"].get(re.split(r"[:：\s]", e.detail)[0], ""))
+             for m, e in result.excluded]
+    rows += [row(m, "unexplained", "") for m in result.unexplained]
+    return pd.DataFrame(sorted(rows, key=lambda r: r.pop("at")),  # in the text's order
+                        columns=["行", "章节", "原文数字", "处理", "说明"])
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], out: Path) -> None:

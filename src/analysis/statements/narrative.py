@@ -146,7 +146,8 @@ def audit(view: PeriodView) -> str:
             "同一数字在原文中可出现不止一处），"
             f"{n(len(result.excluded), '注明不录入理由')}处为日期、序号或名称等，"
             "并注明了不录入的理由，"
-            f"{n(len(result.unexplained), '未解释')}处未解释。")
+            f"{n(len(result.unexplained), '未解释')}处未解释。"
+            "逐处的清单在本期 Excel 工作簿的“录入完整性”表中。")
     if result.unexplained:
         text += "未解释的数字：" + "、".join(derived(m.text, "报告原文", "#audit")
                                      for m in result.unexplained) + "。"
