@@ -193,3 +193,11 @@ def test_a_check_on_a_definition_the_report_does_not_state_gets_no_verdict(tmp_p
     found = next(r for r in view.checks if r.id == "volunteers_activity_rate")
     assert found.verdict == "not judged"
     assert found.detail.startswith("报告未说明活动率的计算口径") and "59.94%" in found.detail
+
+
+def test_a_target_without_a_figure_says_so_without_a_dangling_clause(tmp_path):
+    copy_data(tmp_path)  # 2020H1: the 示范社区 target has no figure to compare
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    text = _text(keypoints.keypoints(PeriodView.load(tmp_path, "2020H1"), "community_governance"))
+    assert "达到1个，报告未给出可比数字" in text, text
+    assert not re.search(r"为[，；。]", text), text

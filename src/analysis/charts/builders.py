@@ -530,7 +530,10 @@ def standards_over_time(view: PeriodView) -> Chart | None:
     title(fig, chart_title)
     source = ("更早的标准来自对比数据（见表中来源与可靠性，年标准÷12折算）；"
               f"本期：{view.source_title}")
-    alt = "散点图，点与点之间的变化未知：" + "，".join(
+    changed = any(view.has(u) for u in split) and not history.empty  # separate, then unified
+    scope = "；本期为城乡统一标准，与此前单设的城市、农村标准口径不同" if changed else ""
+    source += scope
+    alt = f"散点图，点与点之间的变化未知{scope}：" + "，".join(
         f"{as_of_text(r['时点'])}{r['标准']}{number_text(r['元/人/月'], 0)}元/人/月"
         for _, r in data.iterrows())
     return Chart(fig, data, chart_title, source, alt)

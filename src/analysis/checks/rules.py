@@ -16,12 +16,12 @@ import pandas as pd
 
 from analysis.dataset.catalogue import Catalogue
 from analysis.dataset.comparators import RELIABILITY_ZH
-from analysis.dataset.figures import Bounds, FigureIndex, latest, written_bounds
+from analysis.dataset.figures import ASSUMED, Bounds, FigureIndex, latest, written_bounds
 from analysis.dataset.loader import Dataset
 from analysis.dataset.periods import Period, parse_period
 from analysis.language import N_
 from analysis.meaning.concepts import parts_of
-from analysis.meaning.semantics import as_of_text, start_note
+from analysis.meaning.semantics import as_of_text, date_words, start_note
 from analysis.meaning.written import MULT_ZH, grouped
 
 # verdict codes, marked for the command line's message catalogue (it says them translated)
@@ -130,6 +130,11 @@ def _share(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]
                      f"按{_fmt(num.point)}÷{_fmt(den.point)}计算为{computed:.2f}%"), slip
 
 
+def _when(row: pd.Series) -> str:
+    """A figure's date as the pages say it (截至目前（报告日期…）, 2020年5月底)."""
+    return date_words(row["as_of"], row.get(ASSUMED, ""))
+
+
 def _as_written(row: pd.Series) -> str:
     """A figure's number as the report wrote it (18.01万, 200余), without its unit."""
     number = f"{grouped(str(row['value']))}{MULT_ZH[int(row['unit_mult'])]}"
@@ -140,9 +145,8 @@ def _subset(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     part_row = _lookup(figures, check["part"], geo)
     whole_row = _lookup(figures, check["whole"], geo)
     if part_row["as_of"] != whole_row["as_of"]:  # like with like: one time for both
-        raise _NotJudged(f"部分{_as_written(part_row)}（{as_of_text(part_row['as_of'])}）与"
-                         f"总数{_as_written(whole_row)}（{as_of_text(whole_row['as_of'])}）"
-                         "时点不同，不作判断")
+        raise _NotJudged(f"部分{_as_written(part_row)}（{_when(part_row)}）与"
+                         f"总数{_as_written(whole_row)}（{_when(whole_row)}）时点不同，不作判断")
     part, whole = _bounds(part_row), _bounds(whole_row)
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
     return verdict, f"部分{_as_written(part_row)}，总数{_as_written(whole_row)}"

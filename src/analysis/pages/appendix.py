@@ -191,7 +191,7 @@ def render(project: Project) -> str:
     symbols = catalogue.unit_symbols
     scopes = (catalogue.scopes.set_index("id")["label_zh"] if catalogue.scopes is not None
               and len(catalogue.scopes) else {})
-    lines += ["", "## 指标目录", "", "本书各期出现的指标（完整的指标目录见 Excel 工作簿）。",
+    lines += ["", "## 指标目录", "", "本书各期出现的指标；各期的 Excel 工作簿列出该期的指标。",
               ""] + _table(
         ["领域", "指标", "指标解释", "单位", "计量类型", "统计范围"],
         [[project.config.area_zh(r["area"]), r["label_zh"], r.get("definition_zh", ""),

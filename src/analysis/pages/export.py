@@ -30,7 +30,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
 AS_OF_ORIGIN = {"": "原文写明的时间（按方法一章的规则写成日期）",
                 DATE_ASSUMED: "报告未注明时点，代码为本期期末（占位，不是原文）",
                 START_ASSUMED: "报告只写截止时间，起点按当年1月1日推定",
-                REPORT_DATED: "原文“截至目前”，按报告日期"}
+                REPORT_DATED: "原文“截至目前”（本句或承前句），按报告日期"}
 FIXED_TIME = datetime(2020, 1, 1)  # workbook metadata is fixed so exports are reproducible
 
 

@@ -58,6 +58,8 @@ def earlier_standards(dataset: Dataset) -> pd.DataFrame:
 
 
 POINTS = "比率之差，单位为个百分点，不计算变化率"
+SCOPE_CHANGED = "此前为单设的标准，口径不同，不计算变化"
+UNIFIED_LATER = "后一时点为城乡统一标准，与此前单设的城市、农村标准口径不同"
 
 
 def series(project: Project | Dataset) -> pd.DataFrame:
@@ -112,7 +114,7 @@ def series(project: Project | Dataset) -> pd.DataFrame:
     for i in both.index[previous.notna()]:
         reason = not_comparable(dataset, both.at[i, "indicator"], previous[i], both.at[i, "as_of"])
         if unified[i] and not was_unified[i]:  # a separate standard, then a unified one
-            reason = "此前为单设的标准，口径不同，不计算变化"
+            reason = SCOPE_CHANGED
         if reason:
             both.loc[i, ["变化", "变化率%"]] = float("nan")
             both.at[i, "说明"] = "；".join(x for x in (both.at[i, "说明"], reason) if x)
@@ -141,6 +143,8 @@ def standards_chart(project: Project) -> Chart | None:
     chart_title = f"{home}救助标准（各期及更早来源给出的时点）"
     title(fig, chart_title)
     source = "各期报告；更早的标准来自对比数据（见表中来源与可靠性）"
+    if data["说明"].str.contains(SCOPE_CHANGED).any():  # said where the chart is, not only in
+        source += f"；{UNIFIED_LATER}"                   # the table below it
 
     data = data.assign(period=[period_label_zh(parse_period(p)) if is_period(p) else p
                                for p in data["period"]], end=data["as_of"])
@@ -150,7 +154,8 @@ def standards_chart(project: Project) -> Chart | None:
     table["时点"] = [f"{ASSUMED_WORDS['standard']}（按{as_of_text(t)}画出）" if a is True
                    else as_of_text(t) for t, a in zip(table["时点"], data["assumed"], strict=True)]
     table = table[["指标", "报告期", "时点", "元/人/月", "变化", "变化率%", "来源", "indicator"]]
-    alt = "散点图（点与点之间的变化未知）：" + "，".join(
+    alt = "散点图（点与点之间的变化未知" + (f"；{UNIFIED_LATER}" if UNIFIED_LATER in source
+                                        else "") + "）：" + "，".join(
         f"{r['指标']}（{r['时点']}）{number_text(r['元/人/月'], 0)}元"
         for _, r in table.iterrows())
     return Chart(fig, table.reset_index(drop=True), chart_title, source, alt)

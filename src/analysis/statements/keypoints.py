@@ -62,9 +62,9 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
                 + name(row["label_zh"]) + Markup("达到") + Markup(goal))
         said = escape(f"，{words[row['status']]}")
         try:
+            latest = prose.fig(row["indicator"])
             undated = row["latest_assumed"] == DATE_ASSUMED  # not "本期为": its date is unknown
-            text += Markup("；报告给出的数为" if undated else "；本期为")
-            text += prose.fig(row["indicator"])
+            text += Markup("；报告给出的数为" if undated else "；本期为") + latest
         except Absent:
             out.append(text + said)
             continue
@@ -163,7 +163,7 @@ def _reported(view: PeriodView, area: str) -> Markup:
     if not found:
         return Markup("本期报告没有给出这一领域的数字")
     return (Markup("本期报告：") + Markup(found[0].strip().removesuffix("。"))
-            + Markup("；这些数字没有计划目标，也没有上一报告期的可比数字"))
+            + Markup("；这一领域没有报告提出的目标，也没有上一报告期的可比数字"))
 
 
 def keypoints(view: PeriodView, area: str) -> str:

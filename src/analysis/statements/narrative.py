@@ -73,8 +73,8 @@ def quality(view: PeriodView) -> str:
                  "外部规则的适用时间或地区未查明，只列出按规则计算的结果，不作判断。")
     if unjudged:
         text += (f"{'还有' if unknown else '另有'}"
-                 f"{derived(unjudged, '表后所列不作判断的核验数', '#checks')}项核验所需的数字"
-                 "都有，但不足以判断，原因列在核验表后。")
+                 f"{derived(unjudged, '表后所列不作判断的核验数', '#checks')}项核验不作判断"
+                 "（如数字的时点不同、口径报告未说明），原因列在核验表后。")
     failing = [r for r in results if r.verdict == FAILS]
     if not failing:
         return _paragraphs([text])
