@@ -262,7 +262,7 @@ section.page { page-break-before: always; }
 section.page h1 { font-size: 18pt; bookmark-level: 1; break-after: avoid; }
 section.page h2 { font-size: 14pt; bookmark-level: 2; break-after: avoid; }
 section.page h3 { font-size: 12pt; bookmark-level: none; break-after: avoid; }
-img { max-width: 100%%; max-height: 150mm; height: auto; object-fit: contain; }
+img { max-width: 100%%; max-height: 205mm; height: auto; object-fit: contain; }
 figure { page-break-inside: avoid; break-inside: avoid; margin: 1em 0; }
 .exhibit { break-inside: avoid; } .lead { break-after: avoid; }
 .keep { break-inside: avoid; } .with-table { break-after: avoid; }
