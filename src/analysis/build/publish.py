@@ -36,6 +36,8 @@ from analysis.dataset.project import Project
 from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
 from analysis.files import read_stamp, write_atomic
 from analysis.language import N_, _
+from analysis.pages.appendix import write_appendix
+from analysis.site.sphinxext import GENERATED_ENV
 
 PUBLISHED = ".html-"  # prefix of the published copies (and of a swap's temporary names)
 COMPLETE = "complete.stamp"
@@ -99,18 +101,23 @@ def remove_leftovers(folder: Path) -> None:
 
 def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int) -> None:
     """jupyter-book build (warnings are errors) into `staging`/_build/html, from the project
-    root. Sphinx inherits the `lock` descriptor and dies with policybook. Raises
-    `NotebookFailed` (Sphinx's output goes to stderr), or `UserError` for a disk that is
-    full or read-only."""
+    root, after writing the appendix and downloads here, from the dataset this process has
+    loaded (Sphinx's hook that writes them is told so and skips). Sphinx inherits the `lock`
+    descriptor and dies with policybook. Raises `NotebookFailed` (Sphinx's output goes to
+    stderr), or `UserError` for a disk that is full or read-only."""
     (staging / COMPLETE).unlink(missing_ok=True)
     if not quiet:
         print(_("building the HTML book (Sphinx)..."), file=sys.stderr)
+    with reported(doing=_("building the book with Sphinx ({unchanged})").format(
+            unchanged=_(UNCHANGED))):
+        write_appendix(Project(project.root.resolve()))  # as the hook would: same stamps
     jb = Path(sys.executable).with_name("jupyter-book")
     command = [str(jb) if jb.exists() else "jupyter-book", "build", "book", "--path-output",
                str(staging), "-W", "-n", "--keep-going", "-q"]
     parent = os.getpid()
     result = subprocess.run(command, cwd=project.root, capture_output=True, text=True,
                             encoding="utf-8", errors="replace", pass_fds=(lock,),
+                            env={**os.environ, GENERATED_ENV: str(project.book.resolve())},
                             preexec_fn=lambda: die_with_parent(parent))
     if result.returncode == 0:
         return
