@@ -8,6 +8,7 @@ again in Sphinx's process."""
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -113,3 +114,40 @@ def test_the_build_writes_the_appendix_before_it_starts_sphinx_and_says_so(
     assert seen == {"appendix": True, "env": str(project_copy.book.resolve()),
                     "downloads": ["figures.csv", "figures_2020H1.xlsx",
                                   "figures_zh_2020H1.csv"]}
+
+
+def _stage(staged: Path, pages: dict[str, str]) -> None:
+    for name, text in pages.items():
+        (staged / name).parent.mkdir(parents=True, exist_ok=True)
+        (staged / name).write_text(text, encoding="utf-8")
+
+
+def test_publishing_copies_only_what_sphinx_rewrote(tmp_path):
+    folder, staged = tmp_path / "_build", tmp_path / "_build" / ".staging" / "_build" / "html"
+    _stage(staged, {"index.html": "index", "a.html": "a", "_static/s.css": "css"})
+    publish.publish(folder, staged)
+    first = (folder / "html").resolve()
+    _stage(staged, {"a.html": "a, rewritten"})
+    publish.publish(folder, staged)
+    second = (folder / "html").resolve()
+    assert second != first
+    for name in ("index.html", "_static/s.css"):  # left as they were: the same file
+        assert (second / name).stat().st_ino == (first / name).stat().st_ino
+    assert (second / "a.html").read_text(encoding="utf-8") == "a, rewritten"
+    assert (first / "a.html").read_text(encoding="utf-8") == "a"  # the shown pages kept
+    for page in second.rglob("*"):
+        if page.is_file():
+            staged_page = staged / page.relative_to(second)
+            assert page.read_bytes() == staged_page.read_bytes()
+            assert page.stat().st_ino != staged_page.stat().st_ino, "no inode shared with Sphinx"
+
+
+def test_a_page_rewritten_in_place_with_the_same_size_is_copied_again(tmp_path):
+    """Sphinx rewrites its files in place: the published copy must not follow them."""
+    folder, staged = tmp_path / "_build", tmp_path / "_build" / ".staging" / "_build" / "html"
+    _stage(staged, {"index.html": "one"})
+    publish.publish(folder, staged)
+    time.sleep(0.01)
+    _stage(staged, {"index.html": "two"})
+    publish.publish(folder, staged)
+    assert (folder / "html" / "index.html").read_text(encoding="utf-8") == "two"

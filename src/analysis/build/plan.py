@@ -12,7 +12,7 @@ from analysis.build.hashing import Inputs, stored_hash
 from analysis.build.worker import Job
 from analysis.charts.builders import spec_problems
 from analysis.dataset.config import NEEDS_ANY, NEEDS_TARGETS
-from analysis.dataset.loader import load_dataset
+from analysis.dataset.loader import Dataset, load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
@@ -20,10 +20,11 @@ from analysis.language import _
 from analysis.statements.prose import check_templates
 
 
-def notebooks_for(project: Project, period: Period) -> list[str]:
+def notebooks_for(project: Project, period: Period, dataset: Dataset | None = None) -> list[str]:
     """The notebooks a period has data for (data/project.yml's `needs`): an area with no
-    figures gets no page; plan tracking needs a target set by then."""
-    dataset = load_dataset(project)
+    figures gets no page; plan tracking needs a target set by then. `dataset`: the project's,
+    when the caller has it (load_dataset looks at every data file to know it is current)."""
+    dataset = dataset or load_dataset(project)
     figures = dataset.figures[period.id]
     areas = set(figures["area"])
     has_targets = any(len(dataset.targets[p.id]) for p in dataset.periods_up_to(period))
@@ -74,7 +75,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
          fresh_kernels: bool = False) -> Plan:
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     check_period(project, period)
-    load_dataset(project)  # refuses data that does not validate, with located problems
+    dataset = load_dataset(project)  # refuses data that does not validate, with located problems
     # and templates that are not just text, or name ids the catalogue lacks
     if problems := check_templates(project) + spec_problems(project):
         raise UserError(problems)
@@ -89,7 +90,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
 
     present = project.periods()
     for p in [parse_period(period)] if period else present:
-        wanted = notebooks_for(project, p)
+        wanted = notebooks_for(project, p, dataset)
         for name in wanted:
             consider(0, name, p)
         result.stale_pages += [page for page in sorted(project.book_period_dir(p).glob(
