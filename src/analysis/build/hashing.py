@@ -107,6 +107,8 @@ class Inputs:
         self._code: dict[frozenset[str], list[tuple[str, str]]] = {}
         self._sources: dict[Path, set[str]] = {}
         self._versions: dict[tuple[str, ...], dict[str, str]] = {}
+        self._readable: dict[str | None, list[Period]] = {}
+        self._folders: dict[str, list[tuple[str, str]]] = {}
 
     def file(self, path: Path) -> str:
         """The digest of a file's bytes (line endings normalized in text)."""
@@ -173,6 +175,21 @@ class Inputs:
             self._sources[source] = notebook_imports(source)
         return self._sources[source]
 
+    def readable(self, period: Period | None) -> list[Period]:
+        """The periods a notebook of `period` may read (None: a cross-period notebook, every
+        period), listed once per period."""
+        key = period.id if period else None
+        if key not in self._readable:
+            self._readable[key] = (self.project.periods_up_to(period) if period
+                                   else self.project.periods())
+        return self._readable[key]
+
+    def period(self, period: Period) -> list[tuple[str, str]]:
+        """(path, digest) of the files of a period's folder, listed once."""
+        if period.id not in self._folders:
+            self._folders[period.id] = self.tree(self.project.period_dir(period))
+        return self._folders[period.id]
+
     def environment(self, packages: tuple[str, ...]) -> dict[str, str]:
         """`environment(packages)`, looked up once."""
         if packages not in self._versions:
@@ -200,7 +217,7 @@ class Inputs:
             "version": HASH_VERSION,
             "notebook": [source.relative_to(self.project.root).as_posix(), self.file(source)],
             "parameters": parameters,
-            "periods": [self.tree(self.project.period_dir(p)) for p in periods],
+            "periods": [self.period(p) for p in periods],
             "catalogue": self.tree(self.project.catalogue),
             "reference": self.tree(self.project.reference),
             "config": self.file(config) if config.exists() else "",

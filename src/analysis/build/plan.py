@@ -40,10 +40,10 @@ def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, 
     a notebook finds the project upwards from its working directory."""
     if period:
         target = project.book_period_dir(period) / f"{name}.ipynb"
-        parameters, periods = {"period": period.id}, project.periods_up_to(period)
+        parameters, periods = {"period": period.id}, inputs.readable(period)
         key, label = f"{period.id}/{name}", f"notebooks/{name}.ipynb for {period.id}"
     else:
-        target, parameters, periods = project.book / f"{name}.ipynb", {}, project.periods()
+        target, parameters, periods = project.book / f"{name}.ipynb", {}, inputs.readable(None)
         key, label = name, f"notebooks/{name}.ipynb for all periods"
     return Job(key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
                target=str(target), parameters=parameters,
