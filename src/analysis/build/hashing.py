@@ -94,12 +94,21 @@ def notebook_imports(path: Path) -> set[str]:
 # ---------------------------------------------------------------------------- inputs
 
 class Inputs:
-    """Content digests of a project's inputs; each file is read once per instance."""
+    """Content digests of a project's inputs; each file is read once per instance, and what
+    every notebook's hash repeats (a period's files, the code a notebook source reaches, the
+    library versions) is worked out once per instance too: a plan hashes 7 notebooks per
+    period, each of them over every earlier period."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._files: dict[Path, str] = {}
         self._imports: dict[Path, set[str]] = {}
+        self._trees: dict[tuple[Path, Path, str], list[tuple[str, str]]] = {}
+        self._code: dict[frozenset[str], list[tuple[str, str]]] = {}
+        self._sources: dict[Path, set[str]] = {}
+        self._versions: dict[tuple[str, ...], dict[str, str]] = {}
+        self._readable: dict[str | None, list[Period]] = {}
+        self._folders: dict[str, list[tuple[str, str]]] = {}
 
     def file(self, path: Path) -> str:
         """The digest of a file's bytes (line endings normalized in text)."""
@@ -115,12 +124,18 @@ class Inputs:
         """(path relative to `base`, the project root by default, digest) of the files
         under `folder`, sorted."""
         base = base or self.project.root
+        key = (folder, base, pattern)
+        if exclude is None and key in self._trees:
+            return self._trees[key]
         if not folder.is_dir():
             return []
-        return sorted((path.relative_to(base).as_posix(), self.file(path))
-                      for path in folder.rglob(pattern)
-                      if path.is_file() and not _skip(path.relative_to(folder))
-                      and not (exclude and exclude(path.relative_to(base))))
+        found = sorted((path.relative_to(base).as_posix(), self.file(path))
+                       for path in folder.rglob(pattern)
+                       if path.is_file() and not _skip(path.relative_to(folder))
+                       and not (exclude and exclude(path.relative_to(base))))
+        if exclude is None:
+            self._trees[key] = found
+        return found
 
     @staticmethod
     def package_dir() -> Path:
@@ -147,9 +162,39 @@ class Inputs:
 
     def code(self, names: Iterable[str]) -> list[tuple[str, str]]:
         """(module path, digest) of the package modules importing `names` runs, whole."""
-        folder = self.package_dir()
-        return sorted((path.relative_to(folder.parent).as_posix(), self.file(path))
-                      for path in self.modules(names))
+        key = frozenset(names)
+        if key not in self._code:
+            folder = self.package_dir()
+            self._code[key] = sorted((path.relative_to(folder.parent).as_posix(),
+                                      self.file(path)) for path in self.modules(key))
+        return self._code[key]
+
+    def imports(self, source: Path) -> set[str]:
+        """What notebook `source` imports (`notebook_imports`), read once."""
+        if source not in self._sources:
+            self._sources[source] = notebook_imports(source)
+        return self._sources[source]
+
+    def readable(self, period: Period | None) -> list[Period]:
+        """The periods a notebook of `period` may read (None: a cross-period notebook, every
+        period), listed once per period."""
+        key = period.id if period else None
+        if key not in self._readable:
+            self._readable[key] = (self.project.periods_up_to(period) if period
+                                   else self.project.periods())
+        return self._readable[key]
+
+    def period(self, period: Period) -> list[tuple[str, str]]:
+        """(path, digest) of the files of a period's folder, listed once."""
+        if period.id not in self._folders:
+            self._folders[period.id] = self.tree(self.project.period_dir(period))
+        return self._folders[period.id]
+
+    def environment(self, packages: tuple[str, ...]) -> dict[str, str]:
+        """`environment(packages)`, looked up once."""
+        if packages not in self._versions:
+            self._versions[packages] = environment(packages)
+        return self._versions[packages]
 
     def templates(self, name: str) -> list[tuple[str, str]]:
         """The prose templates notebook `name` renders (data/project.yml's `templates`) and
@@ -172,13 +217,13 @@ class Inputs:
             "version": HASH_VERSION,
             "notebook": [source.relative_to(self.project.root).as_posix(), self.file(source)],
             "parameters": parameters,
-            "periods": [self.tree(self.project.period_dir(p)) for p in periods],
+            "periods": [self.period(p) for p in periods],
             "catalogue": self.tree(self.project.catalogue),
             "reference": self.tree(self.project.reference),
             "config": self.file(config) if config.exists() else "",
             "templates": self.templates(name),
-            "code": self.code([*notebook_imports(source), RUNNER]),
-            "environment": environment(EXECUTION_PACKAGES),
+            "code": self.code([*self.imports(source), RUNNER]),
+            "environment": self.environment(EXECUTION_PACKAGES),
             "kernel": KERNEL,
         })
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from analysis.build.hashing import Inputs, stored_hash
 from analysis.build.worker import Job
 from analysis.charts.builders import spec_problems
-from analysis.dataset.loader import load_dataset
+from analysis.dataset.loader import Dataset, load_dataset
 from analysis.dataset.periods import Period, is_period, parse_period
 from analysis.dataset.project import Project
 from analysis.errors import UserError
@@ -19,9 +19,10 @@ from analysis.language import _
 from analysis.statements.prose import check_templates
 
 
-def notebooks_for(project: Project, period: Period) -> list[str]:
-    """The notebooks a period has data for (see `Dataset.pages`)."""
-    return load_dataset(project).pages(period)
+def notebooks_for(project: Project, period: Period, dataset: Dataset | None = None) -> list[str]:
+    """The notebooks a period has data for (see `Dataset.pages`). `dataset`: the project's,
+    when the caller has it (load_dataset looks at every data file to know it is current)."""
+    return (dataset or load_dataset(project)).pages(period)
 
 
 def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, *,
@@ -31,10 +32,10 @@ def job_for(project: Project, inputs: Inputs, name: str, period: Period | None, 
     a notebook finds the project upwards from its working directory."""
     if period:
         target = project.book_period_dir(period) / f"{name}.ipynb"
-        parameters, periods = {"period": period.id}, project.periods_up_to(period)
+        parameters, periods = {"period": period.id}, inputs.readable(period)
         key, label = f"{period.id}/{name}", f"notebooks/{name}.ipynb for {period.id}"
     else:
-        target, parameters, periods = project.book / f"{name}.ipynb", {}, project.periods()
+        target, parameters, periods = project.book / f"{name}.ipynb", {}, inputs.readable(None)
         key, label = name, f"notebooks/{name}.ipynb for all periods"
     return Job(key=key, label=label, source=str(project.notebooks / f"{name}.ipynb"),
                target=str(target), parameters=parameters,
@@ -66,7 +67,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
          fresh_kernels: bool = False) -> Plan:
     """Decide which notebooks to execute (inputs changed, output missing, or `force`)."""
     check_period(project, period)
-    load_dataset(project)  # refuses data that does not validate, with located problems
+    dataset = load_dataset(project)  # refuses data that does not validate, with located problems
     # and templates that are not just text, or name ids the catalogue lacks
     if problems := check_templates(project) + spec_problems(project):
         raise UserError(problems)
@@ -81,7 +82,7 @@ def plan(project: Project, period: str | None = None, *, force: bool = False,
 
     present = project.periods()
     for p in [parse_period(period)] if period else present:
-        wanted = notebooks_for(project, p)
+        wanted = notebooks_for(project, p, dataset)
         for name in wanted:
             consider(0, name, p)
         result.stale_pages += [page for page in sorted(project.book_period_dir(p).glob(

@@ -5,7 +5,10 @@ book/_build/ (never committed):
 
     html -> .html-<id>       what readers open: a relative symlink, replaced by os.replace
     .html-<id>/              the published pages, a real copy of the staged ones (Sphinx
-                             rewrites its output in place: a shared inode would change them)
+                             rewrites its output in place: a shared inode would change them);
+                             a file Sphinx left as it was (same size and modification time,
+                             which the copy keeps) is a hard link to the previous copy's
+                             instead, so a build copies only what changed
     .staging/                Sphinx's output and environment, kept so it stays incremental;
                              complete.stamp there says its last run succeeded (else the next
                              starts empty, since Sphinx would not repeat the warnings of pages
@@ -36,6 +39,8 @@ from analysis.dataset.project import Project
 from analysis.errors import TARGET_ERRNOS, NotebookFailed, UserError, problem, reported
 from analysis.files import read_stamp, write_atomic
 from analysis.language import N_, _
+from analysis.pages.appendix import write_appendix
+from analysis.site.sphinxext import GENERATED_ENV
 
 PUBLISHED = ".html-"  # prefix of the published copies (and of a swap's temporary names)
 COMPLETE = "complete.stamp"
@@ -99,18 +104,23 @@ def remove_leftovers(folder: Path) -> None:
 
 def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int) -> None:
     """jupyter-book build (warnings are errors) into `staging`/_build/html, from the project
-    root. Sphinx inherits the `lock` descriptor and dies with policybook. Raises
-    `NotebookFailed` (Sphinx's output goes to stderr), or `UserError` for a disk that is
-    full or read-only."""
+    root, after writing the appendix and downloads here, from the dataset this process has
+    loaded (Sphinx's hook that writes them is told so and skips). Sphinx inherits the `lock`
+    descriptor and dies with policybook. Raises `NotebookFailed` (Sphinx's output goes to
+    stderr), or `UserError` for a disk that is full or read-only."""
     (staging / COMPLETE).unlink(missing_ok=True)
     if not quiet:
         print(_("building the HTML book (Sphinx)..."), file=sys.stderr)
+    with reported(doing=_("building the book with Sphinx ({unchanged})").format(
+            unchanged=_(UNCHANGED))):
+        write_appendix(Project(project.root.resolve()))  # as the hook would: same stamps
     jb = Path(sys.executable).with_name("jupyter-book")
     command = [str(jb) if jb.exists() else "jupyter-book", "build", "book", "--path-output",
                str(staging), "-W", "-n", "--keep-going", "-q"]
     parent = os.getpid()
     result = subprocess.run(command, cwd=project.root, capture_output=True, text=True,
                             encoding="utf-8", errors="replace", pass_fds=(lock,),
+                            env={**os.environ, GENERATED_ENV: str(project.book.resolve())},
                             preexec_fn=lambda: die_with_parent(parent))
     if result.returncode == 0:
         return
@@ -126,18 +136,47 @@ def run_sphinx(project: Project, staging: Path, quiet: bool, lock: int) -> None:
         how=how, unchanged=_(UNCHANGED)))
 
 
+def _published(folder: Path) -> Path | None:
+    """The .html-<id> copy `html` shows (None: none, or the previous layout)."""
+    html = folder / "html"
+    if not html.is_symlink():
+        return None
+    current = folder / os.readlink(html)
+    return current if current.name.startswith(PUBLISHED) and current.is_dir() else None
+
+
+def publish_file(staged: Path, target: Path, previous: Path | None) -> None:
+    """`staged` published as `target`: a hard link to `previous` (the file the pages shown
+    now have there) when Sphinx left it as it was, else a copy with its modification time.
+    Never an inode of Sphinx's: it rewrites its files in place."""
+    stat = staged.stat()
+    if previous is not None:
+        try:
+            known = previous.stat()
+            if (known.st_size, known.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                os.link(previous, target)
+                return
+        except OSError:  # gone, or a file system without hard links: copy it
+            pass
+    shutil.copyfile(staged, target)
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
 def publish(folder: Path, staged: Path) -> None:
-    """Copy the staged pages to a new .html-<id> and make `html` show it, in one step."""
+    """Copy the staged pages to a new .html-<id> (files Sphinx did not rewrite linked to the
+    copy shown now) and make `html` show it, in one step."""
     if not (staged / "index.html").is_file():
         raise NotebookFailed(_("jupyter-book wrote no {index}; {unchanged}").format(
             index=staged / "index.html", unchanged=_(UNCHANGED)))
     new, html = folder / f"{PUBLISHED}{uuid.uuid4().hex[:12]}", folder / "html"
-    away = folder / f"{new.name}.away"
+    away, shown = folder / f"{new.name}.away", _published(folder)
     try:
-        for here, _folders, files in os.walk(staged):  # new inodes; stops at the first error
-            (copy := new / Path(here).relative_to(staged)).mkdir()
+        for here, _folders, files in os.walk(staged):  # new names; stops at the first error
+            relative = Path(here).relative_to(staged)
+            (copy := new / relative).mkdir()
             for name in files:
-                shutil.copyfile(Path(here, name), copy / name)
+                publish_file(Path(here, name), copy / name,
+                             shown / relative / name if shown is not None else None)
         os.symlink(new.name, folder / f"{new.name}.link", target_is_directory=True)
         if html.is_dir() and not html.is_symlink():  # the previous layout
             html.rename(away)

@@ -2,7 +2,10 @@
 
 - Generated sources: the appendix and its downloads are written from data/ when the build
   starts, so a stock `jupyter-book build book/` works on a fresh clone (they are not
-  committed).
+  committed). `policybook build` writes them itself just before it starts Sphinx, from the
+  dataset it has already loaded, and says so in $POLICYBOOK_GENERATED (the book's folder):
+  loading every period again in Sphinx's process made each build slower the more periods
+  the book had.
 - Chinese interface: the .po catalogues in book/_locale/<language>/LC_MESSAGES/ are compiled
   when the build starts and take precedence over the packages' own translations (Sphinx,
   the PyData and book themes leave strings in English or in Taiwan wording); myst-nb's
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 from pathlib import Path
 
 import yaml
@@ -29,6 +33,8 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
 from sphinx import locale
+
+GENERATED_ENV = "POLICYBOOK_GENERATED"  # the book folder whose generated sources are written
 
 
 def _drop_duplicate_scripts(app, env, docnames) -> None:
@@ -40,7 +46,10 @@ def _drop_duplicate_scripts(app, env, docnames) -> None:
 
 
 def _write_generated(app, config) -> None:
-    """Write the appendix and downloads of the project holding the book."""
+    """Write the appendix and downloads of the project holding the book, unless the command
+    that started Sphinx wrote them (GENERATED_ENV names this book)."""
+    if os.environ.get(GENERATED_ENV) == str(Path(app.srcdir).resolve()):
+        return
     # deferred: loaded when Sphinx reaches this step, not when it loads the extension
     from analysis.dataset.project import Project
     from analysis.pages.appendix import write_appendix
