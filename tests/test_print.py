@@ -72,8 +72,8 @@ def test_the_pdf_is_a4_with_a_bounded_page_count(pdf):
 @pytest.mark.slow
 def test_the_pdf_has_bookmarks_for_every_chapter(pdf_xml):
     marks = [item.text for item in pdf_xml.iter("item")]
-    for chapter in ("目录", "本期概览", "社会救助", "养老服务", "跨期趋势", "方法与数据口径",
-                    "数据附录", "要点"):
+    for chapter in ("目录", "1　本期概览", "2　社会救助", "3　养老服务", "跨期趋势",
+                    "方法与数据口径", "数据附录", "要点"):
         assert chapter in marks, chapter
 
 
@@ -82,10 +82,11 @@ def test_the_contents_give_each_chapter_its_page(pdf):
     contents = _poppler("pdftotext", "-f", "2", "-l", "2", "-layout", pdf, "-")
     import re
 
-    entries = dict(re.findall(r"(\S+?)\s*\.{3,}\s*(\d+)", contents))
+    entries = dict(re.findall(r"(?:\d+\u3000)?(\S+?)\s*\.{3,}\s*(\d+)", contents))
     assert {"社会救助", "养老服务", "数据附录"} <= set(entries), contents
     first = _poppler("pdftotext", "-f", entries["社会救助"], "-l", entries["社会救助"], pdf, "-")
-    assert "社会救助" in first.splitlines()[0]
+    heading = re.sub(r"\s", "", "".join(first.splitlines()[:3]))
+    assert heading.startswith("2社会救助"), heading  # chapter 2, as its charts (图2-1)
 
 
 @pytest.mark.slow
@@ -152,7 +153,7 @@ def test_the_word_edition_has_headings_tables_and_charts(editions):
 
     doc = Document(next(p for p in editions if p.suffix == ".docx"))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert {"社会救助", "养老服务", "要点", "方法与数据口径"} <= set(headings)
+    assert {"2　社会救助", "3　养老服务", "要点", "方法与数据口径"} <= set(headings)
     assert len(doc.tables) >= 10 and len(doc.inline_shapes) >= 8
     assert any("630元/人/月" in p.text for p in doc.paragraphs)
 
@@ -384,3 +385,18 @@ def test_a_column_the_same_on_every_row_is_said_once_above_the_table():
     assert [th.get_text() for th in article.find_all("th")] == ["指标", "数值"]
     assert all(len(tr.find_all("td")) == 2 for tr in article.find("tbody").find_all("tr"))
     assert article.find("p", class_="table-note").get_text() == "下表各行的地区均为六安市。"
+
+
+@pytest.mark.slow
+def test_chapters_are_numbered_as_their_charts_are(html):
+    """Chapter n of a period's edition holds 图n-1, 图n-2, ...: a citation finds its page."""
+    import re
+
+    from analysis.pages.print_editions import period_pages
+
+    pages = [p for p in period_pages(Project(html.parents[2]), PINNED)
+             if p.name.startswith("periods/")]
+    for n, page in enumerate(pages, start=1):
+        assert page.title.startswith(f"{n}　"), page.title
+        assert set(re.findall(r"图(\d+)-\d+", page.body)) <= {str(n)}, page.name
+    assert any("图2-1" in p.body for p in pages)

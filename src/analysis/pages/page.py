@@ -291,6 +291,7 @@ def target_tables(status: pd.DataFrame, project: Project | None = None) -> dict[
             gap_points=rows["gap_points"].map(_points), status=rows["status"].map(statuses),
             section=rows["section"], note=[reader_note(r) for _, r in rows.iterrows()])
         notes = ["note"] if table["note"].astype(bool).any() else []  # Chinese notes only
+        extra = [c for c in extra if table[c].astype(bool).any()]  # no column left empty
         out[words["kind"][kind]] = table[common + extra + ["status", "section"] + notes].rename(
             columns=heads)
     return out

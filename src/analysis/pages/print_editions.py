@@ -208,7 +208,7 @@ def period_pages(project: Project, period: str) -> list[Page]:
                                     pid=pid),
                                 _("build the book first: policybook build")))
     docs, words, url = {d for d, _ in found}, wording(project), project.config.release.url
-    pages = []
+    pages, chapter = [], 0
     for doc, path in found:
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         article = soup.find("article") or soup.body
@@ -232,6 +232,11 @@ def period_pages(project: Project, period: str) -> list[Page]:
         _relink(article, doc, docs, url)
         heading = article.find("h1")
         title = heading.get_text(" ", strip=True) if heading else doc
+        if doc.startswith("periods/"):  # chapter n: its charts are 图n-1, 图n-2, ...
+            chapter += 1
+            title = f"{chapter}　{title}"
+            if heading is not None:
+                heading.insert(0, NavigableString(f"{chapter}　"))
         pages.append(Page(doc, title, str(article)))
     return pages
 
@@ -266,6 +271,7 @@ img { max-width: 100%%; max-height: 205mm; height: auto; object-fit: contain; }
 figure { page-break-inside: avoid; break-inside: avoid; margin: 1em 0; }
 .exhibit { break-inside: avoid; } .lead { break-after: avoid; }
 .keep { break-inside: avoid; } .with-table { break-after: avoid; }
+.table-title { break-after: avoid; }  /* 表1 数量目标 stays with its table */
 .table-note { font-size: 9pt; margin: 0.5em 0 0.2em; break-after: avoid; }
 figcaption { font-size: 9pt; color: #333; }
 table { border-collapse: collapse; font-size: 8.5pt; width: 100%%; display: table; }
