@@ -20,7 +20,7 @@ from analysis.dataset.project import Project
 from analysis.pages import page
 from analysis.pages.export import tables
 from analysis.statements import keypoints, narrative
-from analysis.statements.prose import check_linked
+from analysis.statements.prose import Prose, check_linked
 from analysis.view import PeriodView
 
 PERIOD, END = "2021H1", "2021-06-30"
@@ -202,3 +202,12 @@ def test_a_target_without_a_figure_says_so_without_a_dangling_clause(tmp_path):
     text = _text(keypoints.keypoints(PeriodView.load(tmp_path, "2020H1"), "community_governance"))
     assert "达到1个，报告未给出可比数字" in text, text
     assert not re.search(r"为[，；。]", text), text
+
+
+def test_a_figures_tooltip_names_the_source_it_quotes(tmp_path):
+    copy_data(tmp_path)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    view = PeriodView.load(tmp_path, "2020H1")
+    title = view.dataset.source(view.period)["title"]
+    link = str(Prose(view).fig("dibao_standard"))
+    assert f'title="《{title}》一、（一）第3项：' in link, link

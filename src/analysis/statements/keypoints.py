@@ -19,7 +19,7 @@ from analysis.meaning.concepts import (
     not_comparable,
     unified_standards,
 )
-from analysis.meaning.semantics import date_words, deadline_text, month_zh, section_zh
+from analysis.meaning.semantics import date_words, deadline_text, month_zh
 from analysis.meaning.written import share_text
 from analysis.statements.prose import Absent, Prose, area_sentences, derived
 from analysis.view import PeriodView
@@ -56,7 +56,7 @@ def _targets(view: PeriodView, prose: Prose, area: str) -> list[Markup]:
     status = status[status["indicator"].map(areas) == area]
     out = []
     for _, row in status.iterrows():
-        goal = derived(row["goal"], f"报告{section_zh(row['section'])}：{row['quote']}",
+        goal = derived(row["goal"], f"{prose.where_said(row['section'])}：{row['quote']}",
                        "plan_tracking.html#targets")
         text = (Markup("报告提出的目标：") + due(row["deadline"]) + Markup("，")
                 + name(row["label_zh"]) + Markup("达到") + Markup(goal))

@@ -121,6 +121,12 @@ class Prose:
                            for i, a in areas.items()}
         return self._pages.get(indicator, "")
 
+    def where_said(self, section: str) -> str:
+        """Where a figure is said, as a tooltip names it: 《the source's title》 and the
+        clause (报告 and the clause when source.yml gives no title)."""
+        title = str(self.view.dataset.source(self.view.period).get("title") or "").strip()
+        return f"{f'《{title}》' if title else '报告'}{section_zh(section)}"
+
     def link(self, text: str, row: pd.Series, title: str, derived: bool = False) -> Markup:
         href = f"{self.prefix}{self.page_of(row['indicator'])}#{anchor(row)}"
         cls = "prov derived" if derived else "prov"
@@ -139,7 +145,7 @@ class Prose:
     def fig(self, indicator: str, geo: str | None = None) -> Markup:
         row = self.row(indicator, geo)
         link = self.link(self.view.written(indicator, geo), row,
-                         f"报告{section_zh(row['section'])}：{row['quote']}")
+                         f"{self.where_said(row['section'])}：{row['quote']}")
         scope, window = qualifier_parts(self.catalogue, row, self.view.period)
         words = [escape(scope)] if scope else []
         if window:
@@ -225,7 +231,7 @@ class Prose:
         target = targets.iloc[-1]
         gap = Decimal(target["value"]) - Decimal(row["value"])  # both in percent
         decimals = max(-Decimal(v).as_tuple().exponent for v in (row["value"], target["value"]))
-        title = (f"计算值：目标{target['value']}%（报告{section_zh(target['section'])}："
+        title = (f"计算值：目标{target['value']}%（{self.where_said(target['section'])}："
                  f"{target['quote']}）"
                  f" − {row['value']}%")
         return self.link(f"{round(gap, decimals):f}个百分点", row, title, derived=True) + Markup(
