@@ -22,7 +22,7 @@ from analysis.dataset.periods import Period, parse_period
 from analysis.language import N_
 from analysis.meaning.concepts import parts_of
 from analysis.meaning.semantics import as_of_text, date_words, start_note
-from analysis.meaning.written import MULT_ZH, grouped
+from analysis.meaning.written import grouped, written_number
 
 # verdict codes, marked for the command line's message catalogue (it says them translated)
 HOLDS = N_("holds")
@@ -105,7 +105,7 @@ def _sum(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str, bool]:
     verdict = _verdict(point == total.point, low <= total.high and total.low <= high)
     slip = verdict == FAILS and max(low - total.high, total.low - high) <= (
         total.high - total.low) + (high - low)
-    head = f"合计{_as_written(total_row)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
+    head = f"合计{written_number(total_row)}，分项之和{_fmt(point)}，差{_fmt(total.point - point)}"
     if total.low == total.high and low == high:
         return verdict, f"{head}；原文均为整数，应完全相等", slip
     def span(a: Decimal, b: Decimal) -> str:
@@ -135,21 +135,15 @@ def _when(row: pd.Series) -> str:
     return date_words(row["as_of"], row.get(ASSUMED, ""))
 
 
-def _as_written(row: pd.Series) -> str:
-    """A figure's number as the report wrote it (18.01万, 200余), without its unit."""
-    number = f"{grouped(str(row['value']))}{MULT_ZH[int(row['unit_mult'])]}"
-    return number + ("余" if row.get("qualifier", "") == "more_than" else "")
-
-
 def _subset(check: dict, figures: FigureIndex, geo: str) -> tuple[str, str]:
     part_row = _lookup(figures, check["part"], geo)
     whole_row = _lookup(figures, check["whole"], geo)
     if part_row["as_of"] != whole_row["as_of"]:  # like with like: one time for both
-        raise _NotJudged(f"部分{_as_written(part_row)}（{_when(part_row)}）与"
-                         f"总数{_as_written(whole_row)}（{_when(whole_row)}）时点不同，不作判断")
+        raise _NotJudged(f"部分{written_number(part_row)}（{_when(part_row)}）与"
+                         f"总数{written_number(whole_row)}（{_when(whole_row)}）时点不同，不作判断")
     part, whole = _bounds(part_row), _bounds(whole_row)
     verdict = _verdict(part.point <= whole.point, part.low <= whole.high)
-    return verdict, f"部分{_as_written(part_row)}，总数{_as_written(whole_row)}"
+    return verdict, f"部分{written_number(part_row)}，总数{written_number(whole_row)}"
 
 
 def months_in_window(as_of: str) -> Decimal | None:

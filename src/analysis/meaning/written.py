@@ -46,7 +46,11 @@ def share_text(value: float) -> str:
 
 def written_text(row: pd.Series, catalogue: Catalogue) -> str:
     """Number, 万/亿, unit symbol and qualifier as written, the number grouped."""
-    symbol = catalogue.unit_symbols[row["unit"]]
+    return written_number(row, catalogue.unit_symbols[row["unit"]])
+
+
+def written_number(row: pd.Series, symbol: str = "") -> str:
+    """A figure as written, with `symbol` as its unit (none: 18.01万, 200余, 3以上)."""
     value, mult = str(row["value"]), MULT_ZH[int(row["unit_mult"])]
     number = f"{grouped(value)}{mult}"
     qualifier = row.get("qualifier", "")

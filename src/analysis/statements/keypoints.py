@@ -21,7 +21,8 @@ from analysis.meaning.concepts import (
 )
 from analysis.meaning.semantics import date_words, deadline_text, month_zh
 from analysis.meaning.written import share_text
-from analysis.statements.prose import Absent, Prose, area_sentences, derived
+from analysis.statements.narrative import headline
+from analysis.statements.prose import Absent, Prose, derived
 from analysis.view import PeriodView
 
 MAX_CHANGES = 3
@@ -158,11 +159,11 @@ def _findings(view: PeriodView, area: str) -> list[Markup]:
 
 def _reported(view: PeriodView, area: str) -> Markup:
     """What an area with nothing to compare does report: its first sentence (the one its
-    template leads with, see narrative.headline)."""
-    found = area_sentences(view, area)
-    if not found:
+    template leads with, as the overview shows it)."""
+    first = headline(view, area)
+    if first is None:
         return Markup("本期报告没有给出这一领域的数字")
-    return (Markup("本期报告：") + Markup(found[0].strip().removesuffix("。"))
+    return (Markup("本期报告：") + Markup(first.strip().removesuffix("。"))
             + Markup("；这一领域没有报告提出的目标，也没有上一报告期的可比数字"))
 
 
